@@ -1,0 +1,9 @@
+"""ASGI entry point; defaults to production settings."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms_site.settings.production")
+
+application = get_asgi_application()

@@ -1,0 +1,143 @@
+"""Create the demo clinic: settings, home, treatments index, articles and an admin login.
+
+Idempotent: whatever already exists (matched by slug, title or username) is
+left exactly as it is, so running it twice changes nothing.
+"""
+
+import io
+
+from django.contrib.auth import get_user_model
+from django.core.files.images import ImageFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from PIL import Image as PILImage
+from PIL import ImageDraw
+from wagtail.images import get_image_model
+from wagtail.models import Page, Site
+
+from cms_site.models import HomePage
+from treatment_pages.demo_content import articles
+from treatment_pages.models import ClinicContactSettings, TreatmentIndexPage, TreatmentPage
+
+DEMO_ADMIN_USERNAME = "admin"
+DEMO_ADMIN_PASSWORD = "clinic-demo-2026"  # noqa: S105 - a printed demo login, documented in the README
+DEMO_IMAGE_TITLE = "Treatment room (demo)"
+
+
+class Command(BaseCommand):
+    help = "Load the demo clinic content and create a demo admin login (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        home = self.ensure_home_page()
+        site = Site.objects.get(is_default_site=True)
+        self.ensure_contact_settings(site)
+        index = self.ensure_child(
+            home,
+            TreatmentIndexPage,
+            slug="treatments",
+            title="Treatments",
+            intro="<p>Read about the treatments our doctors offer, what to expect and how to prepare.</p>",
+            show_in_menus=True,
+        )
+        image = self.ensure_demo_image()
+        next_steps_page = self.get_next_steps_page(home, index)
+        for slug, fields in articles(next_steps_page.pk, image.pk):
+            self.ensure_child(index, TreatmentPage, slug=slug, **fields)
+        self.ensure_admin_user()
+
+        self.stdout.write(self.style.SUCCESS("Demo content is ready."))
+        self.stdout.write(f"  Site:  {site.root_url}/")
+        self.stdout.write("  Admin: /admin/")
+        self.stdout.write(f"  Login: username {DEMO_ADMIN_USERNAME!r}, password {DEMO_ADMIN_PASSWORD!r}")
+
+    def get_next_steps_page(self, home, index):
+        """The page the articles' "Next steps" link to: the appointment form when there is one."""
+        return index
+
+    def ensure_home_page(self):
+        """Replace Wagtail's placeholder welcome page with the clinic's HomePage."""
+        home = HomePage.objects.first()
+        if home:
+            return home
+        root = Page.get_first_root_node()
+        # Wagtail's migrations leave a plain "Welcome" page with the slug "home".
+        placeholders = list(root.get_children().exact_type(Page).filter(numchild=0))
+        for placeholder in placeholders:
+            placeholder.slug = f"placeholder-{placeholder.pk}"
+            placeholder.save(update_fields=["slug"])
+        home = root.add_child(
+            instance=HomePage(
+                title="Welcome to Riverside Skin & Wellness Clinic",
+                slug="home",
+                intro=(
+                    "<p>Doctor-led skin treatments in a calm, friendly clinic. Read about our "
+                    "treatments, then request an appointment online or call us.</p>"
+                ),
+            )
+        )
+        home.save_revision().publish()
+        Site.objects.update_or_create(
+            is_default_site=True,
+            defaults={
+                "hostname": "localhost",
+                "port": 80,
+                "root_page": home,
+                "site_name": "Riverside Skin & Wellness Clinic",
+            },
+        )
+        for placeholder in placeholders:
+            placeholder.delete()
+        return home
+
+    def ensure_contact_settings(self, site):
+        contact = ClinicContactSettings.for_site(site)
+        if contact.clinic_name:
+            return contact
+        contact.clinic_name = "Riverside Skin & Wellness Clinic"
+        contact.street_address = "42 Riverside Walk, Suite 3"
+        contact.city = "Springfield"
+        contact.state = "IL"
+        contact.postcode = "62701"
+        contact.phone = "+1 (217) 555-0142"
+        contact.email = "appointments@riverside-clinic.example"
+        contact.opening_hours = "Monday to Friday: 8:30am - 6pm\nSaturday: 9am - 1pm\nSunday: closed"
+        contact.save()
+        return contact
+
+    def ensure_child(self, parent, model, slug, **fields):
+        existing = model.objects.child_of(parent).filter(slug=slug).first()
+        if existing:
+            return existing
+        page = parent.add_child(instance=model(slug=slug, **fields))
+        page.save_revision().publish()
+        return page
+
+    def ensure_demo_image(self):
+        image_model = get_image_model()
+        existing = image_model.objects.filter(title=DEMO_IMAGE_TITLE).first()
+        if existing:
+            return existing
+        # Drawn here so the demo needs no binary files in the repository.
+        picture = PILImage.new("RGB", (1200, 700), (222, 236, 238))
+        draw = ImageDraw.Draw(picture)
+        draw.rectangle((0, 520, 1200, 700), fill=(190, 210, 205))
+        draw.rectangle((120, 120, 420, 420), fill=(255, 255, 250), outline=(150, 170, 170), width=6)
+        draw.rounded_rectangle((600, 360, 1050, 470), radius=40, fill=(11, 93, 107))
+        draw.rectangle((640, 470, 660, 560), fill=(80, 80, 80))
+        draw.rectangle((990, 470, 1010, 560), fill=(80, 80, 80))
+        buffer = io.BytesIO()
+        picture.save(buffer, format="JPEG", quality=85)
+        image = image_model(title=DEMO_IMAGE_TITLE)
+        image.file = ImageFile(buffer, name="treatment-room.jpg")
+        image.save()
+        return image
+
+    def ensure_admin_user(self):
+        user_model = get_user_model()
+        if not user_model.objects.filter(username=DEMO_ADMIN_USERNAME).exists():
+            user_model.objects.create_superuser(
+                username=DEMO_ADMIN_USERNAME,
+                email="admin@riverside-clinic.example",
+                password=DEMO_ADMIN_PASSWORD,
+            )

@@ -1,0 +1,23 @@
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+from treatment_pages.models import TreatmentIndexPage
+
+
+class HomePage(Page):
+    """The clinic's home page: a welcome and links into the treatments section."""
+
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["treatment_pages.TreatmentIndexPage"]
+    max_count = 1
+
+    def get_treatment_sections(self):
+        """Published treatments indexes directly below the home page."""
+        return TreatmentIndexPage.objects.child_of(self).live().public().order_by("path")

@@ -1,0 +1,43 @@
+from bs4 import BeautifulSoup
+
+
+def test_mesotherapy_steps_render_as_one_ordered_list_with_nested_bullets(client, mesotherapy):
+    response = client.get(mesotherapy.url)
+
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    lists = soup.select(".article__body ol.steps")
+    assert len(lists) == 1
+    steps = lists[0].find_all("li", recursive=False)
+    assert len(steps) == 5
+    sub_point_counts = [len(step.select("ul > li")) for step in steps]
+    assert sub_point_counts == [6, 0, 0, 4, 0]
+    assert steps[0].find(class_="steps__text").get_text() == "Watch your diet"
+    # Steps without sub-points have no empty nested list for screen readers to announce.
+    assert steps[1].find("ul") is None
+
+
+def test_article_shows_breadcrumb_last_updated_and_clinic_contact(client, mesotherapy):
+    mesotherapy.last_reviewed = "2015-08-26"
+    mesotherapy.save_revision().publish()
+
+    soup = BeautifulSoup(client.get(mesotherapy.url).content, "html.parser")
+
+    crumbs = soup.select("nav.breadcrumb li")
+    assert " ".join(crumb.get_text(strip=True) for crumb in crumbs) == "Home» Treatments» Mesotherapy"
+    assert [a["href"] for a in soup.select("nav.breadcrumb a")] == ["/", "/treatments/", "/treatments/mesotherapy/"]
+    assert "Article last updated: 26 August 2015" in soup.get_text(" ", strip=True)
+    footer = soup.select_one("footer .clinic-contact").get_text(" ", strip=True)
+    assert "Riverside Skin & Wellness Clinic" in footer
+    assert "+1 (217) 555-0142" in footer
+    next_steps = soup.select_one(".next-steps").get_text(" ", strip=True)
+    assert "appointments@riverside-clinic.example" in next_steps
+
+
+def test_last_updated_falls_back_to_last_publish_date(client, mesotherapy):
+    assert mesotherapy.last_reviewed is None
+
+    soup = BeautifulSoup(client.get(mesotherapy.url).content, "html.parser")
+
+    time = soup.select_one(".article__updated time")
+    assert time["datetime"] == mesotherapy.last_published_at.date().isoformat()

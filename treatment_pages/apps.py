@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TreatmentPagesConfig(AppConfig):
+    name = "treatment_pages"
+    verbose_name = "Treatment articles"

@@ -1,0 +1,177 @@
+"""StreamField blocks editors compose treatment articles from.
+
+Block names (the keys in ``TreatmentBodyBlock``) are stored in the database:
+renaming one needs a data migration.
+"""
+
+from wagtail import blocks
+from wagtail.images.blocks import ImageChooserBlock
+
+RICH_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul"]
+
+
+class HeadingBlock(blocks.StructBlock):
+    """A section heading; h2 for sections, h3 for sub-sections."""
+
+    text = blocks.CharBlock(max_length=120)
+    level = blocks.ChoiceBlock(
+        choices=[("h2", "Section (h2)"), ("h3", "Sub-section (h3)")],
+        default="h2",
+    )
+
+    class Meta:
+        icon = "title"
+        template = "blocks/heading_block.html"
+        label = "Heading"
+        description = "A section or sub-section heading"
+        preview_value = {"text": "How does the treatment work?", "level": "h2"}
+
+
+class ParagraphBlock(blocks.RichTextBlock):
+    """Rich text: paragraphs with bold, italic, links and simple lists."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("features", RICH_TEXT_FEATURES)
+        super().__init__(**kwargs)
+
+    class Meta:
+        icon = "pilcrow"
+        template = "blocks/paragraph_block.html"
+        label = "Paragraph"
+        description = "Rich text with links and simple formatting"
+        preview_value = (
+            "<p>The treatment takes about thirty minutes and most patients return to work the same day.</p>"
+        )
+
+
+class PreventionStepBlock(blocks.StructBlock):
+    """One numbered step: a short lead text and optional bullet sub-points."""
+
+    text = blocks.CharBlock(max_length=250, help_text="The step itself, e.g. “Watch your diet”.")
+    sub_points = blocks.ListBlock(
+        blocks.CharBlock(max_length=500, label="Sub-point"),
+        min_num=0,
+        default=[],
+        label="Sub-points",
+        help_text="Optional bullet points shown under this step.",
+    )
+
+    class Meta:
+        icon = "list-ol"
+        label = "Step"
+        preview_value = {"text": "Drink enough water", "sub_points": ["About two litres a day"]}
+
+
+class PreventionStepsBlock(blocks.StructBlock):
+    """A numbered list of steps, each optionally carrying nested bullet points.
+
+    Rendered as one ``<ol>`` whose items hold a nested ``<ul>`` when a step has
+    sub-points, so screen readers announce "list, 5 items" and the nesting.
+    """
+
+    title = blocks.CharBlock(required=False, max_length=120, help_text="Optional heading above the list.")
+    steps = blocks.ListBlock(PreventionStepBlock(), min_num=1, label="Steps")
+
+    class Meta:
+        icon = "list-ol"
+        template = "blocks/prevention_steps_block.html"
+        label = "Numbered prevention steps"
+        description = "A numbered list of steps; each step may have bullet sub-points"
+        preview_value = {
+            "title": "How to prevent cellulite",
+            "steps": [
+                {"text": "Watch your diet", "sub_points": ["Eat more vegetables", "Cut down on salt"]},
+                {"text": "Quit smoking", "sub_points": []},
+                {"text": "Stay active", "sub_points": []},
+            ],
+        }
+
+
+class ImageBlock(blocks.StructBlock):
+    """An image with the alternative text screen readers need and an optional caption."""
+
+    image = ImageChooserBlock()
+    alt_text = blocks.CharBlock(
+        max_length=250,
+        help_text="Describe the image for people who cannot see it.",
+    )
+    caption = blocks.CharBlock(required=False, max_length=250)
+
+    class Meta:
+        icon = "image"
+        template = "blocks/image_block.html"
+        label = "Image"
+        description = "An image with alt text and an optional caption"
+        preview_value = {"alt_text": "A treatment room", "caption": "Our treatment room"}
+
+
+class CalloutBlock(blocks.StructBlock):
+    """A highlighted note: a tip, a warning or a medical disclaimer."""
+
+    style = blocks.ChoiceBlock(
+        choices=[("note", "Note"), ("warning", "Warning"), ("disclaimer", "Medical disclaimer")],
+        default="note",
+    )
+    title = blocks.CharBlock(required=False, max_length=120)
+    text = blocks.RichTextBlock(features=RICH_TEXT_FEATURES)
+
+    class Meta:
+        icon = "warning"
+        template = "blocks/callout_block.html"
+        label = "Callout / note"
+        description = "A highlighted note, warning or medical disclaimer"
+        preview_value = {
+            "style": "note",
+            "title": "Don't expect miracles",
+            "text": "<p>Results vary from person to person and usually need several sessions.</p>",
+        }
+
+
+class FactsListBlock(blocks.StructBlock):
+    """A titled bullet list of facts, e.g. possible side effects."""
+
+    title = blocks.CharBlock(max_length=120)
+    items = blocks.ListBlock(blocks.CharBlock(max_length=500, label="Item"), min_num=1)
+
+    class Meta:
+        icon = "list-ul"
+        template = "blocks/facts_list_block.html"
+        label = "Facts / side effects list"
+        description = "A titled bullet list, such as possible side effects"
+        preview_value = {"title": "Possible side effects", "items": ["Slight bruising", "Mild swelling"]}
+
+
+class NextStepsBlock(blocks.StructBlock):
+    """A call to action linking to a page (usually the appointment form).
+
+    The clinic's phone and email come from the clinic contact settings, so
+    they are never retyped on each article.
+    """
+
+    heading = blocks.CharBlock(max_length=120, default="Next steps")
+    text = blocks.TextBlock(max_length=600)
+    page = blocks.PageChooserBlock(help_text="Usually the appointment request form.")
+    link_text = blocks.CharBlock(max_length=80, default="Request an appointment")
+
+    class Meta:
+        icon = "calendar"
+        template = "blocks/next_steps_block.html"
+        label = "Next steps call to action"
+        description = "A call to action with a link and the clinic's phone and email"
+        preview_value = {
+            "heading": "Next steps",
+            "text": "Talk to one of our doctors about whether this treatment suits you.",
+            "link_text": "Request an appointment",
+        }
+
+
+class TreatmentBodyBlock(blocks.StreamBlock):
+    """The body of a treatment article."""
+
+    heading = HeadingBlock()
+    paragraph = ParagraphBlock()
+    prevention_steps = PreventionStepsBlock()
+    image = ImageBlock()
+    callout = CalloutBlock()
+    facts_list = FactsListBlock()
+    next_steps = NextStepsBlock()

@@ -1,0 +1,114 @@
+from django.db import models
+from wagtail.admin.panels import FieldPanel, HelpPanel
+from wagtail.api import APIField
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from treatment_pages.blocks import TreatmentBodyBlock
+
+
+class TreatmentIndexPage(Page):
+    """The "Treatments" section: lists its published treatment articles."""
+
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    api_fields = [APIField("intro")]
+
+    subpage_types = ["treatment_pages.TreatmentPage"]
+
+    class Meta:
+        verbose_name = "treatments index"
+
+    def get_treatments(self):
+        """Live, public articles under this index, in the editors' menu order."""
+        return TreatmentPage.objects.child_of(self).live().public().specific().order_by("path")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["treatments"] = self.get_treatments()
+        return context
+
+
+class TreatmentPage(Page):
+    """A treatment article: what the treatment is, how it works, what to do next."""
+
+    intro = models.TextField(
+        max_length=600,
+        help_text="One paragraph saying what the treatment is. Also used in listings.",
+    )
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hero_image_alt = models.CharField(
+        "Hero image alt text",
+        max_length=250,
+        blank=True,
+        help_text="Describe the image for people who cannot see it.",
+    )
+    body = StreamField(TreatmentBodyBlock(), blank=True)
+    last_reviewed = models.DateField(
+        "Article last updated",
+        null=True,
+        blank=True,
+        help_text="Shown as “Article last updated”. Leave empty to use the last publish date.",
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("hero_image"),
+        FieldPanel("hero_image_alt"),
+        FieldPanel("body"),
+        FieldPanel("last_reviewed"),
+        HelpPanel(
+            content="The clinic's phone, email and address come from Settings › Clinic contact details."
+        ),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        index.SearchField("body"),
+    ]
+    api_fields = [
+        APIField("intro"),
+        APIField("hero_image"),
+        APIField("hero_image_alt"),
+        APIField("body"),
+        APIField("last_updated"),
+    ]
+
+    parent_page_types = ["treatment_pages.TreatmentIndexPage"]
+    subpage_types = []
+
+    og_type = "article"
+
+    class Meta:
+        verbose_name = "treatment article"
+
+    @property
+    def last_updated(self):
+        """The editor-set review date, else the date the article was last published."""
+        if self.last_reviewed:
+            return self.last_reviewed
+        if self.last_published_at:
+            return self.last_published_at.date()
+        return None
+
+    def get_structured_data(self, request=None):
+        """schema.org ``MedicalWebPage`` description for search engines (JSON-LD)."""
+        data = {
+            "@context": "https://schema.org",
+            "@type": "MedicalWebPage",
+            "name": self.seo_title or self.title,
+            "headline": self.title,
+            "description": self.search_description or self.intro,
+            "url": self.get_full_url(request),
+        }
+        if self.last_updated:
+            data["lastReviewed"] = self.last_updated.isoformat()
+        return data

@@ -1,0 +1,55 @@
+from django.core.validators import RegexValidator
+from django.db import models
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ()./-]{6,30}$",
+    "Enter a phone number using digits, spaces, brackets, dots, dashes and an optional leading +.",
+)
+
+
+@register_setting(icon="site")
+class ClinicContactSettings(BaseSiteSetting):
+    """The clinic's contact details, shown in the footer and every "Next steps" block."""
+
+    clinic_name = models.CharField(max_length=120)
+    street_address = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField("ZIP / postcode", max_length=20, blank=True)
+    phone = models.CharField(max_length=40, blank=True, validators=[phone_validator])
+    email = models.EmailField(blank=True)
+    opening_hours = models.TextField(blank=True, help_text="One line per day or range of days.")
+
+    panels = [
+        FieldPanel("clinic_name"),
+        MultiFieldPanel(
+            [FieldPanel("street_address"), FieldPanel("city"), FieldPanel("state"), FieldPanel("postcode")],
+            heading="Address",
+        ),
+        MultiFieldPanel([FieldPanel("phone"), FieldPanel("email")], heading="Contact"),
+        FieldPanel("opening_hours"),
+    ]
+
+    class Meta:
+        verbose_name = "Clinic contact details"
+
+    def __str__(self):
+        return self.clinic_name or "Clinic contact details"
+
+    @property
+    def phone_href(self):
+        """The phone number as a ``tel:`` URI: digits and a leading + only."""
+        digits = "".join(ch for ch in self.phone if ch.isdigit())
+        return f"tel:{'+' if self.phone.strip().startswith('+') else ''}{digits}"
+
+    @property
+    def city_line(self):
+        """ "City, State ZIP" with whichever parts are filled in."""
+        region = " ".join(part for part in (self.state, self.postcode) if part)
+        return ", ".join(part for part in (self.city, region) if part)
+
+    @property
+    def opening_hours_lines(self):
+        return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]

@@ -1,0 +1,24 @@
+import json
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# Characters that could close the <script> element or open an HTML comment.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def json_ld(data):
+    """Render a dict as a ``<script type="application/ld+json">`` data block."""
+    payload = json.dumps(data, default=str, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+@register.inclusion_tag("includes/breadcrumb.html", takes_context=True)
+def breadcrumb(context, page):
+    """Ancestors of ``page`` below the tree root, then the page itself."""
+    ancestors = page.get_ancestors().filter(depth__gt=1).live().specific()
+    return {"ancestors": ancestors, "page": page, "request": context.get("request")}
