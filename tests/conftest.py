@@ -1,8 +1,10 @@
 import os
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Collection, Locale, Page, Site
 
 from cms_site.models import HomePage
 from treatment_pages.models import TreatmentIndexPage, TreatmentPage
@@ -10,9 +12,23 @@ from treatment_pages.models import TreatmentIndexPage, TreatmentPage
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+def ensure_wagtail_base_rows():
+    """Recreate the rows Wagtail's migrations insert (locale, root page, root collection).
+
+    Transactional tests (the browser tests) flush the database after each test,
+    which removes them too.
+    """
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    if not Page.get_first_root_node():
+        Page.add_root(instance=Page(title="Root", slug="root"))
+    if not Collection.get_first_root_node():
+        Collection.add_root(name="Root")
+
+
 @pytest.fixture
 def demo_site(db):
     """The demo clinic exactly as ``manage.py load_demo`` builds it."""
+    ensure_wagtail_base_rows()
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     return Site.objects.get(is_default_site=True)
 
@@ -35,3 +51,35 @@ def mesotherapy(demo_site):
 @pytest.fixture
 def root_page(db):
     return Page.get_first_root_node()
+
+
+@pytest.fixture(scope="session")
+def _chromium():
+    """One headless Chromium for the whole run; skipped locally (never in CI) if it is missing."""
+    from tests.browser import AXE_SCRIPT, CHROMIUM, CHROMIUM_ARGS
+
+    missing = [str(path) for path in (CHROMIUM, AXE_SCRIPT) if not os.path.exists(path)]
+    if missing:
+        if IN_CI:
+            pytest.fail(f"Browser tests need {', '.join(missing)} (see .ci/run and `make browser-deps`).")
+        pytest.skip(f"Browser tests need {', '.join(missing)}: apt-get install chromium; npm ci")
+
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the
+    # tests make between browser steps are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(_chromium):
+    """A fresh browser context (own cookies and storage) and page per test."""
+    context = _chromium.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

@@ -25,7 +25,11 @@ def test_article_shows_breadcrumb_last_updated_and_clinic_contact(client, mesoth
 
     crumbs = soup.select("nav.breadcrumb li")
     assert " ".join(crumb.get_text(strip=True) for crumb in crumbs) == "Home» Treatments» Mesotherapy"
-    assert [a["href"] for a in soup.select("nav.breadcrumb a")] == ["/", "/treatments/", "/treatments/mesotherapy/"]
+    assert [a["href"] for a in soup.select("nav.breadcrumb a")] == [
+        "/",
+        "/treatments/",
+        "/treatments/mesotherapy/",
+    ]
     assert "Article last updated: 26 August 2015" in soup.get_text(" ", strip=True)
     footer = soup.select_one("footer .clinic-contact").get_text(" ", strip=True)
     assert "Riverside Skin & Wellness Clinic" in footer

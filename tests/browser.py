@@ -1,0 +1,46 @@
+"""Helpers for browser tests: headless Debian Chromium through Playwright, and axe-core."""
+
+import json
+from pathlib import Path
+
+AXE_SCRIPT = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+# Without these flags Chromium tries to reach Google's hosts, which this network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def axe_violations(page, impacts=("serious", "critical"), context=None):
+    """Run axe-core in ``page`` and return its violations of the given impacts.
+
+    ``context`` narrows the check to a CSS selector (e.g. one widget).
+    """
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate(
+        "async (context) => await axe.run(context || document, {resultTypes: ['violations']})",
+        context,
+    )
+    return [violation for violation in result["violations"] if violation["impact"] in impacts]
+
+
+def describe_violations(violations):
+    """A readable summary for assertion messages: rule, impact and offending nodes."""
+    return json.dumps(
+        [
+            {
+                "rule": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [node["target"] for node in v["nodes"]][:5],
+            }
+            for v in violations
+        ],
+        indent=2,
+    )
