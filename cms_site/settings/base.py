@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "django_ratelimit",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -160,6 +161,15 @@ TASKS = {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Rate limits (django-ratelimit) count in the default cache, so they hold across
+# app servers when REDIS_URL is set. Client IPs come from cms_site.client_ip.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "cms_site.client_ip.get_client_ip"
+RATELIMIT_USE_CACHE = "default"
+# django-ratelimit only knows django-redis by name; Django's own RedisCache has the
+# atomic add/incr it relies on. (Its E003, "not a shared cache", stays on in production.)
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # Security: HTTPS everywhere in production.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
