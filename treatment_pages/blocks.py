@@ -7,7 +7,46 @@ renaming one needs a data migration.
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
+from treatment_pages.prefetch import get_prefetched
+from treatment_pages.renditions import image_api_representation
+
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul"]
+
+
+def _request_from(context):
+    return context.get("request") if context else None
+
+
+class PrefetchedChoosersMixin:
+    """For StructBlocks with chooser children: read chosen objects preloaded by
+    ``treatment_pages.prefetch.prefetched_choosers`` instead of querying per value.
+
+    Outside that context (page rendering, the admin) it is StructBlock's own
+    ``bulk_to_python``, unchanged.
+    """
+
+    def bulk_to_python(self, values):
+        values = list(values)
+        choosers = {
+            name: get_prefetched(child.model_class)
+            for name, child in self.child_blocks.items()
+            if isinstance(child, blocks.ChooserBlock)
+        }
+        if not choosers or any(loaded is None for loaded in choosers.values()):
+            return super().bulk_to_python(values)
+        result = []
+        for raw in values:
+            children = []
+            for name, child in self.child_blocks.items():
+                if name not in raw:
+                    children.append((name, child.get_default()))
+                elif name in choosers:
+                    # A deleted object reads as None, as bulk_to_python would give.
+                    children.append((name, choosers[name].get(raw[name])))
+                else:
+                    children.append((name, child.to_python(raw[name])))
+            result.append(self._to_struct_value(children))
+        return result
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -87,7 +126,7 @@ class PreventionStepsBlock(blocks.StructBlock):
         }
 
 
-class ImageBlock(blocks.StructBlock):
+class ImageBlock(PrefetchedChoosersMixin, blocks.StructBlock):
     """An image with the alternative text screen readers need and an optional caption."""
 
     image = ImageChooserBlock()
@@ -103,6 +142,14 @@ class ImageBlock(blocks.StructBlock):
         label = "Image"
         description = "An image with alt text and an optional caption"
         preview_value = {"alt_text": "A treatment room", "caption": "Our treatment room"}
+
+    def get_api_representation(self, value, context=None):
+        """The image as id, title and renditions at the API's named sizes, with alt text and caption."""
+        return {
+            "image": image_api_representation(value["image"]),
+            "alt_text": value["alt_text"],
+            "caption": value["caption"],
+        }
 
 
 class CalloutBlock(blocks.StructBlock):
@@ -141,7 +188,7 @@ class FactsListBlock(blocks.StructBlock):
         preview_value = {"title": "Possible side effects", "items": ["Slight bruising", "Mild swelling"]}
 
 
-class NextStepsBlock(blocks.StructBlock):
+class NextStepsBlock(PrefetchedChoosersMixin, blocks.StructBlock):
     """A call to action linking to a page (usually the appointment form).
 
     The clinic's phone and email come from the clinic contact settings, so
@@ -162,6 +209,24 @@ class NextStepsBlock(blocks.StructBlock):
             "heading": "Next steps",
             "text": "Talk to one of our doctors about whether this treatment suits you.",
             "link_text": "Request an appointment",
+        }
+
+    def get_api_representation(self, value, context=None):
+        """The call to action with its page as id/title/url and the clinic's phone and email."""
+        from treatment_pages.models import ClinicContactSettings
+
+        request = _request_from(context)
+        page = value["page"]
+        contact = ClinicContactSettings.for_api(request)
+        return {
+            "heading": value["heading"],
+            "text": value["text"],
+            "link_text": value["link_text"],
+            "page": (
+                {"id": page.pk, "title": page.title, "url": page.get_url(request)} if page is not None else None
+            ),
+            "phone": contact.phone if contact else "",
+            "email": contact.email if contact else "",
         }
 
 

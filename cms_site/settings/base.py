@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_ratelimit",
+    "wagtail.api.v2",
+    "wagtail.api.v3",
+    "wagtail_headless_preview",
+    "rest_framework",
+    "corsheaders",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,6 +63,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that may answer early, so API errors carry CORS headers too.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -194,6 +201,33 @@ WAGTAILSEARCH_BACKENDS = {
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_DATE_FORMAT = "%d %B %Y"
+
+# Headless API: /api/v2/ (Wagtail's DRF read API) and /api/v3/ (django-ninja, OpenAPI).
+WAGTAILAPI_BASE_URL = env.str("WAGTAILAPI_BASE_URL", default=WAGTAILADMIN_BASE_URL)
+WAGTAILAPI_LIMIT_MAX = env.int("WAGTAILAPI_LIMIT_MAX", default=20)
+# Rich text leaves the API as display HTML: internal links and documents resolved to URLs.
+WAGTAILAPI_RICH_TEXT_FORMAT = "html"
+WAGTAILAPI_DOCS_ENABLED = env.bool("WAGTAILAPI_DOCS_ENABLED", default=True)
+REST_FRAMEWORK = {
+    # The v2 API is public and read-only: no session auth, so no CSRF questions.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+# Cross-origin: the front end's origins may call the API from a browser; anonymous
+# POSTs (appointment requests, votes) from any other origin are refused.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_CREDENTIALS = False
+
+# Editors preview drafts on the front end when it is configured, else in Wagtail.
+HEADLESS_PREVIEW_URL = env.str("HEADLESS_PREVIEW_URL", default="")
+WAGTAIL_HEADLESS_PREVIEW = {
+    "CLIENT_URLS": {"default": HEADLESS_PREVIEW_URL} if HEADLESS_PREVIEW_URL else {},
+    "ENFORCE_TRAILING_SLASH": False,
+    "REDIRECT_ON_PREVIEW": False,
+}
 
 LOGGING = {
     "version": 1,

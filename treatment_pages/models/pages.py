@@ -1,11 +1,15 @@
 from django.db import models
+from django.db.models import Prefetch
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
+from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search import index
 
 from treatment_pages.blocks import TreatmentBodyBlock
+from treatment_pages.renditions import API_RENDITION_SPECS
+from treatment_pages.serializers import BreadcrumbField, ImageRenditionsField
 
 
 class TreatmentIndexPage(Page):
@@ -15,7 +19,7 @@ class TreatmentIndexPage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     search_fields = Page.search_fields + [index.SearchField("intro")]
-    api_fields = [APIField("intro")]
+    api_fields = [APIField("intro"), APIField("breadcrumbs", serializer=BreadcrumbField())]
 
     subpage_types = ["treatment_pages.TreatmentPage"]
 
@@ -78,8 +82,10 @@ class TreatmentPage(Page):
         APIField("intro"),
         APIField("hero_image"),
         APIField("hero_image_alt"),
+        APIField("hero_image_renditions", serializer=ImageRenditionsField(source="hero_image")),
         APIField("body"),
         APIField("last_updated"),
+        APIField("breadcrumbs", serializer=BreadcrumbField()),
     ]
 
     parent_page_types = ["treatment_pages.TreatmentIndexPage"]
@@ -89,6 +95,17 @@ class TreatmentPage(Page):
 
     class Meta:
         verbose_name = "treatment article"
+
+    @classmethod
+    def optimise_api_queryset(cls, queryset):
+        """Hook for API listings: join or prefetch what ``api_fields`` read, so a listing's
+        query count does not grow with the number of articles."""
+        renditions = get_image_model().get_rendition_model().objects.filter(
+            filter_spec__in=API_RENDITION_SPECS.values()
+        )
+        return queryset.select_related("hero_image").prefetch_related(
+            Prefetch("hero_image__renditions", queryset=renditions)
+        )
 
     @property
     def last_updated(self):

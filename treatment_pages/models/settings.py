@@ -2,6 +2,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Site
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()./-]{6,30}$",
@@ -37,6 +38,17 @@ class ClinicContactSettings(BaseSiteSetting):
 
     def __str__(self):
         return self.clinic_name or "Clinic contact details"
+
+    @classmethod
+    def for_api(cls, request=None):
+        """The settings for the request's site (cached on the request), else the default site's.
+
+        None when there is no site at all.
+        """
+        if request is not None:
+            return cls.for_request(request)
+        site = Site.objects.filter(is_default_site=True).first()
+        return cls.for_site(site) if site else None
 
     @property
     def phone_href(self):
