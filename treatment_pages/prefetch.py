@@ -8,20 +8,27 @@ pages' bodies read the objects loaded here instead; see
 """
 
 import contextvars
+import re
 from collections import defaultdict
 from contextlib import contextmanager
 
 from wagtail import blocks
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
+from wagtail.models import Page
 
 from treatment_pages.renditions import API_RENDITION_SPECS
+
+# Key for the specific pages linked from rich text (keyed by str(pk), as link handlers see ids).
+RICH_TEXT_PAGES = "rich_text_pages"
+_PAGE_LINK = re.compile(r"""<a\b[^>]*\blinktype=["']page["'][^>]*>""")
+_ID_ATTRIBUTE = re.compile(r"""\bid=["'](\d+)["']""")
 
 _prefetched = contextvars.ContextVar("treatment_pages_prefetched_choosers", default=None)
 
 
 def get_prefetched(model):
-    """The ``{pk: instance}`` loaded for ``model`` in the current context, or None."""
+    """The ``{pk: instance}`` loaded for ``model`` (or ``RICH_TEXT_PAGES``) in the current context, or None."""
     loaded = _prefetched.get()
     if loaded is None:
         return None
@@ -30,6 +37,12 @@ def get_prefetched(model):
 
 def _collect(block, raw, found):
     """Walk raw (database JSON) block data, gathering chooser ids by model."""
+    if isinstance(block, blocks.ChooserBlock):
+        # Registered even when empty, so an unset chooser does not fall back to a query.
+        chosen = found[block.model_class]
+        if isinstance(raw, int):
+            chosen.add(raw)
+        return
     if raw is None:
         return
     if isinstance(block, blocks.StreamBlock):
@@ -46,8 +59,10 @@ def _collect(block, raw, found):
         if isinstance(raw, dict):
             for name, child in block.child_blocks.items():
                 _collect(child, raw.get(name), found)
-    elif isinstance(block, blocks.ChooserBlock) and isinstance(raw, int):
-        found[block.model_class].add(raw)
+    elif isinstance(block, blocks.RichTextBlock) and isinstance(raw, str):
+        for tag in _PAGE_LINK.findall(raw):
+            if match := _ID_ATTRIBUTE.search(tag):
+                found[RICH_TEXT_PAGES].add(int(match.group(1)))
 
 
 @contextmanager
@@ -62,7 +77,16 @@ def prefetched_choosers(pages):
 
     image_model = get_image_model()
     loaded = {}
+    rich_text_page_ids = found.pop(RICH_TEXT_PAGES, set())
+    # Always set, even when empty: "nothing linked" must not fall back to per-page queries.
+    loaded[RICH_TEXT_PAGES] = {
+        str(page.pk): page
+        for page in Page.objects.filter(pk__in=rich_text_page_ids).defer_streamfields().specific()
+    } if rich_text_page_ids else {}
     for model, pks in found.items():
+        if not pks:
+            loaded[model] = {}
+            continue
         queryset = model._default_manager.filter(pk__in=pks)
         if issubclass(model, image_model):
             queryset = queryset.prefetch_renditions(*API_RENDITION_SPECS.values())
