@@ -5,13 +5,19 @@ The reusable apps define their own endpoints (``treatment_pages.api``,
 which apps it has.
 """
 
+from django.contrib.contenttypes.models import ContentType
+from django.core.signing import BadSignature
+from django.http import Http404
+from rest_framework.response import Response
 from wagtail.api import APIField
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.api.v3.urls import api as api_v3
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
+from treatment_pages import api as treatment_api
 from treatment_pages.prefetch import prefetched_choosers
 from treatment_pages.renditions import API_RENDITION_SPECS
 from treatment_pages.serializers import attach_breadcrumb_ancestors
@@ -48,9 +54,50 @@ class ClinicPagesAPIViewSet(PagesAPIViewSet):
             return super().detail_view(request, pk)
 
 
+class PagePreviewAPIViewSet(ClinicPagesAPIViewSet):
+    """A draft as the front end previews it: ``?content_type=app.model&token=...``.
+
+    The token is the one wagtail-headless-preview signs when an editor opens the
+    preview; it names a stored draft, so only someone the editor's preview sent
+    here can read it (drafts expire after a day).
+    """
+
+    known_query_parameters = ClinicPagesAPIViewSet.known_query_parameters.union(["content_type", "token"])
+    name = "page_preview"
+
+    def listing_view(self, request):
+        # One draft, serialised with the detail view's fields (get_serializer_class reads the action).
+        self.action = "detail_view"
+        page = self.get_object()
+        with prefetched_choosers([page]):
+            return Response(self.get_serializer(page).data)
+
+    def detail_view(self, request, pk):
+        return self.listing_view(request)
+
+    def get_object(self):
+        content_type = self.request.GET.get("content_type", "")
+        token = self.request.GET.get("token", "")
+        app_label, _, model_name = content_type.partition(".")
+        try:
+            model = ContentType.objects.get_by_natural_key(app_label, model_name).model_class()
+        except ContentType.DoesNotExist as e:
+            raise Http404("No such preview.") from e
+        if model is None or not hasattr(model, "get_page_from_preview_token"):
+            raise Http404("No such preview.")
+        try:
+            page = model.get_page_from_preview_token(token)
+        except BadSignature as e:
+            raise Http404("No such preview.") from e
+        if page is None:
+            raise Http404("No such preview.")
+        return page
+
+
 def _rendition_fields():
     return [
-        APIField(name, serializer=ImageRenditionField(spec, source="*")) for name, spec in API_RENDITION_SPECS.items()
+        APIField(name, serializer=ImageRenditionField(spec, source="*"))
+        for name, spec in API_RENDITION_SPECS.items()
     ]
 
 
@@ -68,8 +115,10 @@ api_router = WagtailAPIRouter("wagtailapi")
 api_router.register_endpoint("pages", ClinicPagesAPIViewSet)
 api_router.register_endpoint("images", ClinicImagesAPIViewSet)
 api_router.register_endpoint("documents", DocumentsAPIViewSet)
+api_router.register_endpoint("page_preview", PagePreviewAPIViewSet)
 
 
-# v3: Wagtail's django-ninja API (pages, images, documents, sites, whoami) plus our routers.
-# Routers must be added before ``api_v3.urls`` is first read (cms_site.urls does that).
-from wagtail.api.v3.urls import api as api_v3  # noqa: E402
+# v3: Wagtail's django-ninja API (pages, images, documents, snippets, redirects, sites,
+# whoami; Wagtail's apps add theirs on start-up) plus ours. Routers must be added
+# before ``api_v3.urls`` is first read, which cms_site.urls does after importing this.
+api_v3.add_router("/clinic-contact/", treatment_api.contact_router)

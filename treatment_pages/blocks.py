@@ -223,7 +223,9 @@ class NextStepsBlock(PrefetchedChoosersMixin, blocks.StructBlock):
             "text": value["text"],
             "link_text": value["link_text"],
             "page": (
-                {"id": page.pk, "title": page.title, "url": page.get_url(request)} if page is not None else None
+                {"id": page.pk, "title": page.title, "url": page.get_url(request)}
+                if page is not None
+                else None
             ),
             "phone": contact.phone if contact else "",
             "email": contact.email if contact else "",

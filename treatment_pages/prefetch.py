@@ -79,10 +79,14 @@ def prefetched_choosers(pages):
     loaded = {}
     rich_text_page_ids = found.pop(RICH_TEXT_PAGES, set())
     # Always set, even when empty: "nothing linked" must not fall back to per-page queries.
-    loaded[RICH_TEXT_PAGES] = {
-        str(page.pk): page
-        for page in Page.objects.filter(pk__in=rich_text_page_ids).defer_streamfields().specific()
-    } if rich_text_page_ids else {}
+    loaded[RICH_TEXT_PAGES] = (
+        {
+            str(page.pk): page
+            for page in Page.objects.filter(pk__in=rich_text_page_ids).defer_streamfields().specific()
+        }
+        if rich_text_page_ids
+        else {}
+    )
     for model, pks in found.items():
         if not pks:
             loaded[model] = {}

@@ -32,7 +32,9 @@ def image_api_representation(image):
         # The file is missing on disk: say so instead of failing the whole page.
         sized = None
     else:
-        sized = {name: rendition_representation(renditions[spec]) for name, spec in API_RENDITION_SPECS.items()}
+        sized = {
+            name: rendition_representation(renditions[spec]) for name, spec in API_RENDITION_SPECS.items()
+        }
     return {
         "id": image.pk,
         "title": image.title,

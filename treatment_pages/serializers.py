@@ -23,7 +23,11 @@ def attach_breadcrumb_ancestors(pages):
         # A page's ancestors are the prefixes of its tree path, one step per level.
         paths_by_page[page.pk] = [page.path[: steplen * depth] for depth in range(2, page.depth)]
     wanted = {path for paths in paths_by_page.values() for path in paths}
-    found = {ancestor.path: ancestor for ancestor in Page.objects.filter(path__in=wanted).live()} if wanted else {}
+    found = (
+        {ancestor.path: ancestor for ancestor in Page.objects.filter(path__in=wanted).live()}
+        if wanted
+        else {}
+    )
     for page in pages:
         page._api_breadcrumb_ancestors = [found[path] for path in paths_by_page[page.pk] if path in found]
 

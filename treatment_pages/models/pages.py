@@ -6,6 +6,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search import index
+from wagtail_headless_preview.models import HeadlessPreviewMixin
+from wagtail_headless_preview.settings import headless_preview_settings
 
 from treatment_pages.blocks import TreatmentBodyBlock
 from treatment_pages.renditions import API_RENDITION_SPECS
@@ -36,7 +38,27 @@ class TreatmentIndexPage(Page):
         return context
 
 
-class TreatmentPage(Page):
+class FrontEndPreviewMixin(HeadlessPreviewMixin):
+    """Previews a draft on the separate front end when one is configured, else as Wagtail does.
+
+    The choice is made per request from settings (``WAGTAIL_HEADLESS_PREVIEW``'s
+    ``CLIENT_URLS``, filled from ``HEADLESS_PREVIEW_URL``), never by changing the
+    model's bases, so migrations and the page type stay the same either way.
+    """
+
+    @staticmethod
+    def headless_preview_enabled():
+        return bool(headless_preview_settings.CLIENT_URLS)
+
+    def serve_preview(self, request, mode_name):
+        """Contract as ``Page.serve_preview``: the response shown in the editor's preview panel."""
+        if self.headless_preview_enabled():
+            return HeadlessPreviewMixin.serve_preview(self, request, mode_name)
+        # Skip the headless mixin: Wagtail's own preview renders the page template.
+        return super(HeadlessPreviewMixin, self).serve_preview(request, mode_name)
+
+
+class TreatmentPage(FrontEndPreviewMixin, Page):
     """A treatment article: what the treatment is, how it works, what to do next."""
 
     intro = models.TextField(
@@ -100,8 +122,10 @@ class TreatmentPage(Page):
     def optimise_api_queryset(cls, queryset):
         """Hook for API listings: join or prefetch what ``api_fields`` read, so a listing's
         query count does not grow with the number of articles."""
-        renditions = get_image_model().get_rendition_model().objects.filter(
-            filter_spec__in=API_RENDITION_SPECS.values()
+        renditions = (
+            get_image_model()
+            .get_rendition_model()
+            .objects.filter(filter_spec__in=API_RENDITION_SPECS.values())
         )
         return queryset.select_related("hero_image").prefetch_related(
             Prefetch("hero_image__renditions", queryset=renditions)

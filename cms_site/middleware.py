@@ -1,0 +1,62 @@
+"""API request rules that hold for every endpoint, whichever app defines it."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils.cache import patch_cache_control
+from wagtail.api.v3.errors import problem_response
+
+API_PREFIX = "/api/"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+
+
+def _normalise_origin(origin):
+    parts = urlsplit(origin)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def origin_allowed(request, origin):
+    """The front end's origins (``CORS_ALLOWED_ORIGINS``) and the site's own."""
+    allowed = {_normalise_origin(o) for o in settings.CORS_ALLOWED_ORIGINS}
+    allowed.add(f"{request.scheme}://{request.get_host()}".lower())
+    return _normalise_origin(origin) in allowed
+
+
+class APIRequestPolicyMiddleware:
+    """Refuses anonymous API writes from other sites' pages; keeps authenticated answers out of caches.
+
+    - A browser always sends ``Origin`` with a cross-site POST. One from an origin
+      that is neither the site nor an allowed front end is a page on another site
+      submitting on the visitor's behalf: answered 403 before any view runs. Clients
+      that are not browsers (a mobile app, a server) send no ``Origin`` and pass on to
+      the same validation, spam defence and rate limits as everyone.
+    - Requests carrying credentials (``Authorization``) get ``Cache-Control: private,
+      no-store``: submissions must never sit in a shared or browser cache.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+
+        authenticated = "HTTP_AUTHORIZATION" in request.META
+        origin = request.META.get("HTTP_ORIGIN")
+        if (
+            request.method not in SAFE_METHODS
+            and not authenticated
+            and origin is not None
+            and not origin_allowed(request, origin)
+        ):
+            response = problem_response(
+                status=403,
+                title="Origin not allowed",
+                detail=f"Requests from {origin} are not accepted. Ask the clinic to add it to CORS_ALLOWED_ORIGINS.",
+            )
+        else:
+            response = self.get_response(request)
+
+        if authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

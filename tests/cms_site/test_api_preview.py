@@ -1,0 +1,88 @@
+"""Editors preview a draft article on the front end when one is configured, in Wagtail otherwise."""
+
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import reverse
+from wagtail.test.utils.form_data import nested_form_data, streamfield
+
+from tests.factories import TreatmentPageFactory, UserFactory
+
+FRONT_END = "https://front.clinic.example/preview"
+
+
+@pytest.fixture
+def editor_client(client, db):
+    client.force_login(UserFactory(username="editor", is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.fixture
+def article(treatment_index):
+    return TreatmentPageFactory(
+        parent=treatment_index,
+        title="Microneedling",
+        slug="microneedling",
+        body=[{"type": "heading", "value": {"text": "How it works", "level": "h2"}}],
+    )
+
+
+def preview_draft(client, article, title):
+    """Post the edit form's current (unsaved) content to the preview view, as the editor's panel does."""
+    url = reverse("wagtailadmin_pages:preview_on_edit", args=[article.pk])
+    data = nested_form_data(
+        {
+            "title": title,
+            "slug": article.slug,
+            "intro": article.intro,
+            "hero_image_alt": "",
+            "body": streamfield([("heading", {"text": "Draft heading", "level": "h2"})]),
+            "last_reviewed": "",
+        }
+    )
+    posted = client.post(url, data)
+    assert posted.status_code == 200
+    assert posted.json()["is_valid"] is True
+    return client.get(url)
+
+
+def test_without_a_front_end_the_draft_previews_in_wagtail(editor_client, settings, article):
+    settings.WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {}}
+
+    response = preview_draft(editor_client, article, "Microneedling (draft)")
+
+    html = response.content.decode()
+    assert "<h1" in html and "Microneedling (draft)" in html
+    assert "Draft heading" in html
+    assert FRONT_END not in html
+
+
+def test_with_a_front_end_the_preview_shows_its_url_and_the_api_serves_the_draft(
+    editor_client, client, settings, article
+):
+    settings.WAGTAIL_HEADLESS_PREVIEW = {
+        "CLIENT_URLS": {"default": FRONT_END},
+        "ENFORCE_TRAILING_SLASH": False,
+    }
+
+    response = preview_draft(editor_client, article, "Microneedling (draft)")
+
+    html = unescape(response.content.decode())
+    match = re.search(re.escape(FRONT_END) + r"\?[^\"'\s]+", html)
+    assert match, html[:500]
+    # What the front end reads from its own query string.
+    query = parse_qs(urlsplit(match.group(0)).query)
+    content_type, token = query["content_type"][0], query["token"][0]
+    assert content_type == "treatment_pages.treatmentpage"
+
+    editor_client.logout()
+    draft = client.get("/api/v2/page_preview/", {"content_type": content_type, "token": token})
+    assert draft.status_code == 200
+    assert draft.json()["title"] == "Microneedling (draft)"
+    assert draft.json()["body"][0]["value"]["text"] == "Draft heading"
+    # The live page is unchanged, and a forged token reads nothing.
+    assert client.get(f"/api/v2/pages/{article.pk}/").json()["title"] == "Microneedling"
+    forged = client.get("/api/v2/page_preview/", {"content_type": content_type, "token": token[:-2] + "xx"})
+    assert forged.status_code == 404
