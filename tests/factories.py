@@ -43,3 +43,10 @@ class TreatmentPageFactory(wagtail_factories.PageFactory):
 
     class Meta:
         model = TreatmentPage
+
+
+def api_token_for(user, name="Staff tooling"):
+    """A Wagtail 8 bearer token for ``user``; returns (APIToken row, plaintext key)."""
+    from wagtail.models import APIToken
+
+    return APIToken.create_token(user=user, name=name)

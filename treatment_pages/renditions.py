@@ -4,6 +4,31 @@ A front end picks one of these names; it can never ask for an arbitrary filter
 spec, which would let anyone make the server resize images at will.
 """
 
+from typing_extensions import TypedDict  # pydantic (the v3 schema) needs it before Python 3.12
+
+
+class RenditionDict(TypedDict):
+    url: str
+    full_url: str
+    width: int
+    height: int
+
+
+class NamedRenditionsDict(TypedDict):
+    thumbnail: RenditionDict
+    medium: RenditionDict
+    large: RenditionDict
+
+
+class ImageWithRenditionsDict(TypedDict):
+    id: int
+    title: str
+    width: int
+    height: int
+    # None when the original file is missing from storage.
+    renditions: NamedRenditionsDict | None
+
+
 API_RENDITION_SPECS = {
     "thumbnail": "fill-400x300",
     "medium": "max-800x800",
@@ -11,7 +36,7 @@ API_RENDITION_SPECS = {
 }
 
 
-def rendition_representation(rendition):
+def rendition_representation(rendition) -> RenditionDict:
     return {
         "url": rendition.url,
         "full_url": rendition.full_url,
@@ -20,7 +45,7 @@ def rendition_representation(rendition):
     }
 
 
-def image_api_representation(image):
+def image_api_representation(image) -> ImageWithRenditionsDict | None:
     """``{"id", "title", "width", "height", "renditions": {name: {...}}}`` for an image, or None."""
     from wagtail.images.models import SourceImageIOError
 

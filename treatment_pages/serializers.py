@@ -1,9 +1,16 @@
 """API fields (Wagtail's v2 DRF API) for treatment pages that a plain model field cannot give."""
 
 from rest_framework.fields import Field
+from typing_extensions import TypedDict  # pydantic (the v3 schema) needs it before Python 3.12
 from wagtail.models import Page
 
-from treatment_pages.renditions import image_api_representation
+from treatment_pages.renditions import ImageWithRenditionsDict, image_api_representation
+
+
+class BreadcrumbDict(TypedDict):
+    id: int
+    title: str
+    url: str | None
 
 
 def breadcrumb_ancestors(page):
@@ -42,7 +49,8 @@ class BreadcrumbField(Field):
     def get_attribute(self, instance):
         return instance
 
-    def to_representation(self, page):
+    def to_representation(self, page) -> list[BreadcrumbDict]:
+        # v3 binds this field without a parent serializer, hence no context there.
         request = self.context.get("request")
         return [
             {"id": ancestor.pk, "title": ancestor.title, "url": ancestor.get_url(request)}
@@ -57,5 +65,5 @@ class ImageRenditionsField(Field):
         kwargs["read_only"] = True
         super().__init__(**kwargs)
 
-    def to_representation(self, image):
+    def to_representation(self, image) -> ImageWithRenditionsDict | None:
         return image_api_representation(image)

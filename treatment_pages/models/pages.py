@@ -1,3 +1,5 @@
+import datetime
+
 from django.db import models
 from django.db.models import Prefetch
 from wagtail.admin.panels import FieldPanel, HelpPanel
@@ -132,7 +134,7 @@ class TreatmentPage(FrontEndPreviewMixin, Page):
         )
 
     @property
-    def last_updated(self):
+    def last_updated(self) -> datetime.date | None:
         """The editor-set review date, else the date the article was last published."""
         if self.last_reviewed:
             return self.last_reviewed
