@@ -2,7 +2,6 @@
 
 from django.http import Http404
 from ninja import Router, Schema
-from wagtail.api.v3.errors import ProblemDetail
 
 from treatment_pages.models import ClinicContactSettings
 
@@ -25,7 +24,7 @@ class ClinicContactSchema(Schema):
 
 @contact_router.get(
     "/",
-    response={200: ClinicContactSchema, 404: ProblemDetail},
+    response=ClinicContactSchema,
     url_name="clinic_contact",
     operation_id="clinic_contact",
     summary="The clinic's contact details",
