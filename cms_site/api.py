@@ -43,9 +43,12 @@ class ClinicPagesAPIViewSet(PagesAPIViewSet):
         self.check_query_parameters(queryset)
         queryset = self.filter_queryset(queryset)
         pages = list(self.paginate_queryset(queryset))
-        attach_breadcrumb_ancestors(pages)
-        with prefetched_choosers(pages):
-            serializer = self.get_serializer(pages, many=True)
+        serializer = self.get_serializer(pages, many=True)
+        # Load only what the requested fields read.
+        field_names = set(serializer.child.fields)
+        if "breadcrumbs" in field_names:
+            attach_breadcrumb_ancestors(pages)
+        with prefetched_choosers(pages, field_names):
             data = serializer.data
         return self.get_paginated_response(data)
 

@@ -66,12 +66,13 @@ def _collect(block, raw, found):
 
 
 @contextmanager
-def prefetched_choosers(pages):
-    """Preload the images and pages chosen in ``pages``' StreamFields for the ``with`` body."""
+def prefetched_choosers(pages, field_names=None):
+    """Preload the images and pages chosen in ``pages``' StreamFields (those named in
+    ``field_names``, or all) for the ``with`` body."""
     found = defaultdict(set)
     for page in pages:
         for field in page._meta.concrete_fields:
-            if isinstance(field, StreamField):
+            if isinstance(field, StreamField) and (field_names is None or field.name in field_names):
                 value = getattr(page, field.attname)
                 _collect(field.stream_block, list(value.raw_data), found)
 
