@@ -7,6 +7,8 @@ from django.utils.cache import patch_cache_control
 from wagtail.api.v3.errors import problem_response
 
 API_PREFIX = "/api/"
+# Headers that make an answer personal: a bearer token, or a rating voter's token.
+CREDENTIAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_X_VOTER_TOKEN")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
 
@@ -30,8 +32,9 @@ class APIRequestPolicyMiddleware:
       submitting on the visitor's behalf: answered 403 before any view runs. Clients
       that are not browsers (a mobile app, a server) send no ``Origin`` and pass on to
       the same validation, spam defence and rate limits as everyone.
-    - Requests carrying credentials (``Authorization``) get ``Cache-Control: private,
-      no-store``: submissions must never sit in a shared or browser cache.
+    - Requests carrying credentials (``Authorization``, or a voter's ``X-Voter-Token``)
+      get ``Cache-Control: private, no-store``: submissions and a reader's own vote must
+      never sit in a shared or browser cache.
     """
 
     def __init__(self, get_response):
@@ -41,11 +44,12 @@ class APIRequestPolicyMiddleware:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
 
-        authenticated = "HTTP_AUTHORIZATION" in request.META
+        bearer = "HTTP_AUTHORIZATION" in request.META
+        personal = any(header in request.META for header in CREDENTIAL_HEADERS)
         origin = request.META.get("HTTP_ORIGIN")
         if (
             request.method not in SAFE_METHODS
-            and not authenticated
+            and not bearer
             and origin is not None
             and not origin_allowed(request, origin)
         ):
@@ -57,6 +61,6 @@ class APIRequestPolicyMiddleware:
         else:
             response = self.get_response(request)
 
-        if authenticated:
+        if personal:
             patch_cache_control(response, private=True, no_store=True)
         return response
