@@ -194,6 +194,8 @@ WAGTAILSEARCH_BACKENDS = {
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_DATE_FORMAT = "%d %B %Y"
+# treatment_pages: a treatments section goes directly below the clinic's home page.
+TREATMENT_INDEX_PARENT_PAGE_TYPES = ["cms_site.HomePage"]
 
 LOGGING = {
     "version": 1,
