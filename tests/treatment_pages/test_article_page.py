@@ -72,3 +72,16 @@ def test_index_lists_live_articles_with_title_and_intro_only(client, treatment_i
     assert [card.h2.get_text(strip=True) for card in cards] == ["Chemical peel", "Laser hair removal"]
     assert cards[0].select_one(".card__intro").get_text().startswith("A chemical peel applies")
     assert cards[0].h2.a["href"] == "/treatments/chemical-peel/"
+
+
+def test_next_steps_hides_a_link_to_an_unpublished_page_but_keeps_the_phone(
+    client, mesotherapy, treatment_index
+):
+    link = BeautifulSoup(client.get(mesotherapy.url).content, "html.parser").select_one(".next-steps__link")
+    assert link["href"] == treatment_index.url  # the demo links here until an appointment form exists
+
+    treatment_index.unpublish()
+    soup = BeautifulSoup(client.get(mesotherapy.url).content, "html.parser")
+
+    assert soup.select_one(".next-steps__link") is None
+    assert soup.select_one('.next-steps a[href^="tel:"]').get_text() == "+1 (217) 555-0142"
