@@ -4,6 +4,8 @@ Block names (the keys in ``TreatmentBodyBlock``) are stored in the database:
 renaming one needs a data migration.
 """
 
+import copy
+
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
@@ -11,6 +13,10 @@ from treatment_pages.prefetch import get_prefetched
 from treatment_pages.renditions import image_api_representation
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul"]
+
+# The one size body images are shown at; the block template and the bulk
+# loader below both use it, so renditions arrive with the images.
+BODY_IMAGE_RENDITION = "max-1000x800"
 
 
 def _request_from(context):
@@ -126,10 +132,50 @@ class PreventionStepsBlock(blocks.StructBlock):
         }
 
 
+class RenditionPrefetchingImageChooserBlock(ImageChooserBlock):
+    """An image chooser that loads all of a body's images and their renditions at once.
+
+    Wagtail converts every block of one type in a single ``bulk_to_python``
+    call; fetching the renditions there too keeps an article's query count
+    the same however many images its body holds.
+    """
+
+    def __init__(self, *args, rendition_specs=(), **kwargs):
+        self.rendition_specs = tuple(rendition_specs)
+        super().__init__(*args, **kwargs)
+
+    def bulk_to_python(self, values):
+        queryset = self.model_class.objects.prefetch_renditions(*self.rendition_specs)
+        objects = queryset.in_bulk([value for value in values if value is not None])
+        seen, result = set(), []
+        for pk in values:
+            obj = objects.get(pk)
+            # The same image twice in a body gets its own instance each time.
+            result.append(copy.copy(obj) if obj is not None and pk in seen else obj)
+            seen.add(pk)
+        return result
+
+    def deconstruct(self):
+        # Stored in migrations as a plain ImageChooserBlock: the prefetching is
+        # a loading detail, not part of the data's shape.
+        path, args, kwargs = super().deconstruct()
+        kwargs.pop("rendition_specs", None)
+        return "wagtail.images.blocks.ImageChooserBlock", args, kwargs
+
+
+class ImageStructValue(blocks.StructValue):
+    """Gives templates the body-sized rendition of the chosen image."""
+
+    @property
+    def rendition(self):
+        image = self.get("image")
+        return image.get_rendition(BODY_IMAGE_RENDITION) if image else None
+
+
 class ImageBlock(PrefetchedChoosersMixin, blocks.StructBlock):
     """An image with the alternative text screen readers need and an optional caption."""
 
-    image = ImageChooserBlock()
+    image = RenditionPrefetchingImageChooserBlock(rendition_specs=[BODY_IMAGE_RENDITION])
     alt_text = blocks.CharBlock(
         max_length=250,
         help_text="Describe the image for people who cannot see it.",
@@ -142,6 +188,7 @@ class ImageBlock(PrefetchedChoosersMixin, blocks.StructBlock):
         label = "Image"
         description = "An image with alt text and an optional caption"
         preview_value = {"alt_text": "A treatment room", "caption": "Our treatment room"}
+        value_class = ImageStructValue
 
     def get_api_representation(self, value, context=None):
         """The image as id, title and renditions at the API's named sizes, with alt text and caption."""

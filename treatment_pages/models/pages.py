@@ -1,5 +1,6 @@
 import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch
 from wagtail.admin.panels import FieldPanel, HelpPanel
@@ -25,6 +26,9 @@ class TreatmentIndexPage(Page):
     search_fields = Page.search_fields + [index.SearchField("intro")]
     api_fields = [APIField("intro"), APIField("breadcrumbs", serializer=BreadcrumbField())]
 
+    # A reusable app cannot name the project's home page type, so the project
+    # says where the section may go (cms_site: below its HomePage only).
+    parent_page_types = getattr(settings, "TREATMENT_INDEX_PARENT_PAGE_TYPES", ["wagtailcore.Page"])
     subpage_types = ["treatment_pages.TreatmentPage"]
 
     class Meta:
