@@ -38,10 +38,16 @@ def normalise_phone_number(value):
     return ("+" if value.startswith("+") else "") + digits
 
 
+class TelInput(forms.TextInput):
+    """``<input type="tel">``: phones show a dial pad, browsers offer saved numbers."""
+
+    input_type = "tel"
+
+
 class PhoneNumberField(forms.CharField):
     """A phone number: accepts the usual punctuation, cleans to digits and an optional ``+``."""
 
-    widget = forms.TextInput
+    widget = TelInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", PHONE_INPUT_MAX_LENGTH)
@@ -49,7 +55,7 @@ class PhoneNumberField(forms.CharField):
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
-        attrs.update({"type": "tel", "autocomplete": "tel", "inputmode": "tel"})
+        attrs.update({"autocomplete": "tel", "inputmode": "tel"})
         return attrs
 
     def to_python(self, value):

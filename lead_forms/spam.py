@@ -41,7 +41,8 @@ def max_seconds():
 def issue_time_token(page_id, now=None):
     """A signed token recording when the form was shown; it cannot be forged without SECRET_KEY."""
     issued = time.time() if now is None else now
-    return signing.dumps({"t": round(issued, 3)}, salt=_salt(page_id), compress=False)
+    # Whole milliseconds, rounded down so a token is never younger than it is.
+    return signing.dumps({"ms": int(issued * 1000)}, salt=_salt(page_id), compress=False)
 
 
 def check_time_token(page_id, token, now=None):
@@ -50,7 +51,7 @@ def check_time_token(page_id, token, now=None):
         return REASON_TOKEN_MISSING
     try:
         payload = signing.loads(token, salt=_salt(page_id))
-        issued = float(payload["t"])
+        issued = int(payload["ms"]) / 1000
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return REASON_TOKEN_FORGED
     elapsed = (time.time() if now is None else now) - issued
