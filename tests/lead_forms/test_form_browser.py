@@ -1,0 +1,91 @@
+"""A patient filling in the appointment form in headless Chromium."""
+
+import pytest
+
+from lead_forms.models import AppointmentSubmission
+from tests.browser import axe_violations, describe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = "/tmp/forms_screenshots"
+
+
+def textbox(page, name):
+    return page.get_by_role("textbox", name=name, exact=True)
+
+
+@pytest.fixture
+def form_page(demo_site):
+    from lead_forms.models import AppointmentFormPage
+
+    return AppointmentFormPage.objects.get(slug="request-an-appointment")
+
+
+def test_patient_fixes_errors_and_sends_a_request(live_server, browser_page, form_page, settings):
+    # A person takes longer than this; the time-trap's own tests use the real default.
+    settings.LEAD_FORMS_TIME_TRAP_MIN_SECONDS = 0.5
+    page = browser_page
+    page.goto(live_server.url + form_page.url)
+
+    textbox(page, "First name").fill("Ada")
+    textbox(page, "Email").fill("ada@example")
+    textbox(page, "Phone").fill("555")
+    textbox(page, "Your comments").fill("Mornings suit me best.")
+    page.get_by_role("button", name="Send request").click()
+
+    summary = page.get_by_role("alert")
+    assert "problems with your request" in summary.inner_text()
+    # Focus moved to the summary, whose links lead to each field.
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    summary.get_by_role("link", name="Last name: This field is required.").click()
+    assert page.evaluate("document.activeElement.id") == "id_last_name"
+    assert textbox(page, "First name").input_value() == "Ada"
+    assert textbox(page, "Your comments").input_value() == "Mornings suit me best."
+    assert page.locator("#id_email").get_attribute("aria-invalid") == "true"
+    assert not AppointmentSubmission.objects.exists()
+
+    textbox(page, "Last name").fill("Lovelace")
+    textbox(page, "City").fill("Springfield")
+    textbox(page, "State").fill("IL")
+    textbox(page, "Email").fill("ada@example.com")
+    textbox(page, "Phone").fill("+1 (217) 555-0100")
+    page.get_by_role("radio", name="Phone").check()
+    page.get_by_role("button", name="Send request").click()
+
+    page.get_by_role("heading", name="Thank you, we have received your request").wait_for()
+    submission = AppointmentSubmission.objects.get()
+    assert submission.reference in page.inner_text("main")
+    assert not submission.is_spam
+    assert submission.form_data["phone"] == "+12175550100"
+
+
+def test_form_and_thank_you_pages_have_no_serious_accessibility_violations(
+    live_server, browser_page, form_page, settings
+):
+    settings.LEAD_FORMS_TIME_TRAP_MIN_SECONDS = 0
+    page = browser_page
+    page.goto(live_server.url + form_page.url)
+    page.screenshot(path=f"{SCREENSHOTS}/form-desktop.png", full_page=True)
+    assert (violations := axe_violations(page)) == [], describe_violations(violations)
+
+    page.get_by_role("button", name="Send request").click()
+    page.get_by_role("alert").wait_for()
+    page.screenshot(path=f"{SCREENSHOTS}/form-errors.png", full_page=True)
+    assert (violations := axe_violations(page)) == [], describe_violations(violations)
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.screenshot(path=f"{SCREENSHOTS}/form-errors-phone.png", full_page=True)
+    page.set_viewport_size({"width": 1200, "height": 900})
+    for label, value in [
+        ("First name", "Ada"),
+        ("Last name", "Lovelace"),
+        ("City", "Springfield"),
+        ("State", "IL"),
+        ("Email", "ada@example.com"),
+        ("Phone", "217 555 0100"),
+    ]:
+        textbox(page, label).fill(value)
+    page.get_by_role("button", name="Send request").click()
+    page.get_by_role("heading", name="Thank you, we have received your request").wait_for()
+    page.screenshot(path=f"{SCREENSHOTS}/thank-you.png", full_page=True)
+    assert (violations := axe_violations(page)) == [], describe_violations(violations)
