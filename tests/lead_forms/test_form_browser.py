@@ -1,5 +1,7 @@
 """A patient filling in the appointment form in headless Chromium."""
 
+import os
+
 import pytest
 
 from lead_forms.models import AppointmentSubmission
@@ -7,7 +9,13 @@ from tests.browser import axe_violations, describe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = "/tmp/forms_screenshots"
+# Set SCREENSHOT_DIR to keep screenshots of the form, its errors and the thank-you page.
+SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR", "")
+
+
+def screenshot(page, name):
+    if SCREENSHOT_DIR:
+        page.screenshot(path=os.path.join(SCREENSHOT_DIR, f"{name}.png"), full_page=True)
 
 
 def textbox(page, name):
@@ -65,16 +73,16 @@ def test_form_and_thank_you_pages_have_no_serious_accessibility_violations(
     settings.LEAD_FORMS_TIME_TRAP_MIN_SECONDS = 0
     page = browser_page
     page.goto(live_server.url + form_page.url)
-    page.screenshot(path=f"{SCREENSHOTS}/form-desktop.png", full_page=True)
+    screenshot(page, "form-desktop")
     assert (violations := axe_violations(page)) == [], describe_violations(violations)
 
     page.get_by_role("button", name="Send request").click()
     page.get_by_role("alert").wait_for()
-    page.screenshot(path=f"{SCREENSHOTS}/form-errors.png", full_page=True)
+    screenshot(page, "form-errors")
     assert (violations := axe_violations(page)) == [], describe_violations(violations)
 
     page.set_viewport_size({"width": 375, "height": 800})
-    page.screenshot(path=f"{SCREENSHOTS}/form-errors-phone.png", full_page=True)
+    screenshot(page, "form-errors-phone")
     page.set_viewport_size({"width": 1200, "height": 900})
     for label, value in [
         ("First name", "Ada"),
@@ -87,5 +95,5 @@ def test_form_and_thank_you_pages_have_no_serious_accessibility_violations(
         textbox(page, label).fill(value)
     page.get_by_role("button", name="Send request").click()
     page.get_by_role("heading", name="Thank you, we have received your request").wait_for()
-    page.screenshot(path=f"{SCREENSHOTS}/thank-you.png", full_page=True)
+    screenshot(page, "thank-you")
     assert (violations := axe_violations(page)) == [], describe_violations(violations)
