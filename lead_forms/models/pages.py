@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_ratelimit.core import is_ratelimited
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.contrib.forms.models import FORM_FIELD_CHOICES, AbstractEmailForm, AbstractFormField
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField
@@ -124,6 +125,7 @@ class AppointmentFormPage(AbstractEmailForm):
         ),
     ]
     search_fields = AbstractEmailForm.search_fields + [index.SearchField("intro")]
+    api_fields = [APIField("intro"), APIField("thank_you_text"), APIField("form_fields")]
 
     subpage_types = []
 
@@ -192,7 +194,12 @@ class AppointmentFormPage(AbstractEmailForm):
         (the project's trusted-proxy aware resolver); one budget covers every form.
         """
         rate = getattr(settings, "LEAD_FORMS_RATE_LIMIT", DEFAULT_RATE_LIMIT)
-        return is_ratelimited(request, group=RATE_LIMIT_GROUP, key="ip", rate=rate, increment=True)
+        try:
+            return is_ratelimited(request, group=RATE_LIMIT_GROUP, key="ip", rate=rate, increment=True)
+        except Exception as exc:
+            # A cache outage must not turn patients away; the honeypot and time-trap still apply.
+            logger.error("Rate limit check failed (%s); request allowed", type(exc).__name__)
+            return False
 
     def submit(self, data, request):
         """Validate, check for spam, rate-limit, store and queue notifications for ``data``.

@@ -54,3 +54,17 @@ def test_limit_counts_in_the_configured_shared_cache(csrf_client, form_page, cli
 
     key = _make_cache_key(RATE_LIMIT_GROUP, _get_window(client_ip, 60), "5/m", client_ip, ALL)
     assert cache.get(key) == 1
+
+
+def test_cache_outage_lets_patients_through(csrf_client, form_page, client_ip, monkeypatch, caplog):
+    tokens = open_form(csrf_client, form_page, client_ip)
+
+    def cache_down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to redis")
+
+    monkeypatch.setattr("lead_forms.models.pages.is_ratelimited", cache_down)
+    response = post_form(csrf_client, form_page, client_ip, VALID_DATA, tokens=tokens)
+
+    assert response.status_code == 200
+    assert AppointmentSubmission.objects.count() == 1
+    assert "Rate limit check failed (ConnectionError); request allowed" in caplog.text
