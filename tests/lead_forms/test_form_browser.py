@@ -6,6 +6,7 @@ import pytest
 
 from lead_forms.models import AppointmentSubmission
 from tests.browser import axe_violations, describe_violations
+from tests.lead_forms.conftest import clear_rate_limit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,6 +21,14 @@ def screenshot(page, name):
 
 def textbox(page, name):
     return page.get_by_role("textbox", name=name, exact=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit_for_the_browser():
+    """The browser posts from 127.0.0.1: start and end each test with its counter cleared."""
+    clear_rate_limit("127.0.0.1")
+    yield
+    clear_rate_limit("127.0.0.1")
 
 
 @pytest.fixture
