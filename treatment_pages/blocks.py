@@ -246,6 +246,11 @@ class NextStepsBlock(PrefetchedChoosersMixin, blocks.StructBlock):
     text = blocks.TextBlock(max_length=600)
     page = blocks.PageChooserBlock(help_text="Usually the appointment request form.")
     link_text = blocks.CharBlock(max_length=80, default="Request an appointment")
+    show_form = blocks.BooleanBlock(
+        required=False,
+        default=False,
+        help_text="Also show the linked page's form here, when that page has one (the appointment form does).",
+    )
 
     class Meta:
         icon = "calendar"

@@ -179,6 +179,16 @@ RATELIMIT_USE_CACHE = "default"
 # atomic add/incr it relies on. (Its E003, "not a shared cache", stays on in production.)
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
+# Appointment requests (lead_forms): spam defences and notification retries.
+# Submissions per client IP, in django-ratelimit's notation ("5/m" = five a minute).
+LEAD_FORMS_RATE_LIMIT = env.str("LEAD_FORMS_RATE_LIMIT", default="5/m")
+# A form sent sooner than this after it was shown, or later than the maximum, is flagged as spam.
+LEAD_FORMS_TIME_TRAP_MIN_SECONDS = env.float("LEAD_FORMS_TIME_TRAP_MIN_SECONDS", default=3.0)
+LEAD_FORMS_TIME_TRAP_MAX_SECONDS = env.float("LEAD_FORMS_TIME_TRAP_MAX_SECONDS", default=86_400.0)
+# Failed emails are retried after 1, 2, 4... times the base delay, up to the attempt limit.
+LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS = env.int("LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS", default=5)
+LEAD_FORMS_NOTIFICATION_RETRY_SECONDS = env.int("LEAD_FORMS_NOTIFICATION_RETRY_SECONDS", default=60)
+
 # Security: HTTPS everywhere in production.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
