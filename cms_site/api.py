@@ -18,6 +18,7 @@ from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
+from lead_forms import api as lead_forms_api
 from treatment_pages import api as treatment_api
 from treatment_pages.prefetch import prefetched_choosers
 from treatment_pages.renditions import API_RENDITION_SPECS
@@ -126,6 +127,7 @@ api_router.register_endpoint("page_preview", PagePreviewAPIViewSet)
 # whoami; Wagtail's apps add theirs on start-up) plus ours. Routers must be added
 # before ``api_v3.urls`` is first read, which cms_site.urls does after importing this.
 api_v3.add_router("/clinic-contact/", treatment_api.contact_router)
+api_v3.add_router("/forms/", lead_forms_api.router)
 
 
 # Every v3 error (Wagtail's handlers in wagtail.api.v3.errors, and ours) is an RFC 7807

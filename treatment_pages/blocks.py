@@ -264,21 +264,30 @@ class NextStepsBlock(PrefetchedChoosersMixin, blocks.StructBlock):
         }
 
     def get_api_representation(self, value, context=None):
-        """The call to action with its page as id/title/url and the clinic's phone and email."""
+        """The call to action with its page as id/title/url/type and the clinic's phone and email."""
         from treatment_pages.models import ClinicContactSettings
 
         request = _request_from(context)
         page = value["page"]
         contact = ClinicContactSettings.for_api(request)
+        # Like the template: no link to a page that is not published.
+        linked = page is not None and page.live
         return {
             "heading": value["heading"],
             "text": value["text"],
             "link_text": value["link_text"],
             "page": (
-                {"id": page.pk, "title": page.title, "url": page.get_url(request)}
-                if page is not None
+                {
+                    "id": page.pk,
+                    "title": page.title,
+                    "url": page.get_url(request),
+                    "type": page.specific_class._meta.label if page.specific_class else None,
+                }
+                if linked
                 else None
             ),
+            # The front end shows the linked form inline (GET /api/v3/forms/{id}/ gives its fields).
+            "show_form": bool(value.get("show_form")),
             "phone": contact.phone if contact else "",
             "email": contact.email if contact else "",
         }

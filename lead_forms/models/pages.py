@@ -23,6 +23,7 @@ from wagtail.fields import RichTextField
 from wagtail.search import index
 
 from ..forms import AppointmentFormBuilder
+from ..serializers import FormDefinitionField
 from ..tasks import enqueue_notifications
 from .submissions import AppointmentSubmission
 
@@ -125,7 +126,13 @@ class AppointmentFormPage(AbstractEmailForm):
         ),
     ]
     search_fields = AbstractEmailForm.search_fields + [index.SearchField("intro")]
-    api_fields = [APIField("intro"), APIField("thank_you_text"), APIField("form_fields")]
+    # The fields as a front end needs them to render the form (never the to/from addresses);
+    # posting answers is the v3 API's job (lead_forms.api).
+    api_fields = [
+        APIField("intro"),
+        APIField("thank_you_text"),
+        APIField("form_fields", serializer=FormDefinitionField()),
+    ]
 
     subpage_types = []
 

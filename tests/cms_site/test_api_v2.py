@@ -56,7 +56,8 @@ def test_demo_article_body_is_typed_json_with_steps_and_sub_points(client, mesot
     assert image_block["image"]["renditions"]["thumbnail"]["url"].startswith("/media/images/")
 
     next_steps = next(block for block in data["body"] if block["type"] == "next_steps")["value"]
-    assert next_steps["page"]["url"] == "/treatments/"
+    assert next_steps["page"]["url"] == "/request-an-appointment/"
+    assert next_steps["page"]["type"] == "lead_forms.AppointmentFormPage"
     assert next_steps["phone"] == "+1 (217) 555-0142"
     assert next_steps["email"] == "appointments@riverside-clinic.example"
 
@@ -115,7 +116,7 @@ def test_fields_star_listing_costs_the_same_queries_for_5_and_50_articles(
     with_image = [body for body in bodies if "image" in body]
     assert len(with_image) == 48  # the 47 added here and the demo's Mesotherapy
     for body in with_image:
-        assert body["next_steps"]["page"]["url"] == "/treatments/"
+        assert body["next_steps"]["page"]["url"] in {"/treatments/", "/request-an-appointment/"}
         assert body["image"]["image"]["renditions"]["medium"]["width"] == 800
     assert sum('<a href="/treatments/">' in body.get("paragraph", "") for body in bodies) == 47
     assert queries_for_five == queries_for_fifty
