@@ -171,6 +171,12 @@ RATELIMIT_USE_CACHE = "default"
 # atomic add/incr it relies on. (Its E003, "not a shared cache", stays on in production.)
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
+# Reader ratings: votes one client IP may cast (django-ratelimit syntax, e.g. 30/m;
+# empty = no limit), and the secret that turns voter cookies into stored keys
+# (empty = derived from SECRET_KEY; set it to keep votes countable across SECRET_KEY rotations).
+RATINGS_VOTE_RATE = env.str("RATINGS_VOTE_RATE", default="30/m")
+RATINGS_VOTER_SECRET = env.str("RATINGS_VOTER_SECRET", default="")
+
 # Security: HTTPS everywhere in production.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
@@ -6,6 +7,10 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from treatment_pages.blocks import TreatmentBodyBlock
+from treatment_pages.panels import RatingSummaryPanel
+from treatment_pages.voters import has_voter_cookie
+
+from .ratings import MAX_SCORE, MIN_SCORE, RatingSummary
 
 
 class TreatmentIndexPage(Page):
@@ -28,7 +33,12 @@ class TreatmentIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["treatments"] = self.get_treatments()
+        treatments = list(self.get_treatments())
+        # Every card shows its rating: one query for all of them, not one per card.
+        summaries = RatingSummary.for_pages(treatment.pk for treatment in treatments)
+        for treatment in treatments:
+            treatment.rating_summary = summaries[treatment.pk]
+        context["treatments"] = treatments
         return context
 
 
@@ -69,6 +79,7 @@ class TreatmentPage(Page):
         HelpPanel(
             content="The clinic's phone, email and address come from Settings › Clinic contact details."
         ),
+        RatingSummaryPanel(heading="Reader ratings"),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("intro"),
@@ -111,4 +122,25 @@ class TreatmentPage(Page):
         }
         if self.last_updated:
             data["lastReviewed"] = self.last_updated.isoformat()
+        summary = RatingSummary.for_page(self.pk) if self.pk else None
+        if summary and summary.count:
+            data["aggregateRating"] = {
+                "@type": "AggregateRating",
+                "ratingValue": float(summary.average),
+                "ratingCount": summary.count,
+                "bestRating": MAX_SCORE,
+                "worstRating": MIN_SCORE,
+            }
         return data
+
+    def serve(self, request, *args, **kwargs):
+        """Serve the article; a reader with a voter cookie gets a private (uncacheable) copy.
+
+        The rating widget shows that reader's own score, so that response must never be
+        stored by a shared cache and handed to someone else.
+        """
+        response = super().serve(request, *args, **kwargs)
+        if has_voter_cookie(request):
+            patch_cache_control(response, private=True)
+            patch_vary_headers(response, ["Cookie"])
+        return response
