@@ -1,6 +1,7 @@
 """Admin screens for reader ratings: the ratings snippet listing and the "Ratings" report."""
 
 import django_filters
+from django.contrib.admin.utils import lookup_field
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, DecimalField, ExpressionWrapper, Q
@@ -16,6 +17,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.menus import ModelAdminMenuItem
 from wagtail_modeladmin.options import ModelAdmin
+from wagtail_modeladmin.views import IndexView as ModelAdminIndexView
 
 from treatment_pages.models import Rating, RatingSummary
 from treatment_pages.models.ratings import SCORE_CHOICES
@@ -126,6 +128,39 @@ def _average_expression():
     )
 
 
+REPORT_COLUMNS = {
+    "page_title": "Page",
+    "average_score": "Average",
+    "count": "Ratings",
+    "ones": "1 star",
+    "twos": "2 stars",
+    "threes": "3 stars",
+    "fours": "4 stars",
+    "fives": "5 stars",
+}
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class RatingsReportIndexView(ModelAdminIndexView):
+    """The report listing; exports keep headings as on screen and zero counts as 0.
+
+    (modeladmin would title-case "1 Star" and export a count of 0 as "-".)
+    """
+
+    export_headings = REPORT_COLUMNS
+
+    def to_row_dict(self, item):
+        return {field: lookup_field(field, item, self.model_admin)[2] for field in self.list_export}
+
+    def preprocess_field_value(self, field, value, export_format):
+        # A page title such as "=HYPERLINK(...)" must stay text when Excel opens the CSV.
+        if export_format == self.FORMAT_CSV and isinstance(value, str) and value[:1] in FORMULA_PREFIXES:
+            value = "'" + value
+        return super().preprocess_field_value(field, value, export_format)
+
+
 def _report_column(label, order_field):
     """Heading and sort field of a report column computed by a ModelAdmin method."""
 
@@ -145,7 +180,8 @@ class RatingsReportAdmin(ModelAdmin):
     menu_icon = "pick"
     add_to_admin_menu = False  # listed under Reports instead (see the hook below)
     permission_helper_class = RatingsReportPermissionHelper
-    list_display = ["page_title", "average_score", "count", "ones", "twos", "threes", "fours", "fives"]
+    index_view_class = RatingsReportIndexView
+    list_display = list(REPORT_COLUMNS)
     list_export = list_display
     export_filename = "ratings-report"
     search_fields = ["page__title"]
@@ -169,7 +205,7 @@ class RatingsReportAdmin(ModelAdmin):
         # Access follows the ratings' own permissions; the summary has none of its own.
         return Permission.objects.none()
 
-    @_report_column("Page", "page__title")
+    @_report_column(REPORT_COLUMNS["page_title"], "page__title")
     def page_title(self, obj):
         return obj.page.title
 
