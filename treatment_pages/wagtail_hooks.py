@@ -71,7 +71,8 @@ class RatingViewSet(SnippetViewSet):
     icon = "pick"
     menu_label = "Ratings"
     list_display = [
-        Column("page", label="Page", accessor="page", sort_key="page__title"),
+        # The first column carries each row's actions (Delete).
+        "page_title",
         Column("score", label="Score", accessor="get_score_display", sort_key="score"),
         DateColumn("created", label="Rated on", sort_key="created"),
     ]
@@ -150,6 +151,7 @@ class RatingsReportIndexView(ModelAdminIndexView):
     """
 
     export_headings = REPORT_COLUMNS
+    page_title = "Ratings report"
 
     def to_row_dict(self, item):
         return {field: lookup_field(field, item, self.model_admin)[2] for field in self.list_export}

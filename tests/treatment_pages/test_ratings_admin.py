@@ -54,11 +54,14 @@ def rated(mesotherapy, treatment_index):
 
 
 def listing_rows(response):
+    """Each row's page title, score and date (without the row's action buttons)."""
     soup = BeautifulSoup(response.content, "html.parser")
-    return [
-        [cell.get_text(" ", strip=True) for cell in row.find_all("td")[1:]]
-        for row in soup.select("table.listing tbody tr")
-    ]
+    rows = []
+    for row in soup.select("table.listing tbody tr"):
+        title_cell, *cells = row.find_all("td")[1:]
+        title = title_cell.select_one(".title-wrapper").get_text(" ", strip=True)
+        rows.append([title, *(cell.get_text(" ", strip=True) for cell in cells)])
+    return rows
 
 
 def test_listing_shows_page_score_and_date_but_never_the_voter_key(editor_client, rated):
@@ -79,6 +82,8 @@ def test_listing_shows_page_score_and_date_but_never_the_voter_key(editor_client
     assert reverse("wagtailsnippets_treatment_pages_rating:add") not in html
     rating = Rating.objects.first()
     assert reverse("wagtailsnippets_treatment_pages_rating:edit", args=[rating.pk]) not in html
+    # Each row offers deletion.
+    assert reverse("wagtailsnippets_treatment_pages_rating:delete", args=[rating.pk]) in html
 
 
 def test_nobody_can_add_or_edit_a_rating_in_the_admin(admin_client_, rated):

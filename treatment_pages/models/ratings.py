@@ -7,6 +7,7 @@ delete, page deletion) go through the delete signals in ``treatment_pages.rating
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.contrib import admin
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -58,6 +59,11 @@ class Rating(models.Model):
     def __str__(self):
         # Shown in admin messages and logs: never the voter key.
         return f"{self.get_score_display()} for “{self.page.title}”"
+
+    @admin.display(description="Page", ordering="page__title")
+    def page_title(self):
+        """The rated page's title, for admin listings."""
+        return self.page.title
 
 
 class RatingSummary(models.Model):
