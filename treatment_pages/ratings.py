@@ -68,7 +68,9 @@ def cast_vote(page, voter_key, score):
             RatingSummary.objects.filter(pk=page_id).update(
                 count=F("count") + count_delta, total=F("total") + total_delta, updated=Now()
             )
-            summary.refresh_from_db()
+            # The row was read under our lock, so this matches what the UPDATE stored.
+            summary.count += count_delta
+            summary.total += total_delta
             _announce_change_on_commit(page_id)
     return summary
 

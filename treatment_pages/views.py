@@ -57,7 +57,7 @@ def _wants_json(request):
 
 def _ratable_page(page_id):
     """The live, public article with this id, or ``None`` (drafts and private pages cannot be rated)."""
-    return TreatmentPage.objects.live().public().filter(pk=page_id).first()
+    return TreatmentPage.objects.live().public().defer_streamfields().filter(pk=page_id).first()
 
 
 def _rating_error(request, page, status, message, **headers):

@@ -85,6 +85,9 @@ class RatingViewSet(SnippetViewSet):
     ordering = ["-created"]
     copy_view_enabled = False
     inspect_view_enabled = False
+    # A rating is not content that links to pages; indexing it would add two queries and
+    # a reference-index row to every vote.
+    add_to_reference_index = False
     list_per_page = 50
 
     def get_queryset(self, request):

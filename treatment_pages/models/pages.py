@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
@@ -34,7 +35,8 @@ class TreatmentIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         treatments = list(self.get_treatments())
-        # Every card shows its rating: one query for all of them, not one per card.
+        # Every card shows its rating: one query for all of them, not one per card
+        # (this fills each article's cached ``rating_summary``).
         summaries = RatingSummary.for_pages(treatment.pk for treatment in treatments)
         for treatment in treatments:
             treatment.rating_summary = summaries[treatment.pk]
@@ -101,6 +103,11 @@ class TreatmentPage(Page):
     class Meta:
         verbose_name = "treatment article"
 
+    @cached_property
+    def rating_summary(self):
+        """This article's public rating summary; listings set it for many pages at once."""
+        return RatingSummary.for_page(self.pk)
+
     @property
     def last_updated(self):
         """The editor-set review date, else the date the article was last published."""
@@ -122,7 +129,7 @@ class TreatmentPage(Page):
         }
         if self.last_updated:
             data["lastReviewed"] = self.last_updated.isoformat()
-        summary = RatingSummary.for_page(self.pk) if self.pk else None
+        summary = self.rating_summary if self.pk else None
         if summary and summary.count:
             data["aggregateRating"] = {
                 "@type": "AggregateRating",

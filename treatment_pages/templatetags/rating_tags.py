@@ -28,7 +28,7 @@ def rating_widget(context, page):
         "page": page,
         "request": request,
         "csrf_token": context.get("csrf_token"),
-        "summary": get_rating_summary(page),
+        "summary": getattr(page, "rating_summary", None) or get_rating_summary(page),
         "own_score": own_score,
         "personal": personal,
         "scores": SCORE_CHOICES,
