@@ -1,6 +1,7 @@
 """Admin screens for reader ratings: the ratings snippet listing and the "Ratings" report."""
 
 import django_filters
+from django import forms
 from django.contrib.admin.utils import lookup_field
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
@@ -52,7 +53,7 @@ class RatingFilterSet(WagtailFilterSet):
 
     page = django_filters.ModelChoiceFilter(queryset=_rated_pages, label="Page", empty_label="All pages")
     score = django_filters.MultipleChoiceFilter(
-        choices=SCORE_CHOICES, label="Score", widget=django_filters.widgets.forms.CheckboxSelectMultiple
+        choices=SCORE_CHOICES, label="Score", widget=forms.CheckboxSelectMultiple
     )
     created = django_filters.DateFromToRangeFilter(label="Rated between", widget=DateRangePickerWidget)
 
