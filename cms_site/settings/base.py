@@ -129,7 +129,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATIC_URL = "/static/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
@@ -171,6 +171,16 @@ RATELIMIT_USE_CACHE = "default"
 # atomic add/incr it relies on. (Its E003, "not a shared cache", stays on in production.)
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
+# Appointment requests (lead_forms): spam defences and notification retries.
+# Submissions per client IP, in django-ratelimit's notation ("5/m" = five a minute).
+LEAD_FORMS_RATE_LIMIT = env.str("LEAD_FORMS_RATE_LIMIT", default="5/m")
+# A form sent sooner than this after it was shown, or later than the maximum, is flagged as spam.
+LEAD_FORMS_TIME_TRAP_MIN_SECONDS = env.float("LEAD_FORMS_TIME_TRAP_MIN_SECONDS", default=3.0)
+LEAD_FORMS_TIME_TRAP_MAX_SECONDS = env.float("LEAD_FORMS_TIME_TRAP_MAX_SECONDS", default=86_400.0)
+# Failed emails are retried after 1, 2, 4... times the base delay, up to the attempt limit.
+LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS = env.int("LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS", default=5)
+LEAD_FORMS_NOTIFICATION_RETRY_SECONDS = env.int("LEAD_FORMS_NOTIFICATION_RETRY_SECONDS", default=60)
+
 # Reader ratings: votes one client IP may cast (django-ratelimit syntax, e.g. 30/m;
 # empty = no limit), and the secret that turns voter cookies into stored keys
 # (empty = derived from SECRET_KEY; set it to keep votes countable across SECRET_KEY rotations).
@@ -200,6 +210,8 @@ WAGTAILSEARCH_BACKENDS = {
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_DATE_FORMAT = "%d %B %Y"
+# treatment_pages: a treatments section goes directly below the clinic's home page.
+TREATMENT_INDEX_PARENT_PAGE_TYPES = ["cms_site.HomePage"]
 
 LOGGING = {
     "version": 1,
