@@ -31,7 +31,8 @@ class ClinicPagesAPIViewSet(PagesAPIViewSet):
     Stock Wagtail runs one query per listed page for its locale (the ``locale``
     meta field reads ``page.locale``, which the queryset does not join); ours joins
     it, lets the page model join its own relations (``optimise_api_queryset``) and
-    loads StreamField images, linked pages and breadcrumbs once for the whole list.
+    load per-page data in bulk (``prepare_api_listing``), and loads StreamField
+    images, linked pages and breadcrumbs once for the whole list.
     """
 
     def get_queryset(self):
@@ -49,6 +50,9 @@ class ClinicPagesAPIViewSet(PagesAPIViewSet):
         field_names = set(serializer.child.fields)
         if "breadcrumbs" in field_names:
             attach_breadcrumb_ancestors(pages)
+        prepare = getattr(queryset.model, "prepare_api_listing", None)
+        if prepare:
+            prepare(pages, field_names)
         with prefetched_choosers(pages, field_names):
             data = serializer.data
         return self.get_paginated_response(data)
@@ -128,6 +132,7 @@ api_router.register_endpoint("page_preview", PagePreviewAPIViewSet)
 # before ``api_v3.urls`` is first read, which cms_site.urls does after importing this.
 api_v3.add_router("/clinic-contact/", treatment_api.contact_router)
 api_v3.add_router("/forms/", lead_forms_api.router)
+api_v3.add_router("/ratings/", treatment_api.ratings_router)
 
 
 # Every v3 error (Wagtail's handlers in wagtail.api.v3.errors, and ours) is an RFC 7807

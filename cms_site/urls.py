@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v2/", api_router.urls),
     path("api/v3/", api_v3.urls),
     path("search/", treatment_views.search, name="search"),
+    path("", include("treatment_pages.urls")),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

@@ -1,9 +1,21 @@
 """v3 API endpoints (django-ninja routers) for treatment pages; mounted by the project."""
 
-from django.http import Http404
-from ninja import Router, Schema
+from typing import Annotated
+
+from django.core import signing
+from django.http import Http404, HttpResponse
+from django.utils.cache import patch_cache_control
+from ninja import Field, Path, Router, Schema
+from wagtail.api.v3.errors import problem_response
 
 from treatment_pages.models import ClinicContactSettings
+from treatment_pages.models.ratings import MAX_SCORE, MIN_SCORE, SCORE_LABELS
+from treatment_pages.ratings import cast_vote, get_own_score, get_rating_summary
+from treatment_pages.views import VOTE_RATE_LIMITED_MESSAGE, count_vote_against_rate_limit, ratable_page
+from treatment_pages.voters import VOTER_COOKIE_MAX_AGE, new_voter_identifier, voter_key_for
+
+# Page ids are 32-bit in the database; anything larger can only be a 404.
+PageId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 contact_router = Router(tags=["clinic"])
 
@@ -43,4 +55,126 @@ def clinic_contact(request):
         "phone_href": contact.phone_href,
         "email": contact.email,
         "opening_hours": contact.opening_hours_lines,
+    }
+
+
+# --- Ratings -------------------------------------------------------------------------------
+
+ratings_router = Router(tags=["ratings"])
+
+# The voter token is to the API what the signed voter cookie is to the HTML widget: it
+# carries the reader's random identifier, signed so it cannot be forged. Only its HMAC
+# (the voter key) is stored; neither the token nor the key is ever shown to anyone else.
+VOTER_TOKEN_SALT = "treatment_pages.api.voter_token"  # noqa: S105 - a signing salt, not a secret
+VOTER_TOKEN_HEADER = "X-Voter-Token"  # noqa: S105 - a header name
+
+
+def issue_voter_token(identifier):
+    return signing.dumps(identifier, salt=VOTER_TOKEN_SALT, compress=False)
+
+
+def identifier_from_voter_token(token):
+    """The identifier in ``token``, or None when it is missing, forged or too old."""
+    if not token:
+        return None
+    try:
+        identifier = signing.loads(token, salt=VOTER_TOKEN_SALT, max_age=VOTER_COOKIE_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return identifier if isinstance(identifier, str) and identifier else None
+
+
+class RatingSummarySchema(Schema):
+    """A page's rating, as the article shows it (``text``)."""
+
+    page_id: int
+    count: int
+    total: int
+    average: float | None = Field(description="Mean to one decimal; null until someone has rated.")
+    best_rating: int
+    worst_rating: int
+    text: str = Field(description="e.g. `4.3 out of 5, 12 ratings` or `Not rated yet (0 out of 5)`.")
+    your_score: int | None = Field(
+        None, description=f"The score of the voter whose token came in the `{VOTER_TOKEN_HEADER}` header."
+    )
+
+
+class VoteIn(Schema):
+    score: int = Field(ge=MIN_SCORE, le=MAX_SCORE, description="1 to 5 stars.")
+    voter_token: str | None = Field(
+        None,
+        max_length=300,
+        description="The token a previous vote returned, so that rating again changes the vote. "
+        "Leave it out on a reader's first vote.",
+    )
+
+
+class VoteOut(RatingSummarySchema):
+    voter_token: str = Field(
+        description="Keep it for this reader (and only this reader) and send it with later votes."
+    )
+    message: str
+
+
+def _ratable_page_or_404(page_id):
+    page = ratable_page(page_id)
+    if page is None:
+        raise Http404("This page cannot be rated.")
+    return page
+
+
+@ratings_router.get(
+    "/{page_id}/",
+    response=RatingSummarySchema,
+    url_name="rating_summary",
+    operation_id="ratings_detail",
+    summary="A page's rating summary (and, with a voter token, that voter's own score)",
+)
+def rating_summary(request, page_id: PageId):
+    page = _ratable_page_or_404(page_id)
+    data = get_rating_summary(page).as_dict()
+    identifier = identifier_from_voter_token(request.headers.get(VOTER_TOKEN_HEADER))
+    data["your_score"] = get_own_score(page, voter_key_for(identifier)) if identifier else None
+    return data
+
+
+@ratings_router.post(
+    "/{page_id}/votes/",
+    response=VoteOut,
+    url_name="rating_vote",
+    operation_id="ratings_vote",
+    summary="Rate a page, or change this voter's rating",
+    openapi_extra={"responses": {429: {"description": "Too many votes from this client; retry later"}}},
+)
+def vote(request, page_id: PageId, payload: VoteIn, response: HttpResponse):
+    retry_after = count_vote_against_rate_limit(request)
+    if retry_after:
+        response = problem_response(status=429, title="Too many requests", detail=VOTE_RATE_LIMITED_MESSAGE)
+        response["Retry-After"] = str(retry_after)
+        return response
+    page = _ratable_page_or_404(page_id)
+    if payload.voter_token is None:
+        identifier = new_voter_identifier()
+    else:
+        identifier = identifier_from_voter_token(payload.voter_token)
+        if identifier is None:
+            return problem_response(
+                status=422,
+                detail="Validation failed",
+                errors=[
+                    {
+                        "type": "invalid_voter_token",
+                        "loc": ["body", "payload", "voter_token"],
+                        "msg": "This voter token is not valid. Vote without one to get a new token.",
+                    }
+                ],
+            )
+    summary = cast_vote(page, voter_key_for(identifier), payload.score)
+    # It carries this reader's voter token: never for a cache.
+    patch_cache_control(response, private=True, no_store=True)
+    return {
+        **summary.as_dict(),
+        "your_score": payload.score,
+        "voter_token": payload.voter_token or issue_voter_token(identifier),
+        "message": f"Thank you: you rated this page {SCORE_LABELS[payload.score]}. Now {summary.text}.",
     }

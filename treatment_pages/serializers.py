@@ -67,3 +67,28 @@ class ImageRenditionsField(Field):
 
     def to_representation(self, image) -> ImageWithRenditionsDict | None:
         return image_api_representation(image)
+
+
+class RatingSummaryDict(TypedDict):
+    page_id: int
+    count: int
+    total: int
+    average: float | None
+    best_rating: int
+    worst_rating: int
+    text: str
+
+
+class RatingSummaryField(Field):
+    """The page's public rating summary, as the article shows it (``text``)."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return instance
+
+    def to_representation(self, page) -> RatingSummaryDict:
+        # ``rating_summary`` is cached per page; listings fill it for all pages in one query.
+        return page.rating_summary.as_dict()

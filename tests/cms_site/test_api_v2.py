@@ -112,6 +112,7 @@ def test_fields_star_listing_costs_the_same_queries_for_5_and_50_articles(
 
     assert (five["meta"]["total_count"], fifty["meta"]["total_count"]) == (5, 50)
     assert all(item["breadcrumbs"][-1]["title"] == "Treatments" for item in fifty["items"])
+    assert all(item["rating"]["text"] == "Not rated yet (0 out of 5)" for item in fifty["items"])
     bodies = [{block["type"]: block["value"] for block in item["body"]} for item in fifty["items"]]
     with_image = [body for body in bodies if "image" in body]
     assert len(with_image) == 48  # the 47 added here and the demo's Mesotherapy
