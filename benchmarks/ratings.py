@@ -38,6 +38,7 @@ def parse_args():
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread)")
     parser.add_argument("--port", type=int, default=8210, help="in this worktree's range 8200-8249")
     parser.add_argument(
         "--database-url",
@@ -204,6 +205,8 @@ def main():
             str(args.workers),
             "--bind",
             f"127.0.0.1:{args.port}",
+            "--threads",
+            str(args.threads),
             "--log-level",
             "warning",
         ],
@@ -213,7 +216,7 @@ def main():
     try:
         wait_until_up(args.port, f"/ratings/{pages[0]}/", gunicorn)
         print(
-            f"gunicorn: {args.workers} workers on 127.0.0.1:{args.port}; {args.clients} clients for {args.seconds:g}s"
+            f"gunicorn: {args.workers} workers x {args.threads} threads on 127.0.0.1:{args.port}; {args.clients} clients for {args.seconds:g}s"
         )
         samples, elapsed = run_clients(args, pages)
     finally:
@@ -239,6 +242,7 @@ def main():
     result = {
         "clients": args.clients,
         "workers": args.workers,
+        "threads_per_worker": args.threads,
         "seconds": round(elapsed, 2),
         "requests": len(samples),
         "accepted_votes": len(accepted),
