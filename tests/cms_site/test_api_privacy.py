@@ -1,4 +1,4 @@
-"""No API endpoint gives a patient's answers (or a reader's voter key) to anyone but authorised staff.
+"""No API endpoint gives a patient's answers to anyone but authorised staff, nor a reader's voter key to anyone.
 
 Crawls every GET operation of the v3 schema and every v2 endpoint, anonymously and
 with a bearer token whose user lacks the permission, looking for the secrets.
@@ -13,6 +13,7 @@ from wagtail.models import Page
 
 from lead_forms.models import AppointmentFormPage, AppointmentSubmission
 from tests.factories import UserFactory, api_token_for
+from treatment_pages.models import Rating, TreatmentPage
 
 SECRET_COMMENT = "Private-knee-history-qx81"
 SECRET_EMAIL = "zelda.secret.qx81@example.org"
@@ -39,7 +40,16 @@ def secrets_stored(demo_site, client):
     )
     assert response.status_code == 201
     submission = AppointmentSubmission.objects.get()
-    return [SECRET_COMMENT, SECRET_EMAIL, submission.reference]
+    article = TreatmentPage.objects.get(slug="mesotherapy")
+    vote = client.post(
+        f"/api/v3/ratings/{article.pk}/votes/",
+        json.dumps({"score": 4}),
+        content_type="application/json",
+        REMOTE_ADDR="192.0.2.78",
+    )
+    assert vote.status_code == 200
+    rating = Rating.objects.get()
+    return [SECRET_COMMENT, SECRET_EMAIL, submission.reference, rating.voter_key, vote.json()["voter_token"]]
 
 
 def v3_get_urls(client):
@@ -77,7 +87,7 @@ def v2_get_urls():
 
 
 @pytest.mark.django_db
-def test_no_endpoint_returns_submission_data_to_the_public_or_to_staff_without_the_permission(
+def test_no_endpoint_returns_submission_data_or_voter_keys_to_the_public_or_to_staff_without_the_permission(
     client, secrets_stored
 ):
     _token, key = api_token_for(UserFactory(username="editor-no-patient-data", is_staff=True))
