@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +18,7 @@ from . import audit, export
 from .models import AppointmentFormPage, AppointmentSubmission, StatusChange
 from .permissions import get_submission_for_user, submissions_for_user, user_can_view_requests
 
+MIN_PHONE_SEARCH_DIGITS = 4
 SPAM_INCLUDE = "include"
 SPAM_ONLY = "only"
 
@@ -121,6 +123,19 @@ class InboxIndexView(IndexView):
         # Only the declared filters apply: other query parameters are ignored
         # rather than turned into ORM lookups on patient data.
         return specs, has_filters, {}, use_distinct
+
+    def get_search_results(self, request, queryset, search_term):
+        """Name, email, phone or reference contain the term; a typed phone number also matches its digits."""
+        term = search_term.strip()
+        if not term:
+            return queryset
+        condition = Q(name__icontains=term) | Q(email__icontains=term) | Q(reference__icontains=term)
+        condition |= Q(phone__icontains=term)
+        digits = "".join(ch for ch in term if ch.isdigit())
+        # Phones are stored as digits (and a leading +): "(217) 555-0101" finds "+12175550101".
+        if len(digits) >= MIN_PHONE_SEARCH_DIGITS:
+            condition |= Q(phone__contains=digits)
+        return queryset.filter(condition)
 
     def _filters(self):
         keys = ("form", "status", "spam", "received_from", "received_to", self.SEARCH_VAR)
