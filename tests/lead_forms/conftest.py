@@ -106,7 +106,7 @@ def make_submission(page, **form_data):
 
     extra = {key: form_data.pop(key) for key in ("is_spam", "spam_reason", "status") if key in form_data}
     # Stored answers are cleaned: the phone as digits with a leading +.
-    data = {**VALID_DATA, "phone": "+12175550199", **form_data}
+    data = {**VALID_DATA, "phone": "+12175550199", "receive_our_free_newsletter": True, **form_data}
     submission = AppointmentSubmission(page=page, form_data=data, **extra)
     submission.fill_contact_columns(page.get_form_fields())
     submission.save()
@@ -148,7 +148,9 @@ def page_editor(home_page):
     group = Group.objects.create(name="Site editors")
     group.permissions.add(Permission.objects.get(codename="access_admin"))
     for codename in ("add_page", "change_page", "publish_page"):
-        GroupPagePermission.objects.create(group=group, page=home_page, permission=Permission.objects.get(codename=codename))
+        GroupPagePermission.objects.create(
+            group=group, page=home_page, permission=Permission.objects.get(codename=codename)
+        )
     user = UserFactory(username="pageeditor")
     user.groups.add(group)
     return user

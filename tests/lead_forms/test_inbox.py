@@ -4,7 +4,6 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
-from wagtail.models import ModelLogEntry
 
 from lead_forms.models import AppointmentSubmission, StatusChange
 from tests.lead_forms.conftest import make_submission
@@ -48,7 +47,9 @@ def refused(response, who):
         return response.status_code == 302 and "/login/" in response["Location"]
     return response.status_code in (403, 404) or (
         # Wagtail's admin turns PermissionDenied into a redirect to the dashboard with a message.
-        response.status_code == 302 and "/login/" not in response["Location"] and "inspect" not in response["Location"]
+        response.status_code == 302
+        and "/login/" not in response["Location"]
+        and "inspect" not in response["Location"]
     )
 
 
@@ -61,7 +62,9 @@ def test_permission_matrix_for_reading(who, users, request_a):
         "csv": client.get(reverse(INDEX), {"export": "csv"}),
         "xlsx": client.get(reverse(INDEX), {"export": "xlsx"}),
         "stock list": client.get(reverse("wagtailforms:list_submissions", args=[request_a.page_id])),
-        "stock csv": client.get(reverse("wagtailforms:list_submissions", args=[request_a.page_id]), {"export": "csv"}),
+        "stock csv": client.get(
+            reverse("wagtailforms:list_submissions", args=[request_a.page_id]), {"export": "csv"}
+        ),
     }
     for name, response in responses.items():
         if ALLOWED[who]:
@@ -182,7 +185,13 @@ def test_detail_shows_every_answer_labelled_in_form_order(coordinator, form_page
     labels = [field.label for field in form_page.get_form_fields()]
     positions = [html.index(f"<dt>{label}</dt>") for label in labels]
     assert positions == sorted(positions)
-    for value in ("Alicepatient", "alice@example.org", "+12175550199", "Ask a question", "Sensitive-comment-xyzzy"):
+    for value in (
+        "Alicepatient",
+        "alice@example.org",
+        "+12175550199",
+        "Ask a question",
+        "Sensitive-comment-xyzzy",
+    ):
         assert value in html
 
 
@@ -201,7 +210,11 @@ def test_status_change_needs_csrf_and_is_recorded_with_who_and_when(coordinator,
     request_a.refresh_from_db()
     assert request_a.status == "booked" and request_a.is_spam
     changes = list(StatusChange.objects.filter(submission=request_a).order_by("pk"))
-    assert [(c.old_value, c.new_value) for c in changes] == [("new", "contacted"), ("contacted", "booked"), ("not_spam", "spam")]
+    assert [(c.old_value, c.new_value) for c in changes] == [
+        ("new", "contacted"),
+        ("contacted", "booked"),
+        ("not_spam", "spam"),
+    ]
     assert all(c.user == coordinator and c.changed_at for c in changes)
     detail = client.get(reverse(INSPECT, args=[request_a.pk])).content.decode()
     assert "New → Contacted, by Fran Desk" in detail

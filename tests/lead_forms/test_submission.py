@@ -121,7 +121,9 @@ def test_notification_carries_no_patient_data(
     assert submission.reference in message.subject
     assert submission.reference in message.body
     assert form_page.title in message.body
-    assert f"http://testserver/admin/lead_forms/appointmentsubmission/inspect/{submission.pk}/" in message.body
+    assert (
+        f"http://testserver/admin/lead_forms/appointmentsubmission/inspect/{submission.pk}/" in message.body
+    )
 
 
 def test_patient_confirmation_has_only_the_editors_text_and_the_reference(
