@@ -6,7 +6,8 @@ Shared by the staff inbox, Wagtail's per-form submissions view, the
 - ``export_columns(pages)``: the columns, a form's fields labelled and ordered as in the form;
 - ``csv_chunks(queryset, columns)``: a generator of UTF-8 bytes (BOM first) for ``StreamingHttpResponse``;
 - ``write_xlsx(queryset, columns, fileobj)``: an XLSX workbook written in openpyxl's write-only mode;
-- ``csv_response`` / ``xlsx_response``: ready HTTP responses.
+- ``csv_response`` / ``xlsx_response``: ready HTTP responses;
+- ``filter_requests(queryset, page=, since=, until=, status=, spam=)``: the inbox's filters as a function.
 
 Rows are read with ``.values_list(...).iterator()``, so memory stays flat
 whatever the number of requests, and every text cell that a spreadsheet would
@@ -47,6 +48,34 @@ RECEIVED = Column("__received", "Received")
 STATUS = Column("__status", "Status")
 FORM_PAGE = Column("__page", "Form page")
 SPAM = Column("__spam", "Suspected spam")
+
+
+def filter_requests(queryset=None, *, page=None, since=None, until=None, status=None, spam=None):
+    """Narrow ``queryset`` (default: every request) the way the inbox filters do.
+
+    ``since``/``until`` are dates, inclusive, in the site's time zone; ``status``
+    one of ``AppointmentSubmission.Status``; ``spam`` None hides suspected spam,
+    ``"include"`` keeps it, ``"only"`` keeps nothing else. Start from
+    ``permissions.submissions_for_user(user)`` when serving a user.
+    """
+    queryset = AppointmentSubmission.objects.all() if queryset is None else queryset
+    if page is not None:
+        queryset = queryset.filter(page=page)
+    tz = timezone.get_current_timezone()
+    if since is not None:
+        queryset = queryset.filter(
+            submit_time__gte=datetime.datetime.combine(since, datetime.time.min, tzinfo=tz)
+        )
+    if until is not None:
+        end = datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+        queryset = queryset.filter(submit_time__lt=end)
+    if status:
+        queryset = queryset.filter(status=status)
+    if spam == "only":
+        return queryset.filter(is_spam=True)
+    if spam == "include":
+        return queryset
+    return queryset.filter(is_spam=False)
 
 
 def neutralise(value):
@@ -143,7 +172,7 @@ class RowCounter:
         self.rows = 0
 
 
-def csv_chunks(queryset, columns, *, counter=None, bom=True, chunk_size=CHUNK_SIZE):
+def csv_chunks(queryset, columns, *, counter=None, bom=True, chunk_size=CHUNK_SIZE, progress=None):
     """Yield the CSV as UTF-8 bytes: BOM and header at once, then rows in batches.
 
     The header goes out before the database is queried, so the first byte is
@@ -159,8 +188,12 @@ def csv_chunks(queryset, columns, *, counter=None, bom=True, chunk_size=CHUNK_SI
         if len(batch) >= ROWS_PER_YIELD:
             yield "".join(batch).encode()
             batch = []
+            if progress is not None:
+                progress(counter.rows if counter is not None else None)
     if batch:
         yield "".join(batch).encode()
+    if progress is not None and counter is not None:
+        progress(counter.rows)
 
 
 def _xlsx_text(value):
@@ -170,7 +203,7 @@ def _xlsx_text(value):
     return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
-def write_xlsx(queryset, columns, fileobj, *, counter=None, chunk_size=CHUNK_SIZE):
+def write_xlsx(queryset, columns, fileobj, *, counter=None, chunk_size=CHUNK_SIZE, progress=None):
     """Write the requests as an XLSX workbook to ``fileobj`` (openpyxl write-only mode); return the row count.
 
     Every cell is written as text, and neutralised like the CSV, so nothing a
@@ -195,6 +228,10 @@ def write_xlsx(queryset, columns, fileobj, *, counter=None, chunk_size=CHUNK_SIZ
     for row in iter_rows(queryset, columns, chunk_size=chunk_size):
         sheet.append(text_row(row))
         rows += 1
+        if progress is not None and rows % ROWS_PER_YIELD == 0:
+            progress(rows)
+    if progress is not None:
+        progress(rows)
     if counter is not None:
         counter.rows = rows
     workbook.save(fileobj)
