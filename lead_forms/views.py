@@ -69,19 +69,24 @@ class AppointmentSubmissionsListView(SubmissionsListView):
             "page": self.form_page.pk
         }
 
-    def render_to_response(self, context, **response_kwargs):
-        user = self.request.user
+    def get(self, request, *args, **kwargs):
         if self.is_export:
-            fmt = self.request.GET.get("export")
-            queryset = context["submissions"]
-            columns = export.export_columns([self.form_page], with_page=False)
-            filters = self._filters()
+            # Before the listing's context, which counts (and so loads) every row.
+            return self.export(self.get_queryset(), request.GET.get("export"))
+        return super().get(request, *args, **kwargs)
 
-            def on_complete(rows):
-                audit.log_export(user, fmt=fmt, rows=rows, filters=filters, page=self.form_page)
+    def export(self, queryset, fmt):
+        user = self.request.user
+        columns = export.export_columns([self.form_page], with_page=False)
+        filters = self._filters()
 
-            return export.export_response(fmt, queryset, columns, self.form_page, on_complete=on_complete)
-        audit.log_inbox_view(user, page=self.form_page, filters=self._filters())
+        def on_complete(rows):
+            audit.log_export(user, fmt=fmt, rows=rows, filters=filters, page=self.form_page)
+
+        return export.export_response(fmt, queryset, columns, self.form_page, on_complete=on_complete)
+
+    def render_to_response(self, context, **response_kwargs):
+        audit.log_inbox_view(self.request.user, page=self.form_page, filters=self._filters())
         return super().render_to_response(context, **response_kwargs)
 
 
