@@ -20,6 +20,7 @@ import datetime
 import tempfile
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
@@ -138,10 +139,13 @@ def export_columns(pages, *, with_page=None, with_spam=True):
 
 
 def pages_for(queryset):
-    """The form pages that ``queryset``'s requests belong to, in tree order."""
-    return AppointmentFormPage.objects.filter(
-        pk__in=queryset.order_by().values("page_id").distinct()
-    ).order_by("path")
+    """The form pages that ``queryset``'s requests belong to, in tree order.
+
+    One EXISTS per form page (a handful, each an index probe) rather than a
+    DISTINCT over every request, so the export's first byte does not wait on it.
+    """
+    requests = queryset.order_by().filter(page_id=OuterRef("pk"))
+    return AppointmentFormPage.objects.filter(Exists(requests)).order_by("path")
 
 
 def iter_rows(queryset, columns, *, chunk_size=CHUNK_SIZE, page_titles=None):
