@@ -133,6 +133,7 @@ api_router.register_endpoint("page_preview", PagePreviewAPIViewSet)
 api_v3.add_router("/clinic-contact/", treatment_api.contact_router)
 api_v3.add_router("/forms/", lead_forms_api.router)
 api_v3.add_router("/ratings/", treatment_api.ratings_router)
+api_v3.add_router("/appointment-requests/", lead_forms_api.staff_router)
 
 
 # Every v3 error (Wagtail's handlers in wagtail.api.v3.errors, and ours) is an RFC 7807

@@ -6,24 +6,39 @@ and posts the patient's answers as JSON. Posting goes through
 limit and save-first notification as the HTML page.
 """
 
-from typing import Annotated
+import datetime
+from typing import Annotated, Literal
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, Path, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
+from ninja.pagination import paginate
+from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.api.v3.errors import problem_response
+from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
 from wagtail.rich_text import expand_db_html
 
-from lead_forms.models import AppointmentFormPage
+from lead_forms import audit, export
+from lead_forms.models import AppointmentFormPage, AppointmentSubmission
+from lead_forms.permissions import (
+    forms_for_user,
+    get_submission_for_user,
+    submissions_for_user,
+    user_can_view_requests,
+)
 from lead_forms.serializers import FormFieldDict, field_definitions
 from lead_forms.spam import HONEYPOT_FIELD, TIME_TRAP_FIELD
+from lead_forms.views import search_requests, submission_answers
 
 router = Router(tags=["forms"])
 
 RETRY_AFTER_SECONDS = 60
 
 AnswerValue = str | bool | int | float | list[str] | None
-# Page ids are 32-bit in the database; anything larger can only be a 404.
-PageId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+# Ids are 32-bit in the database; anything larger can only be a 404.
+MAX_ID = 2**31 - 1
+PageId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class FormDefinitionSchema(Schema):
@@ -137,3 +152,181 @@ def submit_appointment_request(request, page_id: PageId, payload: AppointmentReq
         201,
         {"reference": outcome.submission.reference, "thank_you_text": expand_db_html(page.thank_you_text)},
     )
+
+
+# --- Staff tooling: appointment requests -----------------------------------------------------
+
+# Patient data: a Wagtail 8 bearer token (``python manage.py api_tokens create``) whose
+# user holds the "view appointment requests" permission. Scoping, filters, search,
+# answers, export and audit are the inbox's own (lead_forms.permissions, .export,
+# .views, .audit); every call is logged like the admin's.
+staff_router = Router(tags=["appointment-requests"], auth=BearerTokenAuth())
+
+SpamChoice = Literal["exclude", "include", "only"]
+StatusChoice = Literal[tuple(AppointmentSubmission.Status.values)]
+IdValue = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class RequestFilters(Schema):
+    """The inbox's filters."""
+
+    form: IdValue | None = Field(None, description="Only requests sent through this form page.")
+    since: datetime.date | None = Field(None, description="Received on or after this day (site time zone).")
+    until: datetime.date | None = Field(None, description="Received on or before this day (site time zone).")
+    status: StatusChoice | None = None
+    spam: SpamChoice = Field("exclude", description="Suspected spam is hidden unless asked for.")
+    q: str = Field("", max_length=200, description="Search name, email, phone or reference.")
+
+
+class FormPageRef(Schema):
+    id: int
+    title: str
+
+
+class AnswerSchema(Schema):
+    name: str
+    label: str
+    value: str
+
+
+class AppointmentRequestSchema(Schema):
+    """One request, every answer labelled and ordered as in its form."""
+
+    id: int
+    reference: str
+    form: FormPageRef
+    received: datetime.datetime
+    status: str
+    status_label: str
+    is_spam: bool
+    spam_reason: str
+    name: str
+    email: str
+    phone: str
+    contact_method: str
+    answers: list[AnswerSchema]
+
+    @staticmethod
+    def resolve_form(obj):
+        return {"id": obj.page_id, "title": obj.page.title}
+
+    @staticmethod
+    def resolve_received(obj):
+        return obj.submit_time
+
+    @staticmethod
+    def resolve_status_label(obj):
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_answers(obj, context):
+        # A page of requests mostly shares a form or two: read each form's fields once.
+        request = context["request"]
+        cache = request.__dict__.setdefault("_lead_forms_api_form_fields", {})
+        if obj.page_id not in cache:
+            cache[obj.page_id] = list(obj.page.specific.get_form_fields())
+        return [
+            {"name": name, "label": label, "value": value}
+            for name, label, value in submission_answers(obj, form_fields=cache[obj.page_id])
+        ]
+
+
+def _require_permission(request):
+    # BearerTokenAuth already refused missing, unknown and revoked tokens and inactive users (401).
+    if not user_can_view_requests(request.user):
+        raise PermissionDenied("This token's user may not read appointment requests.")
+
+
+def _filtered_requests(request, filters):
+    """(queryset, form page or None) for the user and ``filters``; a form they may not read is a 404."""
+    user = request.user
+    page = None
+    if filters.form is not None:
+        page = forms_for_user(user).filter(pk=filters.form).first()
+        if page is None:
+            raise Http404("No appointment form with this id.")
+    spam = None if filters.spam == "exclude" else filters.spam
+    queryset = export.filter_requests(
+        submissions_for_user(user),
+        page=page,
+        since=filters.since,
+        until=filters.until,
+        status=filters.status,
+        spam=spam,
+    )
+    return search_requests(queryset, filters.q), page
+
+
+def _audit_filters(filters):
+    return {
+        "form": filters.form,
+        "since": filters.since,
+        "until": filters.until,
+        "status": filters.status,
+        "spam": filters.spam,
+        "q": filters.q,  # free text: audit.safe_filters records only that it was set
+    }
+
+
+@staff_router.get(
+    "/",
+    response=list[AppointmentRequestSchema],
+    url_name="appointment_requests",
+    operation_id="appointment_requests_list",
+    summary="Appointment requests, newest first, filtered like the inbox",
+)
+@paginate(WagtailLimitOffsetPagination)
+def list_requests(request, filters: Query[RequestFilters], **kwargs):
+    _require_permission(request)
+    queryset, page = _filtered_requests(request, filters)
+    audit.log_inbox_view(request.user, request=request, page=page, filters=_audit_filters(filters))
+    return queryset.select_related("page").order_by("-submit_time", "-pk")
+
+
+@staff_router.get(
+    "/export/",
+    response={200: None},
+    url_name="appointment_requests_export",
+    operation_id="appointment_requests_export",
+    summary="The filtered requests as a streamed CSV (UTF-8 with BOM) or an XLSX workbook",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "One column per form field, labelled and ordered as in the form; "
+                "cells a spreadsheet would run as formulas start with an apostrophe.",
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    export.XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                },
+            }
+        }
+    },
+)
+def export_requests(request, filters: Query[RequestFilters], format: Literal["csv", "xlsx"] = "csv"):
+    _require_permission(request)
+    queryset, page = _filtered_requests(request, filters)
+    columns = export.export_columns([page] if page else export.pages_for(queryset), with_page=page is None)
+    user, audit_filters = request.user, _audit_filters(filters)
+
+    def on_complete(rows):
+        audit.log_export(
+            user, fmt=format, rows=rows, filters=audit_filters, request=request, page=page, source="api"
+        )
+
+    return export.export_response(format, queryset, columns, page, on_complete=on_complete)
+
+
+@staff_router.get(
+    "/{request_id}/",
+    response=AppointmentRequestSchema,
+    url_name="appointment_request",
+    operation_id="appointment_requests_detail",
+    summary="One appointment request with every answer",
+)
+def get_request(request, request_id: PageId):
+    _require_permission(request)
+    submission = get_submission_for_user(request.user, request_id)
+    if submission is None:
+        raise Http404("No appointment request with this id.")
+    audit.log_request_view(request.user, submission)
+    return submission

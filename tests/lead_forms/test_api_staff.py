@@ -1,0 +1,185 @@
+"""Staff tooling reads appointment requests through /api/v3/appointment-requests/ with a bearer token."""
+
+import datetime
+import json
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from wagtail.models import ModelLogEntry, PageLogEntry
+
+from lead_forms import audit
+from lead_forms.models import AppointmentSubmission
+from tests.factories import UserFactory, api_token_for
+from tests.lead_forms.conftest import make_submission
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v3/appointment-requests/"
+
+
+def bearer(user):
+    _token, key = api_token_for(user)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+
+@pytest.fixture
+def requests_stored(form_page, second_form):
+    old = make_submission(form_page, first_name="Oldest", last_name="Patient", email="old@example.org")
+    AppointmentSubmission.objects.filter(pk=old.pk).update(
+        submit_time=timezone.now() - datetime.timedelta(days=40)
+    )
+    booked = make_submission(form_page, first_name="Booked", last_name="Patient", status="booked")
+    spam = make_submission(form_page, first_name="Bot", is_spam=True, spam_reason="Form token missing")
+    other = make_submission(second_form, full_name="Second Opinion", email="second@example.org")
+    return {"old": old, "booked": booked, "spam": spam, "other": other}
+
+
+def references(response):
+    return [item["reference"] for item in response.json()["items"]]
+
+
+def test_no_token_or_a_bad_one_is_401(requests_stored, coordinator):
+    revoked_token, revoked_key = api_token_for(coordinator, name="revoked")
+    revoked_token.revoked_at = timezone.now()
+    revoked_token.save()
+    inactive = UserFactory(username="former-frontdesk", is_active=False)
+    inactive.groups.add(*coordinator.groups.all())
+    _token, inactive_key = api_token_for(inactive)
+
+    answers = [
+        Client().get(URL),
+        Client(HTTP_AUTHORIZATION="Bearer wagtail_not_a_real_token").get(URL),
+        Client(HTTP_AUTHORIZATION=f"Bearer {revoked_key}").get(URL),
+        Client(HTTP_AUTHORIZATION=f"Bearer {inactive_key}").get(f"{URL}export/"),
+        Client(HTTP_AUTHORIZATION=f"Bearer {inactive_key}").get(f"{URL}{requests_stored['old'].pk}/"),
+    ]
+
+    for response in answers:
+        assert response.status_code == 401
+        assert response["Content-Type"] == "application/problem+json"
+        assert b"Patient" not in response.content
+    # Answers to requests that carried a token are never stored by caches, refusals included.
+    assert all("no-store" in response["Cache-Control"] for response in answers[1:])
+
+
+def test_a_token_whose_user_lacks_the_permission_is_403(requests_stored, page_editor):
+    client = bearer(page_editor)  # may edit every page, including the forms
+
+    for path in (URL, f"{URL}export/", f"{URL}{requests_stored['old'].pk}/"):
+        response = client.get(path)
+        assert response.status_code == 403
+        assert b"Patient" not in response.content and b"example.org" not in response.content
+
+
+def test_coordinator_lists_requests_newest_first_without_spam(requests_stored, coordinator):
+    response = bearer(coordinator).get(URL)
+
+    assert response.status_code == 200
+    assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}
+    stored = requests_stored
+    assert references(response) == [
+        stored["other"].reference,
+        stored["booked"].reference,
+        stored["old"].reference,
+    ]
+    assert response.json()["count"] == 3
+    first = response.json()["items"][1]
+    assert first["form"]["title"] == "Request an appointment"
+    assert first["status"] == "booked" and first["status_label"] == "Booked"
+    assert first["name"] == "Booked Patient"
+    answers = {answer["name"]: answer for answer in first["answers"]}
+    assert answers["first_name"] == {"name": "first_name", "label": "First name", "value": "Booked"}
+    assert answers["receive_our_free_newsletter"]["value"] == "Yes"
+    assert [answer["name"] for answer in first["answers"]][:3] == ["first_name", "last_name", "city"]
+
+
+def test_filters_and_search_work_like_the_inbox(requests_stored, coordinator, form_page, second_form):
+    client = bearer(coordinator)
+    stored = requests_stored
+    today = timezone.localdate()
+
+    assert references(client.get(URL, {"form": second_form.pk})) == [stored["other"].reference]
+    assert references(client.get(URL, {"status": "booked"})) == [stored["booked"].reference]
+    assert references(client.get(URL, {"spam": "only"})) == [stored["spam"].reference]
+    assert len(references(client.get(URL, {"spam": "include"}))) == 4
+    assert references(client.get(URL, {"until": str(today - datetime.timedelta(days=30))})) == [
+        stored["old"].reference
+    ]
+    assert stored["old"].reference not in references(client.get(URL, {"since": str(today)}))
+    assert references(client.get(URL, {"q": "second@example"})) == [stored["other"].reference]
+    assert references(client.get(URL, {"q": "(217) 555-0199", "form": form_page.pk})) == [
+        stored["booked"].reference,
+        stored["old"].reference,
+    ]
+    assert client.get(URL, {"status": "nonsense"}).status_code == 422
+    assert client.get(URL, {"form": 999999}).status_code == 404
+    assert client.get(URL, {"limit": 1}).json()["count"] == 3
+
+
+def test_fetching_one_request_and_object_level_scoping(requests_stored, coordinator, page_editor):
+    client = bearer(coordinator)
+    booked = requests_stored["booked"]
+
+    response = client.get(f"{URL}{booked.pk}/")
+
+    assert response.status_code == 200
+    assert response.json()["reference"] == booked.reference
+    assert client.get(f"{URL}987654/").status_code == 404
+
+
+def test_csv_export_streams_the_filtered_requests_with_bom_and_safe_cells(
+    requests_stored, coordinator, form_page
+):
+    make_submission(form_page, first_name='=HYPERLINK("http://evil.example")', last_name="Señora")
+
+    response = bearer(coordinator).get(f"{URL}export/", {"form": form_page.pk})
+
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "no-store" in response["Cache-Control"]
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeffReference,Received,Status,First name,Last name")
+    lines = body.strip().splitlines()
+    assert len(lines) == 1 + 3  # header, oldest, booked, the new one; no spam, no other form
+    assert "'=HYPERLINK" in body and "Señora" in body
+    assert requests_stored["other"].reference not in body
+
+
+def test_xlsx_export(requests_stored, coordinator):
+    response = bearer(coordinator).get(f"{URL}export/", {"format": "xlsx"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
+    assert b"".join(response.streaming_content)[:2] == b"PK"
+
+
+def test_every_access_is_audited_without_patient_data(requests_stored, coordinator, form_page):
+    client = bearer(coordinator)
+
+    client.get(URL, {"form": form_page.pk, "q": "Patient"})
+    client.get(f"{URL}{requests_stored['booked'].pk}/")
+    b"".join(client.get(f"{URL}export/", {"status": "booked"}).streaming_content)
+
+    listing = PageLogEntry.objects.get(action=audit.VIEW_INBOX)
+    assert listing.user == coordinator and listing.page_id == form_page.pk
+    assert listing.data["filters"]["q"] == "set"  # searched, not what for
+    viewed = ModelLogEntry.objects.get(action=audit.VIEW_REQUEST)
+    assert viewed.user == coordinator and viewed.object_id == str(requests_stored["booked"].pk)
+    exported = ModelLogEntry.objects.get(action=audit.EXPORT)  # attached to the site: no form filter
+    assert exported.user == coordinator
+    assert (
+        exported.data["rows"] == 1 and exported.data["format"] == "csv" and exported.data["source"] == "api"
+    )
+    for entry in [*ModelLogEntry.objects.all(), *PageLogEntry.objects.all()]:
+        text = json.dumps(entry.data)
+        assert "Booked" not in text and "Patient" not in text and "example.org" not in text
+
+
+def test_token_holders_with_the_permission_see_what_the_public_never_does(requests_stored, coordinator):
+    """The positive control of tests/cms_site/test_api_privacy.py."""
+    booked = requests_stored["booked"]
+
+    assert bearer(coordinator).get(f"{URL}{booked.pk}/").json()["email"] == booked.email
+    assert Client().get(f"{URL}{booked.pk}/").status_code == 401
