@@ -1,9 +1,12 @@
-"""v3 API endpoints (a django-ninja router) for appointment forms; mounted by the project.
+"""v3 API endpoints (django-ninja routers) for appointment forms; mounted by the project.
 
-A front end fetches a form's definition (with a signed time-trap token), renders it,
-and posts the patient's answers as JSON. Posting goes through
+``router`` (public): a front end fetches a form's definition (with a signed time-trap
+token), renders it, and posts the patient's answers as JSON. Posting goes through
 ``AppointmentFormPage.submit``: the same form class, validation, spam defence, rate
 limit and save-first notification as the HTML page.
+
+``staff_router`` (bearer token + the patient-data permission): staff tooling lists,
+fetches and exports requests with the inbox's own scoping, filters, export and audit.
 """
 
 import datetime
