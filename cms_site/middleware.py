@@ -24,6 +24,14 @@ def origin_allowed(request, origin):
     return _normalise_origin(origin) in allowed
 
 
+def _has_nul(request):
+    if "\x00" in request.path:
+        return True
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+    )
+
+
 class APIRequestPolicyMiddleware:
     """Refuses anonymous API writes from other sites' pages; keeps authenticated answers out of caches.
 
@@ -32,6 +40,8 @@ class APIRequestPolicyMiddleware:
       submitting on the visitor's behalf: answered 403 before any view runs. Clients
       that are not browsers (a mobile app, a server) send no ``Origin`` and pass on to
       the same validation, spam defence and rate limits as everyone.
+    - A URL holding a NUL character is answered 400: no API text may contain one, and
+      PostgreSQL would fail on it mid-query (Wagtail's ``pages/find/?html_path=`` did).
     - Requests carrying credentials (``Authorization``, or a voter's ``X-Voter-Token``)
       get ``Cache-Control: private, no-store``: submissions and a reader's own vote must
       never sit in a shared or browser cache.
@@ -43,6 +53,12 @@ class APIRequestPolicyMiddleware:
     def __call__(self, request):
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
+
+        if _has_nul(request):
+            # No text in this API may hold NUL; PostgreSQL would refuse it mid-query (a 500).
+            return problem_response(
+                status=400, title="Invalid character", detail="The URL contains a NUL character (%00)."
+            )
 
         bearer = "HTTP_AUTHORIZATION" in request.META
         personal = any(header in request.META for header in CREDENTIAL_HEADERS)

@@ -105,3 +105,16 @@ def test_authenticated_answers_are_private_and_never_stored(db):
     refused = Client(HTTP_AUTHORIZATION="Bearer not-a-token").get("/api/v3/whoami/")
     assert refused.status_code == 401
     assert "no-store" in refused["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v3/pages/find/?html_path=%00", "/api/v2/pages/find/?html_path=a%00b", "/api/v3/pages/?search=%00"],
+)
+def test_nul_characters_in_urls_are_a_clear_400_not_a_database_error(client, demo_site, url):
+    """Found by the schema fuzz run on PostgreSQL, which refuses NUL in text."""
+    response = client.get(url)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert "NUL" in response.json()["detail"]
