@@ -40,6 +40,8 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 def setup_django(database_url):
     os.environ["DATABASE_URL"] = database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "cms_site.settings.test"
+    # Measure the XLSX build itself rather than the admin's refusal of large ones.
+    os.environ["LEAD_FORMS_XLSX_MAX_ROWS"] = "10000000"
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -84,7 +86,11 @@ def seed(page, size):
     from lead_forms.models import AppointmentSubmission
     from lead_forms.models.submissions import new_reference
 
-    have = AppointmentSubmission.objects.filter(page=page).count()
+    existing = AppointmentSubmission.objects.filter(page=page)
+    have = existing.count()
+    if have > size:  # left by an earlier run with larger sizes: start again
+        existing.delete()
+        have = 0
     fields = list(page.get_form_fields())
     batch = []
     for n in range(have, size):
@@ -249,7 +255,7 @@ def main():
             r["peak_memory_growth_mb"] < 20 for r in results if r["exporter"] in CSV_EXPORTERS
         ),
         "first_byte_under_0_3_s": all(
-            r["first_byte_seconds"] < 0.3 for r in results if r["exporter"] != "stock"
+            r["first_byte_seconds"] < 0.3 for r in results if r["exporter"] in CSV_EXPORTERS
         ),
     }
     print(
