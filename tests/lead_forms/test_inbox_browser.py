@@ -35,13 +35,15 @@ def test_coordinator_finds_a_request_and_marks_it_contacted(
     page.get_by_label("Password").fill("a-long-test-password")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Appointment requests").first.click()
+    # Waits for the inbox to load (fails on timeout if the request is not listed).
+    page.get_by_role("link", name="Otherperson Quillfeather").wait_for()
     screenshot(page, "inbox")
-    assert "Otherperson" in page.content()
 
     page.get_by_role("textbox", name="Search").fill("bp@example")
     page.keyboard.press("Enter")
     page.wait_for_url("**q=bp*")
-    assert "Otherperson" not in page.content()
+    page.get_by_role("link", name="Browserpatient Lindqvist").wait_for()
+    assert page.get_by_role("link", name="Otherperson Quillfeather").count() == 0
     page.get_by_role("link", name="Browserpatient Lindqvist").click()
     screenshot(page, "request")
 
