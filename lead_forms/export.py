@@ -20,6 +20,7 @@ import datetime
 import tempfile
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -32,6 +33,7 @@ CHUNK_SIZE = 2000  # rows per database round trip
 ROWS_PER_YIELD = 200  # rows joined into one chunk of the response body
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
+DEFAULT_XLSX_MAX_ROWS = 20000
 
 STATUS_LABELS = dict(AppointmentSubmission.Status.choices)
 
@@ -227,33 +229,24 @@ def _xlsx_text(value):
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     # Control characters are not allowed in XLSX XML; dropping them is the only faithful option.
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    # isprintable() is a fast C check that lets almost every value skip the regex.
+    return value if value.isprintable() else ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
 def write_xlsx(queryset, columns, fileobj, *, counter=None, chunk_size=CHUNK_SIZE, progress=None):
     """Write the requests as an XLSX workbook to ``fileobj`` (openpyxl write-only mode); return the row count.
 
-    Every cell is written as text, and neutralised like the CSV, so nothing a
-    patient typed can become a formula.
+    Every value is a string and neutralised like the CSV, so none starts with
+    ``=`` and openpyxl stores each as text, never as a formula.
     """
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Appointment requests")
-
-    def text_row(values):
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=_xlsx_text(value))
-            cell.data_type = "s"  # never "f" (formula), whatever the text
-            cells.append(cell)
-        return cells
-
-    sheet.append(text_row(neutralise(column.label) for column in columns))
+    sheet.append([_xlsx_text(neutralise(column.label)) for column in columns])
     rows = 0
     for row in iter_rows(queryset, columns, chunk_size=chunk_size):
-        sheet.append(text_row(row))
+        sheet.append([_xlsx_text(value) for value in row])
         rows += 1
         if progress is not None and rows % ROWS_PER_YIELD == 0:
             progress(rows)
@@ -263,6 +256,20 @@ def write_xlsx(queryset, columns, fileobj, *, counter=None, chunk_size=CHUNK_SIZ
         counter.rows = rows
     workbook.save(fileobj)
     return rows
+
+
+def xlsx_too_large(queryset):
+    """The row count if ``queryset`` is over ``LEAD_FORMS_XLSX_MAX_ROWS`` for an in-request XLSX, else None."""
+    limit = int(getattr(settings, "LEAD_FORMS_XLSX_MAX_ROWS", DEFAULT_XLSX_MAX_ROWS))
+    count = queryset.count()
+    return count if count > limit else None
+
+
+def xlsx_too_large_message(count):
+    return (
+        f"{count} requests are too many for an XLSX download here: download CSV (Excel opens it) "
+        "or run the export_appointment_requests command. Narrowing the filters also works."
+    )
 
 
 def export_filename(fmt, page=None, today=None):

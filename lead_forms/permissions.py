@@ -54,6 +54,22 @@ def get_submission_for_user(user, pk):
         return None
 
 
+def ensure_coordinators_group():
+    """The "Patient coordinators" group with its two permissions, created if missing.
+
+    Migration 0003 creates it on every database; this restores it after it was
+    deleted in the admin (or flushed by a test run).
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name=GROUP_NAME)
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="lead_forms", codename=PERMISSION_CODENAME),
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
+    )
+    return group
+
+
 def filter_form_submissions_for_user(user, editable_forms):
     """Wagtail's ``filter_form_submissions_for_user`` hook: appointment forms follow the permission.
 

@@ -28,6 +28,13 @@ MARK_NOT_SPAM = StatusChange.Value.NOT_SPAM
 STATUS_ACTIONS = {*AppointmentSubmission.Status.values, MARK_SPAM, MARK_NOT_SPAM}
 
 
+def without_export(query):
+    """``query`` (a QueryDict) urlencoded without its ``export`` parameter."""
+    query = query.copy()
+    query.pop("export", None)
+    return query.urlencode()
+
+
 def apply_spam_choice(queryset, choice):
     """Hide suspected spam unless ``choice`` is ``include`` (all) or ``only``."""
     if choice == SPAM_ONLY:
@@ -77,6 +84,10 @@ class AppointmentSubmissionsListView(SubmissionsListView):
 
     def export(self, queryset, fmt):
         user = self.request.user
+        too_many = export.xlsx_too_large(queryset) if fmt == "xlsx" else None
+        if too_many:
+            messages.error(self.request, export.xlsx_too_large_message(too_many))
+            return redirect(self.get_index_url() + "?" + without_export(self.request.GET))
         columns = export.export_columns([self.form_page], with_page=False)
         filters = self._filters()
 
@@ -170,6 +181,10 @@ class InboxIndexView(IndexView):
     def as_spreadsheet(self, queryset, spreadsheet_format):
         """The filtered inbox as a streamed CSV or an XLSX workbook (replaces Wagtail's loader)."""
         user = self.request.user
+        too_many = export.xlsx_too_large(queryset) if spreadsheet_format == "xlsx" else None
+        if too_many:
+            messages.error(self.request, export.xlsx_too_large_message(too_many))
+            return redirect(self.index_url + "?" + without_export(self.request.GET))
         columns = export.export_columns(export.pages_for(queryset))
         filters = self._filters()
 

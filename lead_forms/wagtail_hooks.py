@@ -189,15 +189,13 @@ class AppointmentRequestAdmin(ModelAdmin):
     def get_queryset(self, request):
         return submissions_for_user(request.user).select_related("page")
 
-    @staticmethod
-    def received(obj):
+    def received(self, obj):
         return timezone.localtime(obj.submit_time).strftime("%d %b %Y %H:%M")
 
     received.short_description = "Received"
     received.admin_order_field = "submit_time"
 
-    @staticmethod
-    def contact(obj):
+    def contact(self, obj):
         detail = obj.phone if obj.contact_method.lower().startswith("phone") else obj.email or obj.phone
         if obj.contact_method:
             return f"{obj.contact_method}: {detail}" if detail else obj.contact_method
@@ -205,14 +203,12 @@ class AppointmentRequestAdmin(ModelAdmin):
 
     contact.short_description = "Contact method"
 
-    @staticmethod
-    def form_page(obj):
+    def form_page(self, obj):
         return obj.page.title
 
     form_page.short_description = "Form page"
 
-    @staticmethod
-    def status_label(obj):
+    def status_label(self, obj):
         if obj.is_spam:
             return format_html("{} <b>(suspected spam)</b>", obj.get_status_display())
         return obj.get_status_display()

@@ -128,12 +128,12 @@ def second_form(home_page):
 @pytest.fixture
 def coordinator(demo_site):
     """A front-desk user in the migration-made "Patient coordinators" group, with no page rights."""
-    from django.contrib.auth.models import Group
-
+    from lead_forms.permissions import ensure_coordinators_group
     from tests.factories import UserFactory
 
     user = UserFactory(username="frontdesk", first_name="Fran", last_name="Desk")
-    user.groups.add(Group.objects.get(name="Patient coordinators"))
+    # The migration made the group; transactional (browser) tests flush it, so restore it if needed.
+    user.groups.add(ensure_coordinators_group())
     return user
 
 

@@ -153,3 +153,16 @@ def test_erase_removes_every_request_from_one_address_only(form_page, second_for
 def test_erase_refuses_something_that_is_not_an_address(db):
     with pytest.raises(CommandError, match="is not an email address"):
         run("erase_patient", "zelda")
+
+
+def test_cli_export_shows_progress_on_a_terminal(tmp_path, form_page, monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    for n in range(3):
+        make_submission(form_page, first_name=f"Progress{n}")
+    run("export_appointment_requests", "--output", str(tmp_path / "p.csv"))
+    assert "3/3 requests" in terminal.getvalue() and "[#####" in terminal.getvalue()

@@ -139,3 +139,16 @@ def test_export_reads_rows_in_chunks_not_all_at_once(form_page, django_assert_ma
     with django_assert_max_num_queries(3):
         body = b"".join(export.csv_chunks(AppointmentSubmission.objects.all(), columns, chunk_size=10))
     assert body.count(b"\r\n") == 31
+
+
+def test_too_large_xlsx_is_refused_with_a_way_forward(staff, form_page, settings):
+    settings.LEAD_FORMS_XLSX_MAX_ROWS = 2
+    for n in range(3):
+        make_submission(form_page, first_name=f"Many{n}")
+
+    for url in (reverse(INDEX), reverse("wagtailforms:list_submissions", args=[form_page.pk])):
+        response = staff.get(url, {"export": "xlsx", "status": "new"}, follow=True)
+        html = response.content.decode()
+        assert "3 requests are too many for an XLSX download here: download CSV" in html
+        assert response.redirect_chain[-1][0].endswith("?status=new")
+    assert len(read_csv(download(staff, reverse(INDEX), {"export": "csv"}))) == 4

@@ -147,6 +147,8 @@ def test_inbox_lists_every_form_newest_first_and_hides_spam(coordinator, form_pa
     assert html.index("Newerpatient Jones") < html.index("Olderpatient Quillfeather")
     assert "Spambotname" not in html
     assert "Second opinion" in html and "Request an appointment" in html
+    for heading in ("Received", "Name", "Contact method", "Form page", "Status"):
+        assert f">{heading}<" in html.replace("\n", "").replace("  ", ""), heading
     assert "Phone: +12175550199" in html  # the patient's preferred contact method and number
     assert "Spambotname" in client.get(reverse(INDEX), {"spam": "only"}).content.decode()
 
