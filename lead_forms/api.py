@@ -308,6 +308,15 @@ def list_requests(request, filters: Query[RequestFilters], **kwargs):
 def export_requests(request, filters: Query[RequestFilters], format: Literal["csv", "xlsx"] = "csv"):
     _require_permission(request)
     queryset, page = _filtered_requests(request, filters)
+    # An XLSX is built whole before it is sent: the inbox's size limit applies here too.
+    too_many = export.xlsx_too_large(queryset) if format == "xlsx" else None
+    if too_many:
+        return problem_response(
+            status=422,
+            title="Too many requests for an XLSX export",
+            detail=export.xlsx_too_large_message(too_many),
+            errors=[{"type": "too_many_rows", "loc": ["query", "format"], "msg": "Use format=csv."}],
+        )
     columns = export.export_columns([page] if page else export.pages_for(queryset), with_page=page is None)
     user, audit_filters = request.user, _audit_filters(filters)
 

@@ -147,12 +147,19 @@ def test_csv_export_streams_the_filtered_requests_with_bom_and_safe_cells(
     assert requests_stored["other"].reference not in body
 
 
-def test_xlsx_export(requests_stored, coordinator):
-    response = bearer(coordinator).get(f"{URL}export/", {"format": "xlsx"})
+def test_xlsx_export_within_the_inboxs_size_limit(requests_stored, coordinator, settings):
+    client = bearer(coordinator)
+
+    response = client.get(f"{URL}export/", {"format": "xlsx"})
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")
     assert b"".join(response.streaming_content)[:2] == b"PK"
+    settings.LEAD_FORMS_XLSX_MAX_ROWS = 2
+    refused = client.get(f"{URL}export/", {"format": "xlsx"})
+    assert refused.status_code == 422
+    assert "download CSV" in refused.json()["detail"]
+    assert client.get(f"{URL}export/", {"format": "csv"}).status_code == 200
 
 
 def test_every_access_is_audited_without_patient_data(requests_stored, coordinator, form_page):
