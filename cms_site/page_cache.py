@@ -1,0 +1,227 @@
+"""Whole-page cache for anonymous readers, on Django's cache framework.
+
+A published article, index or home page is rendered once and then answered from
+the shared cache (Redis in production) by every app server, without routing,
+database queries or template rendering.
+
+How it decides
+--------------
+* **Lookup** (``PageCacheMiddleware``, before sessions, CSRF and authentication):
+  only GET/HEAD requests with no ``Authorization`` header, no session or messages
+  cookie (a session cookie may carry a login, so those requests are never answered
+  from the cache) and no query string other than tracking parameters.
+* **Store**: only what Wagtail served for a page whose type opted in
+  (``PAGE_CACHE_PAGE_TYPES``), outside previews, without view restrictions, and
+  only a rendered 200 response that sets no cookie (a page with a form sets the
+  CSRF cookie, so it is never stored and never carries someone else's token), is
+  not ``private``/``no-store`` and uses no CSP nonce.
+* **Keys** hold a site-wide *generation* number: publishing, unpublishing, moving
+  or deleting any page, and saving site settings, bump it, which retires every
+  entry at once (O(1); entries age out of Redis by their timeout). Navigation,
+  breadcrumbs and listings repeat other pages' titles, so a publish anywhere can
+  change any page. A rating change only affects its page and the index above it,
+  so it bumps a per-page *version* instead, checked on every hit.
+
+Counters of hits, misses and stores are kept per process (``stats``) and every
+response the cache considered carries ``X-Cache: HIT``, ``MISS`` or ``BYPASS``.
+"""
+
+import hashlib
+import logging
+import time
+from collections import Counter
+from urllib.parse import parse_qsl
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.utils.cache import cc_delim_re
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "pagecache:generation"
+PAGE_VERSION_KEY = "pagecache:page:{}"
+ENTRY_KEY = "pagecache:entry:{generation}:{digest}"
+
+# Query parameters that never change what a page shows (campaign tracking).
+IGNORED_QUERY_PARAMETERS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "_ga"})
+IGNORED_QUERY_PREFIXES = ("utm_",)
+
+# Per-process counters, for benchmarks and debugging.
+stats = Counter()
+
+
+def _cache():
+    return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
+
+
+def _timeout():
+    return getattr(settings, "PAGE_CACHE_SECONDS", 0)
+
+
+def is_enabled():
+    return _timeout() > 0
+
+
+def _fresh_counter():
+    # A counter that went missing (evicted, Redis restarted) starts again from the
+    # clock, so it can never fall back to a value old entries were stored under.
+    return time.time_ns() // 1_000
+
+
+def _read_counter(cache, key):
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, _fresh_counter(), timeout=None)
+        value = cache.get(key)
+    return value
+
+
+def _bump_counter(key):
+    cache = _cache()
+    try:
+        cache.incr(key)
+    except ValueError:
+        # Missing: start from the clock, which is later than any earlier value.
+        cache.set(key, _fresh_counter(), timeout=None)
+
+
+def current_generation():
+    return _read_counter(_cache(), GENERATION_KEY)
+
+
+def page_version(page_id):
+    return _read_counter(_cache(), PAGE_VERSION_KEY.format(page_id))
+
+
+def purge_all():
+    """Retire every cached page at once (site settings changed, a page was published...)."""
+    _bump_counter(GENERATION_KEY)
+    stats["purge_all"] += 1
+    logger.info("page cache purged")
+
+
+def purge_pages(page_ids):
+    """Retire the cached copies of the given pages only (e.g. a rating changed)."""
+    for page_id in set(page_ids):
+        _bump_counter(PAGE_VERSION_KEY.format(page_id))
+    stats["purge_pages"] += 1
+
+
+def cache_key_for(request, generation):
+    """Key for this request's URL; ``None`` when the query string makes it uncacheable.
+
+    Tracking parameters are ignored; any other parameter could change the page (or
+    be used to flood the cache with variants), so such requests are rendered normally.
+    """
+    for name, _value in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True):
+        if name not in IGNORED_QUERY_PARAMETERS and not name.startswith(IGNORED_QUERY_PREFIXES):
+            return None
+    url = f"{request.scheme}://{request.get_host()}{request.path}"
+    digest = hashlib.sha256(url.encode()).hexdigest()
+    return ENTRY_KEY.format(generation=generation, digest=digest)
+
+
+def request_may_use_cache(request):
+    """Whether the cache may answer this request: anonymous, idempotent, no credentials."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if "HTTP_AUTHORIZATION" in request.META:
+        return False
+    bypass_cookies = {
+        settings.SESSION_COOKIE_NAME,
+        getattr(settings, "MESSAGE_COOKIE_NAME", "messages"),
+        *getattr(settings, "PAGE_CACHE_BYPASS_COOKIES", ()),
+    }
+    return not any(name in request.COOKIES for name in bypass_cookies)
+
+
+def mark_page_cacheable(page, request):
+    """Called as Wagtail serves ``page``: remember it may be stored, if its type opted in.
+
+    The page's version is read now, before rendering, so a rating that lands while
+    the page renders makes the stored copy stale at once rather than hiding the vote.
+    """
+    if not is_enabled() or getattr(request, "_page_cache_key", None) is None:
+        return
+    if getattr(request, "is_preview", False) or request.method != "GET":
+        return
+    if page._meta.label_lower not in getattr(settings, "PAGE_CACHE_PAGE_TYPES", ()):
+        return
+    if page.get_view_restrictions().exists():
+        return
+    request._page_cache_page = (page.pk, page_version(page.pk))
+
+
+def response_is_cacheable(request, response):
+    if response.status_code != 200 or response.streaming:
+        return False
+    if response.cookies:
+        return False
+    cache_control = {part.strip().lower() for part in cc_delim_re.split(response.get("Cache-Control", ""))}
+    if cache_control & {"private", "no-store", "no-cache"}:
+        return False
+    vary = {part.strip().lower() for part in cc_delim_re.split(response.get("Vary", ""))}
+    if "*" in vary or "authorization" in vary:
+        return False
+    # A CSP nonce is per response: a stored copy would hand every reader the same one.
+    return getattr(request, "_csp_nonce", None) is None
+
+
+class PageCacheMiddleware:
+    """Answers anonymous readers from the page cache and stores what may be reused.
+
+    Sits after SecurityMiddleware and WhiteNoise and before sessions, CSRF and
+    authentication, so a hit costs a few cache reads and nothing else.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_enabled() or not request_may_use_cache(request):
+            return self.get_response(request)
+
+        cache = _cache()
+        generation = current_generation()
+        key = cache_key_for(request, generation)
+        if key is None:
+            response = self.get_response(request)
+            response["X-Cache"] = "BYPASS"
+            stats["bypass"] += 1
+            return response
+
+        entry = cache.get(key)
+        if entry is not None and entry["page_version"] == page_version(entry["page_id"]):
+            stats["hit"] += 1
+            return self._response_from(entry)
+
+        stats["miss"] += 1
+        request._page_cache_key = key
+        response = self.get_response(request)
+        page = getattr(request, "_page_cache_page", None)
+        if page is not None and request.method == "GET" and response_is_cacheable(request, response):
+            page_id, version = page
+            cache.set(key, self._entry_from(response, page_id, version), _timeout())
+            stats["store"] += 1
+            logger.debug("page cache stored page %s", page_id)
+        response["X-Cache"] = "MISS"
+        return response
+
+    @staticmethod
+    def _entry_from(response, page_id, version):
+        return {
+            "page_id": page_id,
+            "page_version": version,
+            "status": response.status_code,
+            "headers": [(name, value) for name, value in response.items() if name.lower() != "x-cache"],
+            "body": response.content,
+        }
+
+    @staticmethod
+    def _response_from(entry):
+        response = HttpResponse(entry["body"], status=entry["status"])
+        for name, value in entry["headers"]:
+            response[name] = value
+        response["X-Cache"] = "HIT"
+        return response
