@@ -1,22 +1,31 @@
 """Shorter sessions for people who can use the Wagtail admin.
 
-Django has one ``SESSION_COOKIE_AGE`` for every session. When a user who may
-access the admin logs in, their session gets its own expiry,
-``ADMIN_SESSION_COOKIE_AGE`` seconds (``request.session.set_expiry``): the
-session then ends that long after it was last saved, and the cookie's max-age
-follows. Other sessions keep ``SESSION_COOKIE_AGE``.
+Django has one ``SESSION_COOKIE_AGE`` (two weeks) for every session, and Wagtail's
+login form, unless "Remember me" is ticked, only makes the *cookie* end with the
+browser while the session stays valid on the server for that long. This
+middleware gives the session of anyone who may access the admin its own lifetime,
+``ADMIN_SESSION_COOKIE_AGE`` seconds, through ``request.session.set_expiry``:
+whenever such a session is saved (logging in saves it) the server-side expiry and
+the cookie's max-age become that age. Other sessions keep ``SESSION_COOKIE_AGE``.
 """
 
 from django.conf import settings
-from django.contrib.auth.signals import user_logged_in
 
 
-def shorten_admin_session(sender, request, user, **kwargs):
-    if request is None or not hasattr(request, "session"):
-        return
-    if user.has_perm("wagtailadmin.access_admin"):
-        request.session.set_expiry(settings.ADMIN_SESSION_COOKIE_AGE)
+class AdminSessionAgeMiddleware:
+    """Caps the session age of admin users; after AuthenticationMiddleware, before the session is saved."""
 
+    def __init__(self, get_response):
+        self.get_response = get_response
 
-def connect():
-    user_logged_in.connect(shorten_admin_session, dispatch_uid="admin_session_age")
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.modified:
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.has_perm("wagtailadmin.access_admin"):
+            age = settings.ADMIN_SESSION_COOKIE_AGE
+            if session.get("_session_expiry") != age:
+                session.set_expiry(age)
+        return response

@@ -6,7 +6,6 @@ class CmsSiteConfig(AppConfig):
     verbose_name = "Clinic site"
 
     def ready(self):
-        from cms_site import admin_session, signals
+        from cms_site import signals
 
         signals.connect()
-        admin_session.connect()

@@ -1,0 +1,340 @@
+"""The page cache: anonymous readers get stored pages, and never a stale or private one."""
+
+import pytest
+from django.http import HttpResponse
+from wagtail import hooks
+from wagtail.models import PageViewRestriction
+
+from cms_site import page_cache, signals
+from tests.factories import UserFactory
+from treatment_pages.models import ClinicContactSettings, TreatmentIndexPage
+
+pytestmark = pytest.mark.django_db
+
+
+def get_twice(client, url, **extra):
+    first = client.get(url, **extra)
+    second = client.get(url, **extra)
+    return first, second
+
+
+def test_second_anonymous_read_is_a_hit_served_without_queries(
+    client, mesotherapy, django_assert_num_queries
+):
+    first = client.get(mesotherapy.url)
+    assert first.status_code == 200
+    assert first["X-Cache"] == "MISS"
+
+    with django_assert_num_queries(0):
+        second = client.get(mesotherapy.url)
+
+    assert second.status_code == 200
+    assert second["X-Cache"] == "HIT"
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    # The stored copy keeps the headers the page was rendered with.
+    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert second["X-Frame-Options"] == "DENY"
+    # ...and each answer still gets its own request id.
+    assert second["X-Request-ID"] != first["X-Request-ID"]
+
+
+@pytest.mark.parametrize("fixture", ["home_page", "treatment_index", "mesotherapy"])
+def test_home_index_and_article_pages_are_cached(client, request, fixture):
+    page = request.getfixturevalue(fixture)
+
+    first, second = get_twice(client, page.url)
+
+    assert (first["X-Cache"], second["X-Cache"]) == ("MISS", "HIT")
+
+
+def test_head_request_is_answered_from_the_cache(client, mesotherapy):
+    client.get(mesotherapy.url)
+
+    response = client.head(mesotherapy.url)
+
+    assert response["X-Cache"] == "HIT"
+
+
+def test_tracking_parameters_share_the_cached_page_other_parameters_bypass_it(client, mesotherapy):
+    client.get(mesotherapy.url)
+
+    assert client.get(mesotherapy.url + "?utm_source=newsletter&fbclid=x")["X-Cache"] == "HIT"
+    assert client.get(mesotherapy.url + "?page=2")["X-Cache"] == "BYPASS"
+    assert client.get(mesotherapy.url + "?page=2")["X-Cache"] == "BYPASS"
+
+
+def test_hosts_are_cached_separately(client, mesotherapy, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "localhost"]
+    client.get(mesotherapy.url)
+
+    assert client.get(mesotherapy.url, HTTP_HOST="localhost")["X-Cache"] == "MISS"
+
+
+def test_counters_record_hits_misses_and_stores(client, mesotherapy):
+    before = page_cache.stats.copy()
+
+    get_twice(client, mesotherapy.url)
+
+    assert page_cache.stats["miss"] - before["miss"] == 1
+    assert page_cache.stats["store"] - before["store"] == 1
+    assert page_cache.stats["hit"] - before["hit"] == 1
+
+
+# Invalidation
+
+
+def test_publishing_a_change_replaces_the_cached_page(client, mesotherapy, treatment_index):
+    client.get(mesotherapy.url)
+    client.get(treatment_index.url)
+
+    mesotherapy.intro = "A brand new introduction to mesotherapy."
+    mesotherapy.save_revision().publish()
+
+    response = client.get(mesotherapy.url)
+    assert response["X-Cache"] == "MISS"
+    assert "A brand new introduction to mesotherapy." in response.content.decode()
+    # The index lists the article's intro too.
+    assert "A brand new introduction to mesotherapy." in client.get(treatment_index.url).content.decode()
+
+
+def test_publish_purges_again_when_the_transaction_commits(
+    client, mesotherapy, django_capture_on_commit_callbacks
+):
+    """A reader rendering between the change and the commit would see the old content:
+    the purge after commit retires what they stored."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        mesotherapy.intro = "Changed in a transaction."
+        mesotherapy.save_revision().publish()
+    # Simulates a reader who stored a copy before the commit became visible.
+    client.get(mesotherapy.url)
+    assert client.get(mesotherapy.url)["X-Cache"] == "HIT"
+
+    for callback in callbacks:
+        callback()
+
+    assert client.get(mesotherapy.url)["X-Cache"] == "MISS"
+
+
+def test_unpublishing_removes_the_page_for_readers(client, mesotherapy, treatment_index):
+    get_twice(client, mesotherapy.url)
+    client.get(treatment_index.url)
+
+    mesotherapy.unpublish()
+
+    assert client.get(mesotherapy.url).status_code == 404
+    assert "Mesotherapy" not in client.get(treatment_index.url).content.decode()
+
+
+def test_moving_a_page_invalidates_its_old_address_and_listings(
+    client, home_page, mesotherapy, treatment_index
+):
+    second_index = home_page.add_child(instance=TreatmentIndexPage(title="Other treatments", slug="other"))
+    old_url = mesotherapy.url
+    get_twice(client, old_url)
+    client.get(treatment_index.url)
+
+    mesotherapy.move(second_index, pos="last-child")
+
+    assert client.get(old_url).status_code == 404
+    assert "Mesotherapy" not in client.get(treatment_index.url).content.decode()
+    assert client.get("/other/mesotherapy/").status_code == 200
+
+
+def test_deleting_a_page_invalidates_it(client, mesotherapy, treatment_index):
+    url = mesotherapy.url
+    get_twice(client, url)
+    client.get(treatment_index.url)
+
+    mesotherapy.delete()
+
+    assert client.get(url).status_code == 404
+    assert "Mesotherapy" not in client.get(treatment_index.url).content.decode()
+
+
+def test_changing_site_settings_updates_every_cached_footer(client, demo_site, mesotherapy, home_page):
+    get_twice(client, mesotherapy.url)
+    get_twice(client, home_page.url)
+
+    contact = ClinicContactSettings.for_site(demo_site)
+    contact.phone = "+1 (217) 555-0199"
+    contact.save()
+
+    for url in (mesotherapy.url, home_page.url):
+        response = client.get(url)
+        assert response["X-Cache"] == "MISS"
+        assert "+1 (217) 555-0199" in response.content.decode()
+
+
+def test_rating_change_retires_the_page_and_the_index_above_it_only(
+    client, mesotherapy, treatment_index, home_page
+):
+    for url in (mesotherapy.url, treatment_index.url, home_page.url):
+        client.get(url)
+
+    signals.purge_rated_page(sender=None, page_id=mesotherapy.pk)
+
+    assert client.get(mesotherapy.url)["X-Cache"] == "MISS"
+    assert client.get(treatment_index.url)["X-Cache"] == "MISS"
+    assert client.get(home_page.url)["X-Cache"] == "MISS"  # the home page is an ancestor too
+    other = treatment_index.get_children().exclude(pk=mesotherapy.pk).first()
+    client.get(other.url)
+    assert client.get(other.url)["X-Cache"] == "HIT"
+
+
+def test_a_lost_generation_counter_never_revives_old_entries(client, mesotherapy):
+    client.get(mesotherapy.url)
+    page_cache._cache().delete(page_cache.GENERATION_KEY)
+
+    assert client.get(mesotherapy.url)["X-Cache"] == "MISS"
+
+
+# Never cached
+
+
+def test_logged_in_readers_are_never_answered_from_or_stored_in_the_cache(client, mesotherapy):
+    client.get(mesotherapy.url)  # an anonymous copy is stored
+    editor = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(editor)
+
+    response = client.get(mesotherapy.url)
+
+    assert "X-Cache" not in response
+    # The editor sees Wagtail's user bar, which anonymous readers never get.
+    assert "wagtail-userbar" in response.content.decode()
+    client.logout()
+    anonymous = client.get(mesotherapy.url)
+    assert anonymous["X-Cache"] == "HIT"
+    assert "wagtail-userbar" not in anonymous.content.decode()
+
+
+def test_requests_with_credentials_skip_the_cache(client, mesotherapy):
+    client.get(mesotherapy.url)
+
+    assert "X-Cache" not in client.get(mesotherapy.url, HTTP_AUTHORIZATION="Bearer abc")
+    client.cookies["sessionid"] = "whatever"
+    assert "X-Cache" not in client.get(mesotherapy.url)
+
+
+def test_post_requests_are_never_cached_or_answered_from_the_cache(client, mesotherapy):
+    client.get(mesotherapy.url)
+
+    response = client.post(mesotherapy.url, {"comment": "hello"})
+
+    assert "X-Cache" not in response
+
+
+def test_a_response_that_sets_a_cookie_is_not_stored(client, mesotherapy):
+    def set_cookie(next_serve_page):
+        def serve(page, request, args, kwargs):
+            response = next_serve_page(page, request, args, kwargs)
+            response.set_cookie("personal", "for-this-reader-only")
+            return response
+
+        return serve
+
+    with hooks.register_temporarily("on_serve_page", set_cookie):
+        first, second = get_twice(client, mesotherapy.url)
+
+    assert (first["X-Cache"], second["X-Cache"]) == ("MISS", "MISS")
+    assert "personal" in second.cookies
+
+
+def test_a_page_using_the_csrf_token_is_not_stored(client, mesotherapy):
+    """A form's CSRF token belongs to one reader: such a page must not be shared."""
+
+    def use_csrf_token(next_serve_page):
+        def serve(page, request, args, kwargs):
+            from django.middleware.csrf import get_token
+
+            get_token(request)
+            return next_serve_page(page, request, args, kwargs)
+
+        return serve
+
+    with hooks.register_temporarily("on_serve_page", use_csrf_token):
+        first, second = get_twice(client, mesotherapy.url)
+
+    assert (first["X-Cache"], second["X-Cache"]) == ("MISS", "MISS")
+    assert "csrftoken" in second.cookies
+
+
+def test_a_page_using_a_csp_nonce_is_not_stored(client, mesotherapy):
+    def use_nonce(next_serve_page):
+        def serve(page, request, args, kwargs):
+            str(request.csp_nonce)
+            return next_serve_page(page, request, args, kwargs)
+
+        return serve
+
+    with hooks.register_temporarily("on_serve_page", use_nonce):
+        first, second = get_twice(client, mesotherapy.url)
+
+    assert "'nonce-" in first["Content-Security-Policy"]
+    assert (first["X-Cache"], second["X-Cache"]) == ("MISS", "MISS")
+
+
+def test_error_responses_are_not_stored(client, demo_site):
+    first, second = get_twice(client, "/treatments/no-such-treatment/")
+
+    assert first.status_code == 404
+    assert second["X-Cache"] == "MISS"
+
+
+def test_page_types_that_did_not_opt_in_are_not_stored(client, mesotherapy, settings):
+    settings.PAGE_CACHE_PAGE_TYPES = ["cms_site.homepage"]
+
+    first, second = get_twice(client, mesotherapy.url)
+
+    assert second["X-Cache"] == "MISS"
+
+
+def test_password_protected_pages_are_not_stored(client, mesotherapy):
+    PageViewRestriction.objects.create(
+        page=mesotherapy, restriction_type=PageViewRestriction.PASSWORD, password="secret"
+    )
+
+    first, second = get_twice(client, mesotherapy.url)
+
+    assert "password" in second.content.decode().lower()
+    assert second["X-Cache"] == "MISS"
+
+
+def test_previews_never_reach_the_readers(client, mesotherapy):
+    """An editor previewing a draft does not put the draft in front of readers."""
+    editor = UserFactory(is_superuser=True, is_staff=True)
+    editor_client = type(client)()
+    editor_client.force_login(editor)
+    mesotherapy.intro = "Draft intro nobody may read yet."
+    mesotherapy.save_revision()
+
+    preview = editor_client.get(f"/admin/pages/{mesotherapy.pk}/view_draft/")
+    assert "Draft intro nobody may read yet." in preview.content.decode()
+
+    response = client.get(mesotherapy.url)
+    assert "Draft intro nobody may read yet." not in response.content.decode()
+
+
+def test_preview_requests_are_not_marked_for_storing(rf, mesotherapy):
+    request = rf.get(mesotherapy.url)
+    request._page_cache_key = "some-key"
+    request.is_preview = True
+
+    page_cache.mark_page_cacheable(mesotherapy, request)
+
+    assert not hasattr(request, "_page_cache_page")
+
+
+def test_cache_can_be_switched_off(client, mesotherapy, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+
+    first, second = get_twice(client, mesotherapy.url)
+
+    assert "X-Cache" not in second
+
+
+def test_stored_page_is_not_served_when_the_view_would_answer_differently(client, mesotherapy):
+    """Sanity check of the test hook used above: without it the page is cached."""
+    first, second = get_twice(client, mesotherapy.url)
+    assert isinstance(second, HttpResponse)
+    assert second["X-Cache"] == "HIT"
