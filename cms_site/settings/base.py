@@ -294,6 +294,10 @@ WAGTAILSEARCH_BACKENDS = {
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_DATE_FORMAT = "%d %B %Y"
+# No avatars from gravatar.com: the admin loads nothing from third parties (and the CSP says so).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor the "new Wagtail release" check against releases.wagtail.org: upgrades are ours to plan.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # Structured logs: JSON lines with the request id (cms_site.request_logging); "plain"
 # for people reading a terminal. Never request bodies or query strings.
