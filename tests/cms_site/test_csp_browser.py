@@ -24,9 +24,11 @@ def watched_page(browser_page):
     console_errors = []
     browser_page.on(
         "console",
-        lambda message: console_errors.append(message.text)
-        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text
-        else None,
+        lambda message: (
+            console_errors.append(message.text)
+            if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text
+            else None
+        ),
     )
     browser_page.console_csp_errors = console_errors
     return browser_page
@@ -46,7 +48,9 @@ def test_article_loads_its_scripts_and_styles_without_csp_violations(live_server
     watched_page.get_by_role("button", name="Large text").click()
     assert "text-size-large" in watched_page.evaluate("document.documentElement.className")
     # The stylesheet applied (a rule from site.css, not the browser default).
-    assert watched_page.evaluate("getComputedStyle(document.querySelector('.skip-link')).position") == "absolute"
+    assert (
+        watched_page.evaluate("getComputedStyle(document.querySelector('.skip-link')).position") == "absolute"
+    )
     # The JSON-LD block is data, not a script the policy has to allow.
     assert watched_page.locator('script[type="application/ld+json"]').count() == 1
     assert violations(watched_page) == []
