@@ -12,9 +12,12 @@ How it decides
   from the cache) and no query string other than tracking parameters.
 * **Store**: only what Wagtail served for a page whose type opted in
   (``PAGE_CACHE_PAGE_TYPES``), outside previews, without view restrictions, and
-  only a rendered 200 response that sets no cookie (a page with a form sets the
-  CSRF cookie, so it is never stored and never carries someone else's token), is
-  not ``private``/``no-store`` and uses no CSP nonce.
+  only a rendered 200 response that is not ``private``/``no-store``, uses no CSP
+  nonce and sets no cookie other than the CSRF cookie.
+* **CSRF tokens** (the rating widget's and any embedded form's) are never shared:
+  before storing, every token in the body is swapped for a placeholder, and each
+  hit gets a fresh token masked from the reader's own CSRF cookie (or a new
+  cookie), exactly what Django's ``get_token`` would have rendered for them.
 * **Keys** hold a site-wide *generation* number: publishing, unpublishing, moving
   or deleting any page, and saving site settings, bump it, which retires every
   entry at once (O(1); entries age out of Redis by their timeout). Navigation,
@@ -28,6 +31,7 @@ response the cache considered carries ``X-Cache: HIT``, ``MISS`` or ``BYPASS``.
 
 import hashlib
 import logging
+import re
 import time
 from collections import Counter
 from urllib.parse import parse_qsl
@@ -35,6 +39,7 @@ from urllib.parse import parse_qsl
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
+from django.middleware.csrf import CSRF_SECRET_LENGTH, _unmask_cipher_token, get_token
 from django.utils.cache import cc_delim_re
 
 logger = logging.getLogger(__name__)
@@ -46,6 +51,12 @@ ENTRY_KEY = "pagecache:entry:{generation}:{digest}"
 # Query parameters that never change what a page shows (campaign tracking).
 IGNORED_QUERY_PARAMETERS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "_ga"})
 IGNORED_QUERY_PREFIXES = ("utm_",)
+
+# Stands in a stored body for the reader's CSRF token (never valid token characters).
+CSRF_PLACEHOLDER = b"{%page-cache:csrf-token%}"
+# A masked CSRF token as Django renders it: 64 letters and digits.
+_MASKED_TOKEN = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+_CSRF_SECRET = re.compile(rf"[A-Za-z0-9]{{{CSRF_SECRET_LENGTH}}}")
 
 # Per-process counters, for benchmarks and debugging.
 stats = Counter()
@@ -156,7 +167,7 @@ def mark_page_cacheable(page, request):
 def response_is_cacheable(request, response):
     if response.status_code != 200 or response.streaming:
         return False
-    if response.cookies:
+    if any(name != settings.CSRF_COOKIE_NAME for name in response.cookies):
         return False
     cache_control = {part.strip().lower() for part in cc_delim_re.split(response.get("Cache-Control", ""))}
     if cache_control & {"private", "no-store", "no-cache"}:
@@ -166,6 +177,45 @@ def response_is_cacheable(request, response):
         return False
     # A CSP nonce is per response: a stored copy would hand every reader the same one.
     return getattr(request, "_csp_nonce", None) is None
+
+
+def template_csrf_tokens(request, response):
+    """The body with this reader's CSRF tokens replaced by the placeholder, or ``None``
+    when the tokens cannot be told apart safely (then the page is not stored)."""
+    body = response.content
+    if settings.CSRF_COOKIE_NAME not in response.cookies:
+        return body
+    secret = request.META.get("CSRF_COOKIE")
+    if settings.CSRF_USE_SESSIONS or not secret or CSRF_PLACEHOLDER in body:
+        return None
+
+    def replace(match):
+        token = match.group().decode()
+        return CSRF_PLACEHOLDER if _unmask_cipher_token(token) == secret else match.group()
+
+    body = _MASKED_TOKEN.sub(replace, body)
+    # The unmasked secret itself must never be shared.
+    return None if secret.encode() in body else body
+
+
+def fill_csrf_tokens(request, response, body):
+    """Put a token for this reader where the stored body has placeholders, as
+    ``get_token`` and CsrfViewMiddleware would: from their CSRF cookie, or a new one."""
+    cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    if _CSRF_SECRET.fullmatch(cookie):
+        request.META["CSRF_COOKIE"] = cookie
+    token = get_token(request)  # a new secret lands in META["CSRF_COOKIE"] if there was none
+    response.set_cookie(
+        settings.CSRF_COOKIE_NAME,
+        request.META["CSRF_COOKIE"],
+        max_age=settings.CSRF_COOKIE_AGE,
+        domain=settings.CSRF_COOKIE_DOMAIN,
+        path=settings.CSRF_COOKIE_PATH,
+        secure=settings.CSRF_COOKIE_SECURE,
+        httponly=settings.CSRF_COOKIE_HTTPONLY,
+        samesite=settings.CSRF_COOKIE_SAMESITE,
+    )
+    return body.replace(CSRF_PLACEHOLDER, token.encode())
 
 
 class PageCacheMiddleware:
@@ -194,34 +244,47 @@ class PageCacheMiddleware:
         entry = cache.get(key)
         if entry is not None and entry["page_version"] == page_version(entry["page_id"]):
             stats["hit"] += 1
-            return self._response_from(entry)
+            return self._response_from(request, entry)
 
         stats["miss"] += 1
         request._page_cache_key = key
         response = self.get_response(request)
         page = getattr(request, "_page_cache_page", None)
         if page is not None and request.method == "GET" and response_is_cacheable(request, response):
-            page_id, version = page
-            cache.set(key, self._entry_from(response, page_id, version), _timeout())
-            stats["store"] += 1
-            logger.debug("page cache stored page %s", page_id)
+            body = template_csrf_tokens(request, response)
+            if body is not None:
+                page_id, version = page
+                cache.set(key, self._entry_from(response, body, page_id, version), _timeout())
+                stats["store"] += 1
+                logger.debug("page cache stored page %s", page_id)
         response["X-Cache"] = "MISS"
         return response
 
     @staticmethod
-    def _entry_from(response, page_id, version):
+    def _entry_from(response, body, page_id, version):
         return {
             "page_id": page_id,
             "page_version": version,
             "status": response.status_code,
-            "headers": [(name, value) for name, value in response.items() if name.lower() != "x-cache"],
-            "body": response.content,
+            # Cookies are not headers here: the reader's own CSRF cookie is set on each hit.
+            "headers": [
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in ("x-cache", "content-length")
+            ],
+            "body": body,
+            "csrf": settings.CSRF_COOKIE_NAME in response.cookies,
         }
 
     @staticmethod
-    def _response_from(entry):
-        response = HttpResponse(entry["body"], status=entry["status"])
+    def _response_from(request, entry):
+        response = HttpResponse(status=entry["status"])
         for name, value in entry["headers"]:
             response[name] = value
+        body = entry["body"]
+        if entry["csrf"]:
+            body = fill_csrf_tokens(request, response, body)
+        response.content = body
+        response["Content-Length"] = str(len(body))
         response["X-Cache"] = "HIT"
         return response

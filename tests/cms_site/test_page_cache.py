@@ -1,7 +1,11 @@
 """The page cache: anonymous readers get stored pages, and never a stale or private one."""
 
+import re
+
 import pytest
 from django.http import HttpResponse
+from django.middleware.csrf import _unmask_cipher_token
+from django.test import Client
 from wagtail import hooks
 from wagtail.models import PageViewRestriction
 
@@ -240,23 +244,74 @@ def test_a_response_that_sets_a_cookie_is_not_stored(client, mesotherapy):
     assert "personal" in second.cookies
 
 
-def test_a_page_using_the_csrf_token_is_not_stored(client, mesotherapy):
-    """A form's CSRF token belongs to one reader: such a page must not be shared."""
+def render_csrf_token(next_serve_page):
+    """An on_serve_page hook that puts a form's CSRF token in the page, as forms do."""
 
-    def use_csrf_token(next_serve_page):
-        def serve(page, request, args, kwargs):
-            from django.middleware.csrf import get_token
+    def serve(page, request, args, kwargs):
+        from django.middleware.csrf import get_token
 
-            get_token(request)
-            return next_serve_page(page, request, args, kwargs)
+        response = next_serve_page(page, request, args, kwargs)
+        response.render()
+        token = get_token(request)
+        response.content = response.content.replace(
+            b"</main>", f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}"></main>'.encode()
+        )
+        return response
 
-        return serve
+    return serve
 
-    with hooks.register_temporarily("on_serve_page", use_csrf_token):
-        first, second = get_twice(client, mesotherapy.url)
 
-    assert (first["X-Cache"], second["X-Cache"]) == ("MISS", "MISS")
-    assert "csrftoken" in second.cookies
+def rendered_token(response):
+    return re.search(
+        r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"', response.content.decode()
+    ).group(1)
+
+
+def test_a_page_with_a_csrf_token_is_shared_but_each_reader_gets_their_own_token(client, mesotherapy):
+    with hooks.register_temporarily("on_serve_page", render_csrf_token):
+        first = client.get(mesotherapy.url)
+        other_reader = Client()
+        second = other_reader.get(mesotherapy.url)
+
+    assert (first["X-Cache"], second["X-Cache"]) == ("MISS", "HIT")
+    first_secret = first.cookies["csrftoken"].value
+    second_secret = second.cookies["csrftoken"].value
+    assert first_secret != second_secret
+    # Each page carries a token that matches its own reader's cookie only.
+    assert _unmask_cipher_token(rendered_token(first)) == first_secret
+    assert _unmask_cipher_token(rendered_token(second)) == second_secret
+    assert first_secret not in second.content.decode()
+    assert int(second["Content-Length"]) == len(second.content)
+
+
+def test_a_reader_with_a_csrf_cookie_keeps_it_on_a_cached_page(client, mesotherapy):
+    with hooks.register_temporarily("on_serve_page", render_csrf_token):
+        client.get(mesotherapy.url)
+        returning = Client()
+        returning.cookies["csrftoken"] = "a" * 32
+        response = returning.get(mesotherapy.url)
+
+    assert response["X-Cache"] == "HIT"
+    assert _unmask_cipher_token(rendered_token(response)) == "a" * 32
+    assert response.cookies["csrftoken"].value == "a" * 32
+
+
+def test_a_token_from_a_cached_page_passes_csrf_checks(mesotherapy, settings):
+    """The substituted token is the real thing: Django's CSRF check accepts it."""
+    with hooks.register_temporarily("on_serve_page", render_csrf_token):
+        Client().get(mesotherapy.url)
+        reader = Client(enforce_csrf_checks=True)
+        page = reader.get(mesotherapy.url)
+    assert page["X-Cache"] == "HIT"
+
+    # The admin login form is a CSRF-protected POST the test can reach.
+    accepted = reader.post("/admin/login/", {"csrfmiddlewaretoken": rendered_token(page), "username": "x"})
+    refused = Client(enforce_csrf_checks=True).post(
+        "/admin/login/", {"csrfmiddlewaretoken": rendered_token(page), "username": "x"}
+    )
+
+    assert accepted.status_code == 200  # the form again, with "wrong username or password"
+    assert refused.status_code == 403
 
 
 def test_a_page_using_a_csp_nonce_is_not_stored(client, mesotherapy):
