@@ -15,7 +15,7 @@ class HomePage(Page):
     search_fields = Page.search_fields + [index.SearchField("intro")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["treatment_pages.TreatmentIndexPage"]
+    subpage_types = ["treatment_pages.TreatmentIndexPage", "lead_forms.AppointmentFormPage"]
     max_count = 1
 
     def get_treatment_sections(self):

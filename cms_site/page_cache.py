@@ -13,7 +13,8 @@ How it decides
 * **Store**: only what Wagtail served for a page whose type opted in
   (``PAGE_CACHE_PAGE_TYPES``), outside previews, without view restrictions, and
   only a rendered 200 response that is not ``private``/``no-store``, uses no CSP
-  nonce and sets no cookie other than the CSRF cookie.
+  nonce, sets no cookie other than the CSRF cookie and holds no field listed in
+  ``PAGE_CACHE_NEVER_STORE_FIELDS`` (a form's time-stamped anti-spam token).
 * **CSRF tokens** (the rating widget's and any embedded form's) are never shared:
   before storing, every token in the body is swapped for a placeholder, and each
   hit gets a fresh token masked from the reader's own CSRF cookie (or a new
@@ -181,8 +182,11 @@ def response_is_cacheable(request, response):
 
 def template_csrf_tokens(request, response):
     """The body with this reader's CSRF tokens replaced by the placeholder, or ``None``
-    when the tokens cannot be told apart safely (then the page is not stored)."""
+    when it must not be shared (then the page is not stored)."""
     body = response.content
+    for field in getattr(settings, "PAGE_CACHE_NEVER_STORE_FIELDS", ()):
+        if f'name="{field}"'.encode() in body:
+            return None
     if settings.CSRF_COOKIE_NAME not in response.cookies:
         return body
     secret = request.META.get("CSRF_COOKIE")

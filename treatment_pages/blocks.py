@@ -4,10 +4,16 @@ Block names (the keys in ``TreatmentBodyBlock``) are stored in the database:
 renaming one needs a data migration.
 """
 
+import copy
+
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul"]
+
+# The one size body images are shown at; the block template and the bulk
+# loader below both use it, so renditions arrive with the images.
+BODY_IMAGE_RENDITION = "max-1000x800"
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -87,10 +93,50 @@ class PreventionStepsBlock(blocks.StructBlock):
         }
 
 
+class RenditionPrefetchingImageChooserBlock(ImageChooserBlock):
+    """An image chooser that loads all of a body's images and their renditions at once.
+
+    Wagtail converts every block of one type in a single ``bulk_to_python``
+    call; fetching the renditions there too keeps an article's query count
+    the same however many images its body holds.
+    """
+
+    def __init__(self, *args, rendition_specs=(), **kwargs):
+        self.rendition_specs = tuple(rendition_specs)
+        super().__init__(*args, **kwargs)
+
+    def bulk_to_python(self, values):
+        queryset = self.model_class.objects.prefetch_renditions(*self.rendition_specs)
+        objects = queryset.in_bulk([value for value in values if value is not None])
+        seen, result = set(), []
+        for pk in values:
+            obj = objects.get(pk)
+            # The same image twice in a body gets its own instance each time.
+            result.append(copy.copy(obj) if obj is not None and pk in seen else obj)
+            seen.add(pk)
+        return result
+
+    def deconstruct(self):
+        # Stored in migrations as a plain ImageChooserBlock: the prefetching is
+        # a loading detail, not part of the data's shape.
+        path, args, kwargs = super().deconstruct()
+        kwargs.pop("rendition_specs", None)
+        return "wagtail.images.blocks.ImageChooserBlock", args, kwargs
+
+
+class ImageStructValue(blocks.StructValue):
+    """Gives templates the body-sized rendition of the chosen image."""
+
+    @property
+    def rendition(self):
+        image = self.get("image")
+        return image.get_rendition(BODY_IMAGE_RENDITION) if image else None
+
+
 class ImageBlock(blocks.StructBlock):
     """An image with the alternative text screen readers need and an optional caption."""
 
-    image = ImageChooserBlock()
+    image = RenditionPrefetchingImageChooserBlock(rendition_specs=[BODY_IMAGE_RENDITION])
     alt_text = blocks.CharBlock(
         max_length=250,
         help_text="Describe the image for people who cannot see it.",
@@ -103,6 +149,7 @@ class ImageBlock(blocks.StructBlock):
         label = "Image"
         description = "An image with alt text and an optional caption"
         preview_value = {"alt_text": "A treatment room", "caption": "Our treatment room"}
+        value_class = ImageStructValue
 
 
 class CalloutBlock(blocks.StructBlock):
@@ -152,6 +199,11 @@ class NextStepsBlock(blocks.StructBlock):
     text = blocks.TextBlock(max_length=600)
     page = blocks.PageChooserBlock(help_text="Usually the appointment request form.")
     link_text = blocks.CharBlock(max_length=80, default="Request an appointment")
+    show_form = blocks.BooleanBlock(
+        required=False,
+        default=False,
+        help_text="Also show the linked page's form here, when that page has one (the appointment form does).",
+    )
 
     class Meta:
         icon = "calendar"

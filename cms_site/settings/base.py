@@ -142,6 +142,11 @@ PAGE_CACHE_PAGE_TYPES = [
     "treatment_pages.treatmentindexpage",
     "treatment_pages.treatmentpage",
 ]
+# Readers who rated see their own score (treatment_pages.voters.VOTER_COOKIE_NAME).
+PAGE_CACHE_BYPASS_COOKIES = ["clinic_voter"]
+# A page showing a form with these fields is never stored: the appointment form's
+# time-trap token (lead_forms.spam.TIME_TRAP_FIELD) records when *this* reader got it.
+PAGE_CACHE_NEVER_STORE_FIELDS = ["form-token"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -233,6 +238,16 @@ RATELIMIT_USE_CACHE = "default"
 # atomic add/incr it relies on. (Its E003, "not a shared cache", stays on in production.)
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
+# Appointment requests (lead_forms): spam defences and notification retries.
+# Submissions per client IP, in django-ratelimit's notation ("5/m" = five a minute).
+LEAD_FORMS_RATE_LIMIT = env.str("LEAD_FORMS_RATE_LIMIT", default="5/m")
+# A form sent sooner than this after it was shown, or later than the maximum, is flagged as spam.
+LEAD_FORMS_TIME_TRAP_MIN_SECONDS = env.float("LEAD_FORMS_TIME_TRAP_MIN_SECONDS", default=3.0)
+LEAD_FORMS_TIME_TRAP_MAX_SECONDS = env.float("LEAD_FORMS_TIME_TRAP_MAX_SECONDS", default=86_400.0)
+# Failed emails are retried after 1, 2, 4... times the base delay, up to the attempt limit.
+LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS = env.int("LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS", default=5)
+LEAD_FORMS_NOTIFICATION_RETRY_SECONDS = env.int("LEAD_FORMS_NOTIFICATION_RETRY_SECONDS", default=60)
+
 # Security: HTTPS everywhere in production.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -298,6 +313,8 @@ WAGTAIL_DATE_FORMAT = "%d %B %Y"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Nor the "new Wagtail release" check against releases.wagtail.org: upgrades are ours to plan.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# treatment_pages: a treatments section goes directly below the clinic's home page.
+TREATMENT_INDEX_PARENT_PAGE_TYPES = ["cms_site.HomePage"]
 
 # Structured logs: JSON lines with the request id (cms_site.request_logging); "plain"
 # for people reading a terminal. Never request bodies or query strings.

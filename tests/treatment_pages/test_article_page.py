@@ -45,3 +45,43 @@ def test_last_updated_falls_back_to_last_publish_date(client, mesotherapy):
 
     time = soup.select_one(".article__updated time")
     assert time["datetime"] == mesotherapy.last_published_at.date().isoformat()
+
+
+def test_home_links_to_the_treatments_index_and_its_articles(client, home_page, treatment_index):
+    soup = BeautifulSoup(client.get(home_page.url).content, "html.parser")
+
+    section = soup.select_one("section.home-section")
+    assert section.h2.get_text() == "Treatments"
+    assert section.find("a", string="See all treatments")["href"] == treatment_index.url
+    assert [a.get_text() for a in section.select(".home-section__list a")] == [
+        "Mesotherapy",
+        "Chemical peel",
+        "Laser hair removal",
+    ]
+
+
+def test_index_lists_live_articles_with_title_and_intro_only(client, treatment_index, mesotherapy):
+    from tests.factories import TreatmentPageFactory
+
+    TreatmentPageFactory(parent=treatment_index, title="Unfinished draft", live=False)
+    mesotherapy.unpublish()
+
+    soup = BeautifulSoup(client.get(treatment_index.url).content, "html.parser")
+
+    cards = soup.select(".card-list .card")
+    assert [card.h2.get_text(strip=True) for card in cards] == ["Chemical peel", "Laser hair removal"]
+    assert cards[0].select_one(".card__intro").get_text().startswith("A chemical peel applies")
+    assert cards[0].h2.a["href"] == "/treatments/chemical-peel/"
+
+
+def test_next_steps_hides_a_link_to_an_unpublished_page_but_keeps_the_phone(
+    client, mesotherapy, treatment_index
+):
+    link = BeautifulSoup(client.get(mesotherapy.url).content, "html.parser").select_one(".next-steps__link")
+    assert link["href"] == treatment_index.url  # the demo links here until an appointment form exists
+
+    treatment_index.unpublish()
+    soup = BeautifulSoup(client.get(mesotherapy.url).content, "html.parser")
+
+    assert soup.select_one(".next-steps__link") is None
+    assert soup.select_one('.next-steps a[href^="tel:"]').get_text() == "+1 (217) 555-0142"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.api import APIField
@@ -17,6 +18,9 @@ class TreatmentIndexPage(Page):
     search_fields = Page.search_fields + [index.SearchField("intro")]
     api_fields = [APIField("intro")]
 
+    # A reusable app cannot name the project's home page type, so the project
+    # says where the section may go (cms_site: below its HomePage only).
+    parent_page_types = getattr(settings, "TREATMENT_INDEX_PARENT_PAGE_TYPES", ["wagtailcore.Page"])
     subpage_types = ["treatment_pages.TreatmentPage"]
 
     class Meta:

@@ -16,12 +16,35 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from cms_site.models import HomePage
+from lead_forms.models import AppointmentFormField, AppointmentFormPage
 from treatment_pages.demo_content import articles
 from treatment_pages.models import ClinicContactSettings, TreatmentIndexPage, TreatmentPage
 
 DEMO_ADMIN_USERNAME = "admin"
 DEMO_ADMIN_PASSWORD = "clinic-demo-2026"  # noqa: S105 - a printed demo login, documented in the README
 DEMO_IMAGE_TITLE = "Treatment room (demo)"
+DEMO_FORM_FIELDS = [
+    {"label": "First name", "field_type": "singleline", "required": True},
+    {"label": "Last name", "field_type": "singleline", "required": True},
+    {"label": "City", "field_type": "singleline", "required": True},
+    {"label": "State", "field_type": "singleline", "required": True},
+    {"label": "Email", "field_type": "email", "required": True},
+    {"label": "Phone", "field_type": "phone", "required": True, "help_text": "Including the area code."},
+    {"label": "Please contact me by", "field_type": "radio", "required": False, "choices": "Email\nPhone"},
+    {"label": "Receive our free newsletter", "field_type": "checkbox", "required": False},
+    {
+        "label": "I would like to",
+        "field_type": "radio",
+        "required": False,
+        "choices": "Schedule a consultation\nAsk a question\nRequest a call back",
+    },
+    {
+        "label": "Your comments",
+        "field_type": "multiline",
+        "required": False,
+        "help_text": "Please do not include detailed medical information.",
+    },
+]
 
 
 class Command(BaseCommand):
@@ -52,8 +75,28 @@ class Command(BaseCommand):
         self.stdout.write(f"  Login: username {DEMO_ADMIN_USERNAME!r}, password {DEMO_ADMIN_PASSWORD!r}")
 
     def get_next_steps_page(self, home, index):
-        """The page the articles' "Next steps" link to: the appointment form when there is one."""
-        return index
+        """The page the articles' "Next steps" link to: the appointment request form."""
+        contact = ClinicContactSettings.for_site(Site.objects.get(is_default_site=True))
+        return self.ensure_child(
+            home,
+            AppointmentFormPage,
+            slug="request-an-appointment",
+            title="Request an appointment",
+            intro=(
+                "<p>Tell us how to reach you and what you would like to do, and our patient "
+                "coordinator will get back to you within one working day.</p>"
+            ),
+            thank_you_text=(
+                "<p>Our patient coordinator will contact you within one working day, by the "
+                "method you chose.</p>"
+            ),
+            to_address=contact.email,
+            subject="New appointment request",
+            form_fields=[
+                AppointmentFormField(sort_order=order, **field)
+                for order, field in enumerate(DEMO_FORM_FIELDS)
+            ],
+        )
 
     def ensure_home_page(self):
         """Replace Wagtail's placeholder welcome page with the clinic's HomePage."""

@@ -1,0 +1,105 @@
+"""The appointment form: Wagtail's form builder plus a phone field, length limits,
+accessible error markup and the spam-defence fields."""
+
+from django import forms
+from wagtail.contrib.forms.forms import BaseForm, FormBuilder
+
+from . import spam
+from .fields import PhoneNumberField
+
+SINGLE_LINE_MAX_LENGTH = 200
+MULTI_LINE_MAX_LENGTH = 3000
+EMAIL_MAX_LENGTH = 254
+
+# Lets browsers and password managers fill in the demo's personal fields (WCAG 1.3.5).
+AUTOCOMPLETE_BY_NAME = {
+    "first_name": "given-name",
+    "last_name": "family-name",
+    "name": "name",
+    "full_name": "name",
+    "city": "address-level2",
+    "state": "address-level1",
+    "zip": "postal-code",
+    "zip_code": "postal-code",
+    "postcode": "postal-code",
+    "email": "email",
+    "email_address": "email",
+    "phone": "tel",
+}
+
+
+class AppointmentBaseForm(BaseForm):
+    """Base of every generated appointment form.
+
+    Adds the honeypot and time-trap fields (not form builder fields, so they are
+    never stored or exported). Django itself marks invalid inputs with
+    ``aria-invalid`` and points ``aria-describedby`` at the help and error texts;
+    the templates do the same for grouped choices on their ``<fieldset>``.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[spam.HONEYPOT_FIELD] = forms.CharField(
+            label="Leave this field empty",
+            required=False,
+            max_length=200,
+            widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+        )
+        self.fields[spam.TIME_TRAP_FIELD] = forms.CharField(
+            required=False,
+            max_length=500,
+            widget=forms.HiddenInput,
+            initial=spam.issue_time_token(self.page.pk if self.page else None),
+        )
+        for name, field in self.fields.items():
+            autocomplete = AUTOCOMPLETE_BY_NAME.get(name)
+            if autocomplete and "autocomplete" not in field.widget.attrs:
+                field.widget.attrs["autocomplete"] = autocomplete
+
+    @property
+    def spam_field_names(self):
+        return (spam.HONEYPOT_FIELD, spam.TIME_TRAP_FIELD)
+
+    def visible_patient_fields(self):
+        """The form builder's fields, in the editor's order (the honeypot is rendered apart)."""
+        return [field for field in self.visible_fields() if field.name not in self.spam_field_names]
+
+    def honeypot(self):
+        return self[spam.HONEYPOT_FIELD]
+
+    def time_trap(self):
+        return self[spam.TIME_TRAP_FIELD]
+
+    def get_spam_reason(self):
+        """Why this (valid) submission looks automated, or ``""``. Call after ``is_valid()``."""
+        page_id = self.page.pk if self.page else None
+        return spam.check_honeypot(self.cleaned_data.get(spam.HONEYPOT_FIELD)) or spam.check_time_token(
+            page_id, self.cleaned_data.get(spam.TIME_TRAP_FIELD)
+        )
+
+    def get_submission_data(self):
+        """The cleaned form builder values: what is stored, without the spam-defence fields."""
+        return {name: value for name, value in self.cleaned_data.items() if name not in self.spam_field_names}
+
+
+class AppointmentFormBuilder(FormBuilder):
+    """Wagtail's form builder with a phone field type and sensible maximum lengths."""
+
+    def create_singleline_field(self, field, options):
+        options["max_length"] = SINGLE_LINE_MAX_LENGTH
+        return forms.CharField(**options)
+
+    def create_multiline_field(self, field, options):
+        options["max_length"] = MULTI_LINE_MAX_LENGTH
+        options.setdefault("widget", forms.Textarea(attrs={"rows": 5}))
+        return forms.CharField(**options)
+
+    def create_email_field(self, field, options):
+        options["max_length"] = EMAIL_MAX_LENGTH
+        return forms.EmailField(**options)
+
+    def create_phone_field(self, field, options):
+        return PhoneNumberField(**options)
+
+    def get_form_class(self):
+        return type("AppointmentForm", (AppointmentBaseForm,), self.formfields)

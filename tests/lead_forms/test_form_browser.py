@@ -1,0 +1,125 @@
+"""A patient filling in the appointment form in headless Chromium."""
+
+import os
+
+import pytest
+
+from lead_forms.models import AppointmentSubmission
+from tests.browser import axe_violations, describe_violations
+from tests.lead_forms.conftest import clear_rate_limit
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Set SCREENSHOT_DIR to keep screenshots of the form, its errors and the thank-you page.
+SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR", "")
+
+
+def screenshot(page, name):
+    if SCREENSHOT_DIR:
+        page.screenshot(path=os.path.join(SCREENSHOT_DIR, f"{name}.png"), full_page=True)
+
+
+def textbox(page, name):
+    return page.get_by_role("textbox", name=name, exact=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limit_for_the_browser():
+    """The browser posts from 127.0.0.1: start and end each test with its counter cleared."""
+    clear_rate_limit("127.0.0.1")
+    yield
+    clear_rate_limit("127.0.0.1")
+
+
+@pytest.fixture
+def form_page(demo_site):
+    from lead_forms.models import AppointmentFormPage
+
+    return AppointmentFormPage.objects.get(slug="request-an-appointment")
+
+
+def test_patient_fixes_errors_and_sends_a_request(live_server, browser_page, form_page, settings):
+    # A person takes longer than this; the time-trap's own tests use the real default.
+    settings.LEAD_FORMS_TIME_TRAP_MIN_SECONDS = 0.5
+    page = browser_page
+    page.goto(live_server.url + form_page.url)
+
+    textbox(page, "First name").fill("Ada")
+    textbox(page, "Email").fill("ada@example")
+    textbox(page, "Phone").fill("555")
+    textbox(page, "Your comments").fill("Mornings suit me best.")
+    page.get_by_role("button", name="Send request").click()
+
+    summary = page.get_by_role("alert")
+    assert "problems with your request" in summary.inner_text()
+    # Focus moved to the summary, whose links lead to each field.
+    # (The focusing script is deferred: wait for it rather than race it; this fails on timeout.)
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'")
+    summary.get_by_role("link", name="Last name: This field is required.").click()
+    assert page.evaluate("document.activeElement.id") == "id_last_name"
+    assert textbox(page, "First name").input_value() == "Ada"
+    assert textbox(page, "Your comments").input_value() == "Mornings suit me best."
+    assert page.locator("#id_email").get_attribute("aria-invalid") == "true"
+    assert not AppointmentSubmission.objects.exists()
+
+    textbox(page, "Last name").fill("Lovelace")
+    textbox(page, "City").fill("Springfield")
+    textbox(page, "State").fill("IL")
+    textbox(page, "Email").fill("ada@example.com")
+    textbox(page, "Phone").fill("+1 (217) 555-0100")
+    page.get_by_role("radio", name="Phone").check()
+    page.get_by_role("button", name="Send request").click()
+
+    page.get_by_role("heading", name="Thank you, we have received your request").wait_for()
+    submission = AppointmentSubmission.objects.get()
+    assert submission.reference in page.inner_text("main")
+    assert not submission.is_spam
+    assert submission.form_data["phone"] == "+12175550100"
+
+
+def test_form_and_thank_you_pages_have_no_serious_accessibility_violations(
+    live_server, browser_page, form_page, settings
+):
+    settings.LEAD_FORMS_TIME_TRAP_MIN_SECONDS = 0
+    page = browser_page
+    page.goto(live_server.url + form_page.url)
+    screenshot(page, "form-desktop")
+    assert (violations := axe_violations(page)) == [], describe_violations(violations)
+
+    page.get_by_role("button", name="Send request").click()
+    page.get_by_role("alert").wait_for()
+    screenshot(page, "form-errors")
+    assert (violations := axe_violations(page)) == [], describe_violations(violations)
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    screenshot(page, "form-errors-phone")
+    page.set_viewport_size({"width": 1200, "height": 900})
+    for label, value in [
+        ("First name", "Ada"),
+        ("Last name", "Lovelace"),
+        ("City", "Springfield"),
+        ("State", "IL"),
+        ("Email", "ada@example.com"),
+        ("Phone", "217 555 0100"),
+    ]:
+        textbox(page, label).fill(value)
+    page.get_by_role("button", name="Send request").click()
+    page.get_by_role("heading", name="Thank you, we have received your request").wait_for()
+    screenshot(page, "thank-you")
+    assert (violations := axe_violations(page)) == [], describe_violations(violations)
+
+
+def test_article_with_embedded_form_has_no_serious_accessibility_violations(
+    live_server, browser_page, form_page, mesotherapy
+):
+    body = mesotherapy.body.raw_data
+    for block in body:
+        if block["type"] == "next_steps":
+            block["value"]["show_form"] = True
+    mesotherapy.body = body
+    mesotherapy.save_revision().publish()
+
+    browser_page.goto(live_server.url + mesotherapy.url)
+
+    assert browser_page.locator(".next-steps form.appointment-form").count() == 1
+    assert (violations := axe_violations(browser_page)) == [], describe_violations(violations)
