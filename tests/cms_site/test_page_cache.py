@@ -140,7 +140,10 @@ def test_moving_a_page_invalidates_its_old_address_and_listings(
 
     mesotherapy.move(second_index, pos="last-child")
 
-    assert client.get(old_url).status_code == 404
+    # Not the cached article any more: Wagtail's automatic redirect to the new address.
+    moved = client.get(old_url)
+    assert moved.status_code == 301
+    assert moved["Location"] == "/other/mesotherapy/"
     assert "Mesotherapy" not in client.get(treatment_index.url).content.decode()
     assert client.get("/other/mesotherapy/").status_code == 200
 
@@ -393,3 +396,24 @@ def test_stored_page_is_not_served_when_the_view_would_answer_differently(client
     first, second = get_twice(client, mesotherapy.url)
     assert isinstance(second, HttpResponse)
     assert second["X-Cache"] == "HIT"
+
+
+def test_article_with_the_embedded_appointment_form_is_not_stored(client, mesotherapy):
+    """The form's time-trap token records when this reader got the form: it cannot be shared."""
+    body = mesotherapy.body.raw_data
+    for block in body:
+        if block["type"] == "next_steps":
+            block["value"]["show_form"] = True
+    mesotherapy.body = body
+    mesotherapy.save_revision().publish()
+
+    first, second = get_twice(client, mesotherapy.url)
+
+    assert 'name="form-token"' in second.content.decode()
+    assert (first["X-Cache"], second["X-Cache"]) == ("MISS", "MISS")
+
+
+def test_the_never_store_field_is_the_forms_time_trap_field(settings):
+    from lead_forms.spam import TIME_TRAP_FIELD
+
+    assert TIME_TRAP_FIELD in settings.PAGE_CACHE_NEVER_STORE_FIELDS
