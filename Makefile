@@ -40,7 +40,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 demo: install
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --hostname $(HOST) --port $(PORT)
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 media staticfiles

@@ -56,7 +56,7 @@ def test_running_load_demo_twice_changes_nothing(db):
     call_command("load_demo", stdout=io.StringIO())
 
     assert snapshot() == first
-    assert len(first["pages"]) == 6  # root, home, treatments, three articles
+    assert len(first["pages"]) == 7  # root, home, treatments, three articles, appointment form
     assert len(first["images"]) == 1
 
 

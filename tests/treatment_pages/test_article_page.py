@@ -1,4 +1,5 @@
 from bs4 import BeautifulSoup
+from wagtail.models import Page
 
 
 def test_mesotherapy_steps_render_as_one_ordered_list_with_nested_bullets(client, mesotherapy):
@@ -74,13 +75,12 @@ def test_index_lists_live_articles_with_title_and_intro_only(client, treatment_i
     assert cards[0].h2.a["href"] == "/treatments/chemical-peel/"
 
 
-def test_next_steps_hides_a_link_to_an_unpublished_page_but_keeps_the_phone(
-    client, mesotherapy, treatment_index
-):
+def test_next_steps_hides_a_link_to_an_unpublished_page_but_keeps_the_phone(client, mesotherapy):
+    form_page = Page.objects.get(slug="request-an-appointment")
     link = BeautifulSoup(client.get(mesotherapy.url).content, "html.parser").select_one(".next-steps__link")
-    assert link["href"] == treatment_index.url  # the demo links here until an appointment form exists
+    assert link["href"] == form_page.url
 
-    treatment_index.unpublish()
+    form_page.unpublish()
     soup = BeautifulSoup(client.get(mesotherapy.url).content, "html.parser")
 
     assert soup.select_one(".next-steps__link") is None

@@ -50,9 +50,15 @@ DEMO_FORM_FIELDS = [
 class Command(BaseCommand):
     help = "Load the demo clinic content and create a demo admin login (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--hostname", default="localhost", help="Host name of the demo site (when created)."
+        )
+        parser.add_argument("--port", type=int, default=80, help="Port of the demo site (when created).")
+
     @transaction.atomic
     def handle(self, *args, **options):
-        home = self.ensure_home_page()
+        home = self.ensure_home_page(options["hostname"], options["port"])
         site = Site.objects.get(is_default_site=True)
         self.ensure_contact_settings(site)
         index = self.ensure_child(
@@ -98,7 +104,7 @@ class Command(BaseCommand):
             ],
         )
 
-    def ensure_home_page(self):
+    def ensure_home_page(self, hostname, port):
         """Replace Wagtail's placeholder welcome page with the clinic's HomePage."""
         home = HomePage.objects.first()
         if home:
@@ -123,8 +129,8 @@ class Command(BaseCommand):
         Site.objects.update_or_create(
             is_default_site=True,
             defaults={
-                "hostname": "localhost",
-                "port": 80,
+                "hostname": hostname,
+                "port": port,
                 "root_page": home,
                 "site_name": "Riverside Skin & Wellness Clinic",
             },
