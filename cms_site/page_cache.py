@@ -120,8 +120,8 @@ def purge_pages(page_ids):
     stats["purge_pages"] += 1
 
 
-def cache_key_for(request, generation):
-    """Key for this request's URL; ``None`` when the query string makes it uncacheable.
+def url_digest(request):
+    """Digest of this request's URL; ``None`` when the query string makes it uncacheable.
 
     Tracking parameters are ignored; any other parameter could change the page (or
     be used to flood the cache with variants), so such requests are rendered normally.
@@ -130,8 +130,67 @@ def cache_key_for(request, generation):
         if name not in IGNORED_QUERY_PARAMETERS and not name.startswith(IGNORED_QUERY_PREFIXES):
             return None
     url = f"{request.scheme}://{request.get_host()}{request.path}"
-    digest = hashlib.sha256(url.encode()).hexdigest()
+    return hashlib.sha256(url.encode()).hexdigest()
+
+
+def entry_key(generation, digest):
     return ENTRY_KEY.format(generation=generation, digest=digest)
+
+
+class _Guesses:
+    """What this process saw last: the generation, and which page each URL showed.
+
+    Only guesses, to fetch the generation, the entry and the page's version in one
+    cache round trip; every guess is checked against what the cache returns.
+    """
+
+    MAX_URLS = 10_000
+
+    def __init__(self):
+        self.generation = None
+        self.page_ids = {}
+
+    def remember(self, generation, digest=None, page_id=None):
+        self.generation = generation
+        if digest is not None:
+            if len(self.page_ids) >= self.MAX_URLS:
+                self.page_ids.clear()
+            self.page_ids[digest] = page_id
+
+
+_guesses = _Guesses()
+
+
+def lookup(digest):
+    """The current generation and the valid stored entry for ``digest`` (or ``None``)."""
+    cache = _cache()
+    guessed_generation = _guesses.generation
+    guessed_page = _guesses.page_ids.get(digest)
+    keys = [GENERATION_KEY]
+    if guessed_generation is not None:
+        keys.append(entry_key(guessed_generation, digest))
+    if guessed_page is not None:
+        keys.append(PAGE_VERSION_KEY.format(guessed_page))
+    found = cache.get_many(keys)
+
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        generation = current_generation()
+    if generation == guessed_generation:
+        entry = found.get(entry_key(generation, digest))
+    else:
+        entry = cache.get(entry_key(generation, digest))
+    if entry is None:
+        _guesses.remember(generation)
+        return generation, None
+
+    version = (
+        found.get(PAGE_VERSION_KEY.format(entry["page_id"])) if entry["page_id"] == guessed_page else None
+    )
+    if version is None:
+        version = page_version(entry["page_id"])
+    _guesses.remember(generation, digest, entry["page_id"])
+    return generation, (entry if entry["page_version"] == version else None)
 
 
 def request_may_use_cache(request):
@@ -236,21 +295,22 @@ class PageCacheMiddleware:
         if not is_enabled() or not request_may_use_cache(request):
             return self.get_response(request)
 
-        cache = _cache()
-        generation = current_generation()
-        key = cache_key_for(request, generation)
-        if key is None:
+        digest = url_digest(request)
+        if digest is None:
             response = self.get_response(request)
             response["X-Cache"] = "BYPASS"
             stats["bypass"] += 1
             return response
 
-        entry = cache.get(key)
-        if entry is not None and entry["page_version"] == page_version(entry["page_id"]):
+        # The generation is read before rendering: if a publish lands meanwhile, what
+        # this request stores goes under the old generation, where nobody looks.
+        generation, entry = lookup(digest)
+        if entry is not None:
             stats["hit"] += 1
             return self._response_from(request, entry)
 
         stats["miss"] += 1
+        key = entry_key(generation, digest)
         request._page_cache_key = key
         response = self.get_response(request)
         page = getattr(request, "_page_cache_page", None)
@@ -258,7 +318,7 @@ class PageCacheMiddleware:
             body = template_csrf_tokens(request, response)
             if body is not None:
                 page_id, version = page
-                cache.set(key, self._entry_from(response, body, page_id, version), _timeout())
+                _cache().set(key, self._entry_from(response, body, page_id, version), _timeout())
                 stats["store"] += 1
                 logger.debug("page cache stored page %s", page_id)
         response["X-Cache"] = "MISS"
