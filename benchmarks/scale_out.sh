@@ -36,6 +36,9 @@ export EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend"
 export WAGTAILADMIN_BASE_URL="http://127.0.0.1:$PORT_A"
 export LOG_LEVEL=WARNING
 export ACCESS_LOG=false
+# The balancer appends the client's address to X-Forwarded-For; rate limits count by it.
+export TRUSTED_PROXY_COUNT=1
+export SCALEOUT_WORKER_LOG="$RESULTS/scale_out_worker.log"
 
 pids=()
 cleanup() {
@@ -68,7 +71,7 @@ for port in "$PORT_A" "$PORT_B"; do
         >"$RESULTS/scale_out_$port.log" 2>&1 &
     pids+=($!)
 done
-$PY manage.py db_worker >"$RESULTS/scale_out_worker.log" 2>&1 &
+$PY manage.py db_worker >"$SCALEOUT_WORKER_LOG" 2>&1 &
 pids+=($!)
 
 for port in "$PORT_A" "$PORT_B"; do

@@ -19,6 +19,18 @@ ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "clinic-demo-2026"  # noqa: S105 - the demo login load_demo prints
 ARTICLE_PATH = "/treatments/mesotherapy/"
 INDEX_PATH = "/treatments/"
+FORM_PATH = "/request-an-appointment/"
+APPOINTMENT = {
+    "first_name": "Ada",
+    "last_name": "Scaleout",
+    "city": "Springfield",
+    "state": "Illinois",
+    "email": "ada.scaleout@example.org",
+    "phone": "(217) 555-0123",
+    "please_contact_me_by": "Email",
+    "i_would_like_to": "Ask a question",
+    "your_comments": "Sent through one server, read on the other.",
+}
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -40,11 +52,18 @@ class BalancedClient:
     requests' own jar would refuse (wrong domain, not HTTPS).
     """
 
-    def __init__(self):
+    def __init__(self, client_ip="198.51.100.10"):
         self.cookies = {}
+        # The balancer appends the reader's address (TRUSTED_PROXY_COUNT=1).
+        self.client_ip = client_ip
 
     def request(self, method, url, **kwargs):
-        headers = {**PROXY_HEADERS, "Host": PUBLIC_HOST, **kwargs.pop("headers", {})}
+        headers = {
+            **PROXY_HEADERS,
+            "Host": PUBLIC_HOST,
+            "X-Forwarded-For": self.client_ip,
+            **kwargs.pop("headers", {}),
+        }
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         timeout = kwargs.pop("timeout", 10)
@@ -67,8 +86,8 @@ class BalancedClient:
         return self.request("POST", url, **kwargs)
 
 
-def new_session():
-    return BalancedClient()
+def new_session(client_ip="198.51.100.10"):
+    return BalancedClient(client_ip)
 
 
 class Checks:
@@ -150,12 +169,81 @@ class Checks:
             f"new title on B's article and index: {new_title in after[self.b].text and new_title in index_b.text}",
         )
 
+    def rate_limit_across_servers(self):
+        """The form's per-IP limit counts requests sent to A and to B together."""
+        patient = new_session(client_ip="203.0.113.7")
+        patient.get(self.a + FORM_PATH)
+        token = csrf_token(patient.get(self.a + FORM_PATH).text)
+        statuses = []
+        for attempt in range(6):
+            server = (self.a, self.b)[attempt % 2]
+            answer = patient.post(
+                server + FORM_PATH,
+                data={"csrfmiddlewaretoken": token},  # empty form: refused with errors, but counted
+                headers={"Referer": f"https://{PUBLIC_HOST}{FORM_PATH}"},
+            )
+            statuses.append(answer.status_code)
+        other = new_session(client_ip="203.0.113.99")
+        other_answer = other.get(self.b + FORM_PATH)
+        other_token = csrf_token(other_answer.text)
+        other_post = other.post(
+            self.b + FORM_PATH,
+            data={"csrfmiddlewaretoken": other_token},
+            headers={"Referer": f"https://{PUBLIC_HOST}{FORM_PATH}"},
+        )
+        self.check(
+            "rate limit counts requests on A and B together (6th refused)",
+            statuses == [200, 200, 200, 200, 200, 429] and other_post.status_code == 200,
+            f"A/B alternating: {statuses}; another client on B: {other_post.status_code}",
+        )
+
+    def request_stored_on_b_is_in_the_admin_of_a(self):
+        """An appointment request sent through B is listed in A's admin, and the worker notifies."""
+        patient = new_session(client_ip="203.0.113.8")
+        form = patient.get(self.a + FORM_PATH).text
+        fields = {
+            "csrfmiddlewaretoken": csrf_token(form),
+            "form-token": re.search(r'name="form-token" value="([^"]+)"', form).group(1),
+            **APPOINTMENT,
+        }
+        time.sleep(3.5)  # a person takes longer than the time-trap's minimum
+        landing = patient.post(
+            self.b + FORM_PATH, data=fields, headers={"Referer": f"https://{PUBLIC_HOST}{FORM_PATH}"}
+        )
+        reference = re.search(r"AR-[A-Z0-9]+", landing.text)
+        assert landing.status_code == 200 and reference, (
+            f"B answered {landing.status_code} without a reference"
+        )
+        reference = reference.group()
+
+        staff = self.admin_session(self.a)
+        forms_index = staff.get(self.a + "/admin/forms/").text
+        submissions_url = re.search(r'href="(/admin/forms/submissions/\d+/)"', forms_index).group(1)
+        listing = staff.get(self.a + submissions_url).text
+        notified = self.wait_for_worker(reference)
+        self.check(
+            "request sent through B is listed in A's admin; the worker sent the notification",
+            reference in listing and "Scaleout" in listing and notified,
+            f"{reference}: in A's list {reference in listing}, notification by db_worker {notified}",
+        )
+
+    def wait_for_worker(self, reference, seconds=30):
+        log = os.environ.get("SCALEOUT_WORKER_LOG")
+        if not log:
+            return False
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with open(log, encoding="utf-8", errors="replace") as handle:
+                if reference in handle.read():
+                    return True
+            time.sleep(0.5)
+        return False
+
     # Helpers
 
     def admin_session(self, server):
         session = new_session()
-        login = session.get(server + "/admin/login/", timeout=10)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
+        token = csrf_token(session.get(server + "/admin/login/").text)
         answer = session.post(
             server + "/admin/login/",
             data={"csrfmiddlewaretoken": token, "username": ADMIN_USERNAME, "password": ADMIN_PASSWORD},
@@ -197,6 +285,10 @@ class Checks:
         return int(match.group(1))
 
 
+def csrf_token(html):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
 def main(argv):
     if len(argv) != 3:
         sys.exit(__doc__)
@@ -207,6 +299,8 @@ def main(argv):
         checks.shared_page_cache,
         checks.shared_login,
         checks.publish_invalidates_both,
+        checks.rate_limit_across_servers,
+        checks.request_stored_on_b_is_in_the_admin_of_a,
     )
     print(f"{sum(checks.results)} passed, {len(checks.results) - sum(checks.results)} failed")
     return 0 if passed else 1
