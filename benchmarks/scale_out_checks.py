@@ -169,6 +169,35 @@ class Checks:
             f"new title on B's article and index: {new_title in after[self.b].text and new_title in index_b.text}",
         )
 
+    def vote_on_a_visible_on_b(self):
+        """A reader's vote sent to A shows in the summary B serves, though B had the page cached."""
+        name = "vote on A is visible on B (cached page retired)"
+        reader = new_session(client_ip="203.0.113.20")
+        article = reader.get(self.a + ARTICLE_PATH).text
+        form = re.search(r'<form[^>]*action="([^"]+)"[^>]*data-rating-form', article)
+        if not form:
+            self.skip(name, "no rating widget on the article in this build")
+            return
+        onlooker = new_session(client_ip="203.0.113.21")
+        onlooker.get(self.b + ARTICLE_PATH)
+        before = onlooker.get(self.b + ARTICLE_PATH)
+        vote = reader.post(
+            self.a + form.group(1),
+            data={"csrfmiddlewaretoken": csrf_token(article), "score": "4", "next": ARTICLE_PATH},
+            headers={"Referer": f"https://{PUBLIC_HOST}{ARTICLE_PATH}"},
+        )
+        after = onlooker.get(self.b + ARTICLE_PATH)
+        summary = re.search(r"[^>]*out of 5[^<]*", after.text)
+        self.check(
+            name,
+            vote.status_code in (200, 302, 303)
+            and before.headers.get("X-Cache") == "HIT"
+            and "4.0 out of 5" in after.text
+            and "1 rating" in after.text,
+            f"vote answered {vote.status_code}; B before: {before.headers.get('X-Cache')}, "
+            f"after: {after.headers.get('X-Cache')} showing {summary.group().strip() if summary else None!r}",
+        )
+
     def rate_limit_across_servers(self):
         """The form's per-IP limit counts requests sent to A and to B together."""
         patient = new_session(client_ip="203.0.113.7")
@@ -299,6 +328,7 @@ def main(argv):
         checks.shared_page_cache,
         checks.shared_login,
         checks.publish_invalidates_both,
+        checks.vote_on_a_visible_on_b,
         checks.rate_limit_across_servers,
         checks.request_stored_on_b_is_in_the_admin_of_a,
     )
