@@ -107,16 +107,28 @@ def page_version(page_id):
 
 
 def purge_all():
-    """Retire every cached page at once (site settings changed, a page was published...)."""
-    _bump_counter(GENERATION_KEY)
+    """Retire every cached page at once (site settings changed, a page was published...).
+
+    Never raises: an editor's publish must not fail because the cache is down (what
+    was stored then ages out within ``PAGE_CACHE_SECONDS``).
+    """
+    try:
+        _bump_counter(GENERATION_KEY)
+    except Exception:
+        logger.exception("page cache purge failed: cached pages may be stale for up to %ss", _timeout())
+        return
     stats["purge_all"] += 1
     logger.info("page cache purged")
 
 
 def purge_pages(page_ids):
-    """Retire the cached copies of the given pages only (e.g. a rating changed)."""
-    for page_id in set(page_ids):
-        _bump_counter(PAGE_VERSION_KEY.format(page_id))
+    """Retire the cached copies of the given pages only (e.g. a rating changed). Never raises."""
+    try:
+        for page_id in set(page_ids):
+            _bump_counter(PAGE_VERSION_KEY.format(page_id))
+    except Exception:
+        logger.exception("page cache purge of pages %s failed", sorted(set(page_ids)))
+        return
     stats["purge_pages"] += 1
 
 
@@ -221,7 +233,10 @@ def mark_page_cacheable(page, request):
         return
     if page.get_view_restrictions().exists():
         return
-    request._page_cache_page = (page.pk, page_version(page.pk))
+    try:
+        request._page_cache_page = (page.pk, page_version(page.pk))
+    except Exception:
+        logger.warning("page cache unavailable, page %s not stored", page.pk, exc_info=True)
 
 
 def response_is_cacheable(request, response):
@@ -304,7 +319,13 @@ class PageCacheMiddleware:
 
         # The generation is read before rendering: if a publish lands meanwhile, what
         # this request stores goes under the old generation, where nobody looks.
-        generation, entry = lookup(digest)
+        try:
+            generation, entry = lookup(digest)
+        except Exception:
+            # The cache is down: readers still get the page, rendered.
+            logger.warning("page cache unavailable, rendering %s", request.path, exc_info=True)
+            stats["error"] += 1
+            return self.get_response(request)
         if entry is not None:
             stats["hit"] += 1
             return self._response_from(request, entry)
@@ -318,9 +339,13 @@ class PageCacheMiddleware:
             body = template_csrf_tokens(request, response)
             if body is not None:
                 page_id, version = page
-                _cache().set(key, self._entry_from(response, body, page_id, version), _timeout())
-                stats["store"] += 1
-                logger.debug("page cache stored page %s", page_id)
+                try:
+                    _cache().set(key, self._entry_from(response, body, page_id, version), _timeout())
+                except Exception:
+                    logger.warning("page cache could not store page %s", page_id, exc_info=True)
+                else:
+                    stats["store"] += 1
+                    logger.debug("page cache stored page %s", page_id)
         response["X-Cache"] = "MISS"
         return response
 

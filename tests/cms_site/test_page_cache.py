@@ -1,6 +1,7 @@
 """The page cache: anonymous readers get stored pages, and never a stale or private one."""
 
 import re
+from unittest import mock
 
 import pytest
 from django.http import HttpResponse
@@ -417,3 +418,22 @@ def test_the_never_store_field_is_the_forms_time_trap_field(settings):
     from lead_forms.spam import TIME_TRAP_FIELD
 
     assert TIME_TRAP_FIELD in settings.PAGE_CACHE_NEVER_STORE_FIELDS
+
+
+def test_readers_still_get_pages_when_the_page_cache_lookup_fails(client, mesotherapy):
+    # (Wagtail itself reads the cache to route pages, so a fully dead Redis is for
+    # /healthz to report; this is a failing or timing-out page-cache read.)
+    with mock.patch.object(page_cache._cache(), "get_many", side_effect=ConnectionError("redis timed out")):
+        response = client.get(mesotherapy.url)
+
+    assert response.status_code == 200
+    assert "Mesotherapy" in response.content.decode()
+
+
+def test_publishing_still_works_when_the_cache_is_down(mesotherapy):
+    with mock.patch.object(page_cache._cache(), "incr", side_effect=ConnectionError("redis is down")):
+        mesotherapy.title = "Mesotherapy, revised"
+        mesotherapy.save_revision().publish()
+
+    mesotherapy.refresh_from_db()
+    assert mesotherapy.title == "Mesotherapy, revised"
