@@ -12,6 +12,16 @@ from treatment_pages.models import TreatmentIndexPage, TreatmentPage
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+def pytest_collection_modifyitems(config, items):
+    """Skip ``postgres`` tests on SQLite; the PostgreSQL pass (DATABASE_URL=postgres://...) runs them."""
+    if settings.DATABASE_IS_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgres://...")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
 def ensure_wagtail_base_rows():
     """Recreate the rows Wagtail's migrations insert (locale, root page, root collection).
 

@@ -1,8 +1,20 @@
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.core import get_usage
 
+from treatment_pages.forms import RatingForm
 from treatment_pages.models import TreatmentPage
+from treatment_pages.models.ratings import SCORE_LABELS
+from treatment_pages.ratings import cast_vote, get_own_score, get_rating_summary
+from treatment_pages.voters import get_voter_identifier, new_voter_identifier, set_voter_cookie, voter_key_for
 
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
@@ -28,4 +40,127 @@ def search(request):
         request,
         "search.html",
         {"search_query": search_query, "search_results": search_results},
+    )
+
+
+# Reader ratings ---------------------------------------------------------------------------
+
+RATING_ANCHOR = "rating"
+RATING_RATE_GROUP = "treatment_pages.rating_vote"
+DEFAULT_VOTE_RATE = "30/m"
+
+
+def _wants_json(request):
+    """The widget's script asks for JSON; a plain form post (no JavaScript) gets HTML."""
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+def _ratable_page(page_id):
+    """The live, public article with this id, or ``None`` (drafts and private pages cannot be rated)."""
+    return TreatmentPage.objects.live().public().defer_streamfields().filter(pk=page_id).first()
+
+
+def _rating_error(request, page, status, message, **headers):
+    if _wants_json(request):
+        response = JsonResponse({"error": message}, status=status)
+    else:
+        response = TemplateResponse(
+            request,
+            "treatment_pages/rating_error.html",
+            {"message": message, "rated_page": page, "anchor": RATING_ANCHOR},
+            status=status,
+        )
+    for name, value in headers.items():
+        response[name] = value
+    add_never_cache_headers(response)
+    return response
+
+
+def _redirect_after_vote(request, page):
+    """Back to the article's rating, or to ``next`` if it stays on this site; never elsewhere."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = page.get_url(request) or "/"
+    if "#" not in target:
+        target = f"{target}#{RATING_ANCHOR}"
+    return HttpResponseRedirect(target)
+
+
+@require_POST
+@csrf_protect
+def rating_vote(request, page_id):
+    """Cast or change the reader's vote; JSON for the widget's script, a redirect for a form post.
+
+    Refuses too many votes from one client IP (429, ``RATINGS_VOTE_RATE``), pages that
+    are not live and public (404) and scores outside 1-5 (400), changing nothing.
+    """
+    usage = get_usage(
+        request,
+        group=RATING_RATE_GROUP,
+        key="ip",
+        rate=getattr(settings, "RATINGS_VOTE_RATE", DEFAULT_VOTE_RATE) or None,
+        method="POST",
+        increment=True,
+    )
+    if usage and usage["should_limit"]:
+        return _rating_error(
+            request,
+            None,
+            429,
+            "Too many ratings from your network just now. Please wait a minute and try again.",
+            **{"Retry-After": str(max(usage["time_left"], 1))},
+        )
+
+    page = _ratable_page(page_id)
+    if page is None:
+        if _wants_json(request):
+            return _rating_error(request, None, 404, "This page cannot be rated.")
+        raise Http404("This page cannot be rated.")
+
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _rating_error(request, page, 400, form.errors["score"][0])
+
+    identifier = get_voter_identifier(request)
+    is_new_voter = identifier is None
+    if is_new_voter:
+        identifier = new_voter_identifier()
+    score = form.cleaned_data["score"]
+    summary = cast_vote(page, voter_key_for(identifier), score)
+
+    if _wants_json(request):
+        stars = SCORE_LABELS[score]
+        response = JsonResponse(
+            {
+                **summary.as_dict(),
+                "your_score": score,
+                "message": f"Thank you: you rated this page {stars}. Now {summary.text}.",
+            }
+        )
+    else:
+        response = _redirect_after_vote(request, page)
+    if is_new_voter:
+        set_voter_cookie(response, identifier)
+    add_never_cache_headers(response)
+    return response
+
+
+@require_GET
+@never_cache
+def rating_state(request, page_id):
+    """The article's current summary and this reader's own score, as JSON.
+
+    The widget's script calls this so that a page served from a shared cache still
+    shows the reader's own vote; it also hands the script a CSRF token that matches
+    the reader's CSRF cookie.
+    """
+    page = _ratable_page(page_id)
+    if page is None:
+        return _rating_error(request, None, 404, "This page cannot be rated.")
+    identifier = get_voter_identifier(request)
+    own_score = get_own_score(page, voter_key_for(identifier)) if identifier else None
+    return JsonResponse(
+        {**get_rating_summary(page).as_dict(), "your_score": own_score, "csrf_token": get_token(request)}
     )

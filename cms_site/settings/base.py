@@ -248,6 +248,12 @@ LEAD_FORMS_TIME_TRAP_MAX_SECONDS = env.float("LEAD_FORMS_TIME_TRAP_MAX_SECONDS",
 LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS = env.int("LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS", default=5)
 LEAD_FORMS_NOTIFICATION_RETRY_SECONDS = env.int("LEAD_FORMS_NOTIFICATION_RETRY_SECONDS", default=60)
 
+# Reader ratings: votes one client IP may cast (django-ratelimit syntax, e.g. 30/m;
+# empty = no limit), and the secret that turns voter cookies into stored keys
+# (empty = derived from SECRET_KEY; set it to keep votes countable across SECRET_KEY rotations).
+RATINGS_VOTE_RATE = env.str("RATINGS_VOTE_RATE", default="30/m")
+RATINGS_VOTER_SECRET = env.str("RATINGS_VOTER_SECRET", default="")
+
 # Security: HTTPS everywhere in production.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
@@ -7,6 +9,10 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from treatment_pages.blocks import TreatmentBodyBlock
+from treatment_pages.panels import RatingSummaryPanel
+from treatment_pages.voters import has_voter_cookie
+
+from .ratings import MAX_SCORE, MIN_SCORE, RatingSummary
 
 
 class TreatmentIndexPage(Page):
@@ -32,7 +38,13 @@ class TreatmentIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["treatments"] = self.get_treatments()
+        treatments = list(self.get_treatments())
+        # Every card shows its rating: one query for all of them, not one per card
+        # (this fills each article's cached ``rating_summary``).
+        summaries = RatingSummary.for_pages(treatment.pk for treatment in treatments)
+        for treatment in treatments:
+            treatment.rating_summary = summaries[treatment.pk]
+        context["treatments"] = treatments
         return context
 
 
@@ -73,6 +85,7 @@ class TreatmentPage(Page):
         HelpPanel(
             content="The clinic's phone, email and address come from Settings › Clinic contact details."
         ),
+        RatingSummaryPanel(heading="Reader ratings"),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("intro"),
@@ -93,6 +106,11 @@ class TreatmentPage(Page):
 
     class Meta:
         verbose_name = "treatment article"
+
+    @cached_property
+    def rating_summary(self):
+        """This article's public rating summary; listings set it for many pages at once."""
+        return RatingSummary.for_page(self.pk)
 
     @property
     def last_updated(self):
@@ -115,4 +133,25 @@ class TreatmentPage(Page):
         }
         if self.last_updated:
             data["lastReviewed"] = self.last_updated.isoformat()
+        summary = self.rating_summary if self.pk else None
+        if summary and summary.count:
+            data["aggregateRating"] = {
+                "@type": "AggregateRating",
+                "ratingValue": float(summary.average),
+                "ratingCount": summary.count,
+                "bestRating": MAX_SCORE,
+                "worstRating": MIN_SCORE,
+            }
         return data
+
+    def serve(self, request, *args, **kwargs):
+        """Serve the article; a reader with a voter cookie gets a private (uncacheable) copy.
+
+        The rating widget shows that reader's own score, so that response must never be
+        stored by a shared cache and handed to someone else.
+        """
+        response = super().serve(request, *args, **kwargs)
+        if has_voter_cookie(request):
+            patch_cache_control(response, private=True)
+            patch_vary_headers(response, ["Cookie"])
+        return response

@@ -1,0 +1,132 @@
+"""A reader rating an article in headless Chromium: mouse, keyboard, no JavaScript, axe-core."""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import axe_violations, describe_violations
+from treatment_pages.models import Rating, RatingSummary
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Set RATING_SCREENSHOTS=/some/dir to keep screenshots of the widget's states for review.
+SCREENSHOTS = os.environ.get("RATING_SCREENSHOTS")
+
+
+@pytest.fixture(autouse=True)
+def generous_vote_limit(settings):
+    settings.RATINGS_VOTE_RATE = "10000/m"
+
+
+def screenshot(page, name):
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.locator("#rating").screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"))
+
+
+def stored(page_obj):
+    summary = RatingSummary.objects.filter(page_id=page_obj.pk).first()
+    return (summary.count, summary.total) if summary else (0, 0)
+
+
+def test_clicking_the_fourth_star_rates_without_a_reload(live_server, browser_page, mesotherapy):
+    page = browser_page
+    page.goto(live_server.url + mesotherapy.url)
+    widget = page.locator("#rating")
+    expect(widget.locator("[data-rating-text]")).to_have_text("Not rated yet (0 out of 5)")
+    expect(widget.get_by_text("Be the first to rate this page")).to_be_visible()
+    screenshot(page, "empty")
+    # Survives only as long as this document does: a reload or navigation would drop it.
+    page.evaluate("window.__sameDocument = true")
+
+    widget.locator("label[for$='-4']").click()
+
+    expect(widget.locator("[data-rating-text]")).to_have_text("4.0 out of 5, 1 rating")
+    expect(widget.get_by_role("status")).to_have_text(
+        "Thank you: you rated this page 4 stars. Now 4.0 out of 5, 1 rating."
+    )
+    expect(widget.get_by_text("Be the first to rate this page")).to_be_hidden()
+    expect(widget.get_by_label("4 stars")).to_be_checked()
+    assert page.evaluate("window.__sameDocument") is True
+    assert page.url == live_server.url + mesotherapy.url
+    assert stored(mesotherapy) == (1, 4)
+    screenshot(page, "rated")
+
+    # Reloading shows the reader's own score, and rating again changes it.
+    page.reload()
+    expect(widget.get_by_label("4 stars")).to_be_checked()
+    widget.locator("label[for$='-2']").click()
+    expect(widget.locator("[data-rating-text]")).to_have_text("2.0 out of 5, 1 rating")
+    assert Rating.objects.get().score == 2
+
+
+def test_a_keyboard_only_reader_can_rate(live_server, browser_page, mesotherapy):
+    page = browser_page
+    page.goto(live_server.url + mesotherapy.url)
+    widget = page.locator("#rating")
+
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "score":
+            break
+    else:
+        pytest.fail("Tab never reached the rating's radio group")
+    focused_label = widget.locator("label[for$='-1']")
+    outline = focused_label.evaluate("label => getComputedStyle(label).outlineStyle")
+    assert outline != "none", "the focused star has no visible focus indicator"
+    screenshot(page, "focus")
+
+    # Arrow keys move the choice without voting ...
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(widget.get_by_label("3 stars")).to_be_checked()
+    page.wait_for_timeout(300)
+    assert stored(mesotherapy) == (0, 0)
+    # ... and Enter sends it.
+    page.keyboard.press("Enter")
+    expect(widget.locator("[data-rating-text]")).to_have_text("3.0 out of 5, 1 rating")
+    expect(widget.get_by_role("status")).to_contain_text("you rated this page 3 stars")
+
+    # Changing it with the arrow keys and the submit button (Space) replaces the vote.
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Submit rating"
+    page.keyboard.press("Space")
+    expect(widget.locator("[data-rating-text]")).to_have_text("4.0 out of 5, 1 rating")
+    assert stored(mesotherapy) == (1, 4)
+
+
+def test_rating_works_without_javascript(live_server, _chromium, mesotherapy):
+    context = _chromium.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(live_server.url + mesotherapy.url)
+        widget = page.locator("#rating")
+        screenshot(page, "phone-empty")
+
+        widget.locator("label[for$='-5']").click()
+        widget.get_by_role("button", name="Submit rating").click()
+
+        page.wait_for_url(live_server.url + mesotherapy.url + "#rating")
+        expect(widget.locator("[data-rating-text]")).to_have_text("5.0 out of 5, 1 rating")
+        expect(widget.get_by_label("5 stars")).to_be_checked()
+        expect(widget.get_by_text("You rated this page 5 stars")).to_be_visible()
+        screenshot(page, "phone-rated")
+    finally:
+        context.close()
+
+
+def test_widget_has_no_serious_accessibility_violations(live_server, browser_page, mesotherapy):
+    page = browser_page
+    page.goto(live_server.url + mesotherapy.url)
+
+    before = axe_violations(page, context="#rating")
+    page.locator("#rating label[for$='-5']").click()
+    expect(page.locator("#rating [data-rating-text]")).to_have_text("5.0 out of 5, 1 rating")
+    after = axe_violations(page, context="#rating")
+
+    assert before == [], describe_violations(before)
+    assert after == [], describe_violations(after)

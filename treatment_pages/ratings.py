@@ -1,0 +1,140 @@
+"""Casting votes and reading summaries: the one write path for ratings.
+
+Call these from views and the API:
+
+- :func:`cast_vote` records or changes a reader's score and returns the page's summary;
+- :func:`get_rating_summary` / :func:`get_rating_summaries` read summaries (one query);
+- :func:`get_own_score` reads one reader's current score.
+
+Exactness under concurrency: every write to a page's ratings first takes the lock on
+that page's :class:`RatingSummary` row (``SELECT ... FOR UPDATE``), then changes the
+rating row, then moves the summary with ``F()`` expressions, all in one transaction.
+So two requests for the same page are serialised, a reader re-voting against itself
+finds its own row and applies the difference to the previous score, and the lock
+order (summary, then rating) is the same on the delete path, which cannot deadlock
+against votes. On SQLite the whole database is locked by the first writer instead.
+"""
+
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Now
+from django.db.models.signals import post_delete, pre_delete
+from django.dispatch import receiver
+
+from treatment_pages.models.ratings import MAX_SCORE, MIN_SCORE, Rating, RatingSummary
+from treatment_pages.signals import rating_summary_changed
+
+INVALID_SCORE_MESSAGE = f"Choose a rating from {MIN_SCORE} to {MAX_SCORE} stars."
+
+
+def validate_score(score):
+    """Return ``score`` as an int from 1 to 5, or raise ``ValidationError`` saying what to fix."""
+    if isinstance(score, bool) or not isinstance(score, int) or not MIN_SCORE <= score <= MAX_SCORE:
+        raise ValidationError(INVALID_SCORE_MESSAGE, code="invalid_score")
+    return score
+
+
+def cast_vote(page, voter_key, score):
+    """Record ``score`` as this voter's rating of ``page`` (a page or its id); return the summary.
+
+    A voter who has rated the page before changes their score; the count does not move.
+    ``voter_key`` comes from :func:`treatment_pages.voters.voter_key_for`. Raises
+    ``ValidationError`` for a score outside 1-5; checking that the page may be rated
+    (live, public) is the caller's job. Sends ``rating_summary_changed`` after commit
+    when the summary changed.
+    """
+    score = validate_score(score)
+    if not voter_key:
+        raise ValueError("cast_vote() needs the voter's key.")
+    page_id = getattr(page, "pk", page)
+
+    with transaction.atomic():
+        summary = _lock_summary(page_id)
+        ratings = Rating.objects.filter(page_id=page_id, voter_key=voter_key)
+        # Read under the summary lock: no other vote or deletion for this page can
+        # change this reader's row until we commit.
+        previous = ratings.values_list("score", flat=True).first()
+        if previous is None:
+            Rating.objects.create(page_id=page_id, voter_key=voter_key, score=score)
+            count_delta, total_delta = 1, score
+        else:
+            ratings.update(score=score, updated=Now())
+            count_delta, total_delta = 0, score - previous
+
+        if count_delta or total_delta:
+            RatingSummary.objects.filter(pk=page_id).update(
+                count=F("count") + count_delta, total=F("total") + total_delta, updated=Now()
+            )
+            # The row was read under our lock, so this matches what the UPDATE stored.
+            summary.count += count_delta
+            summary.total += total_delta
+            _announce_change_on_commit(page_id)
+    return summary
+
+
+def get_rating_summary(page):
+    """The public summary of ``page`` (a page or its id); an unsaved empty one if unrated."""
+    return RatingSummary.for_page(getattr(page, "pk", page))
+
+
+def get_rating_summaries(pages):
+    """``{page_id: summary}`` for many pages (or ids) in one query, for listings."""
+    return RatingSummary.for_pages(getattr(page, "pk", page) for page in pages)
+
+
+def get_own_score(page, voter_key):
+    """This voter's current score for ``page``, or ``None`` if they have not rated it."""
+    if not voter_key:
+        return None
+    return (
+        Rating.objects.filter(page_id=getattr(page, "pk", page), voter_key=voter_key)
+        .values_list("score", flat=True)
+        .first()
+    )
+
+
+def _lock_summary(page_id):
+    """Lock the page's summary row for this transaction, creating it on the first vote."""
+    summary = RatingSummary.objects.select_for_update().filter(page_id=page_id).first()
+    if summary is None:
+        # INSERT ... ON CONFLICT DO NOTHING: a concurrent first vote waits here for the
+        # other transaction, then finds its row instead of failing on the primary key.
+        RatingSummary.objects.bulk_create([RatingSummary(page_id=page_id)], ignore_conflicts=True)
+        summary = RatingSummary.objects.select_for_update().get(page_id=page_id)
+    return summary
+
+
+def _announce_change_on_commit(page_id):
+    transaction.on_commit(partial(rating_summary_changed.send, sender=Rating, page_id=page_id))
+
+
+@receiver(pre_delete, sender=Rating, dispatch_uid="treatment_pages.ratings.lock_summary_before_delete")
+def _lock_summary_before_delete(sender, instance, **kwargs):
+    """Take the summary lock before the DELETE, in the same order as votes do."""
+    # Django runs delete signals inside the deletion's transaction.
+    list(RatingSummary.objects.select_for_update().filter(page_id=instance.page_id).values_list("pk"))
+
+
+@receiver(post_delete, sender=Rating, dispatch_uid="treatment_pages.ratings.update_summary_after_delete")
+def _update_summary_after_delete(sender, instance, **kwargs):
+    """Recount the page's summary from its remaining ratings, in one UPDATE under the lock.
+
+    Recounting (rather than subtracting ``instance.score``) stays exact even if the
+    reader changed their score between the admin loading the row and deleting it.
+    Covers the admin's delete view, bulk delete, queryset deletes and page deletion.
+    """
+    remaining = Rating.objects.filter(page_id=OuterRef("page_id")).order_by().values("page_id")
+    updated = RatingSummary.objects.filter(page_id=instance.page_id).update(
+        count=Coalesce(
+            Subquery(remaining.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), Value(0)
+        ),
+        total=Coalesce(
+            Subquery(remaining.annotate(s=Sum("score")).values("s"), output_field=IntegerField()), Value(0)
+        ),
+        updated=Now(),
+    )
+    if updated:
+        _announce_change_on_commit(instance.page_id)

@@ -1,0 +1,249 @@
+"""Admin screens for reader ratings: the ratings snippet listing and the "Ratings" report."""
+
+import django_filters
+from django import forms
+from django.contrib.admin.utils import lookup_field
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, DecimalField, ExpressionWrapper, Q
+from django.db.models.functions import Cast, NullIf
+from wagtail import hooks
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.models import Page
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail_modeladmin.helpers import PermissionHelper
+from wagtail_modeladmin.menus import ModelAdminMenuItem
+from wagtail_modeladmin.options import ModelAdmin
+from wagtail_modeladmin.views import IndexView as ModelAdminIndexView
+
+from treatment_pages.models import Rating, RatingSummary
+from treatment_pages.models.ratings import SCORE_CHOICES
+
+# Readers create ratings and nobody edits them (an edited score would bypass the
+# summary); editors may only look at them and delete abusive ones.
+READ_ONLY_ACTIONS = {"add", "change"}
+
+
+class RatingPermissionPolicy(ModelPermissionPolicy):
+    """Model permissions for ratings, except that no one may add or change one in the admin."""
+
+    def user_has_permission(self, user, action):
+        if action in READ_ONLY_ACTIONS:
+            return False
+        return super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission(set(actions) - READ_ONLY_ACTIONS)
+
+
+# Registered before the snippet viewset so it replaces Wagtail's default policy.
+register_permission_policy(Rating, RatingPermissionPolicy(Rating))
+
+
+def _rated_pages(request):
+    return Page.objects.filter(pk__in=Rating.objects.values("page_id")).order_by("title")
+
+
+class RatingFilterSet(WagtailFilterSet):
+    """Filters for the ratings listing: page, score and the date the rating was given."""
+
+    page = django_filters.ModelChoiceFilter(queryset=_rated_pages, label="Page", empty_label="All pages")
+    score = django_filters.MultipleChoiceFilter(
+        choices=SCORE_CHOICES, label="Score", widget=forms.CheckboxSelectMultiple
+    )
+    created = django_filters.DateFromToRangeFilter(label="Rated between", widget=DateRangePickerWidget)
+
+    class Meta:
+        model = Rating
+        fields = ["page", "score", "created"]
+
+
+class RatingViewSet(SnippetViewSet):
+    """Reader ratings as a snippet listing: editors filter them and delete abusive ones.
+
+    The voter key is never listed, searchable, exported or shown on any screen.
+    """
+
+    model = Rating
+    icon = "pick"
+    menu_label = "Ratings"
+    list_display = [
+        # The first column carries each row's actions (Delete).
+        "page_title",
+        Column("score", label="Score", accessor="get_score_display", sort_key="score"),
+        DateColumn("created", label="Rated on", sort_key="created"),
+    ]
+    list_export = ["page", "score", "created", "updated"]
+    export_headings = {"page": "Page", "score": "Score", "created": "Rated on", "updated": "Last changed"}
+    export_filename = "ratings"
+    filterset_class = RatingFilterSet
+    search_fields = ["page__title"]
+    search_backend_name = None
+    ordering = ["-created"]
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    # A rating is not content that links to pages; indexing it would add two queries and
+    # a reference-index row to every vote.
+    add_to_reference_index = False
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return Rating.objects.select_related("page")
+
+    def get_permissions_to_register(self):
+        # Only the permissions the policy honours appear in the group editor.
+        return Permission.objects.filter(
+            content_type=ContentType.objects.get_for_model(Rating),
+            codename__in=["view_rating", "delete_rating"],
+        )
+
+
+register_snippet(RatingViewSet)
+
+
+class RatingsReportPermissionHelper(PermissionHelper):
+    """The report is read-only and open to whoever may see ratings (view or delete them)."""
+
+    def user_can_list(self, user):
+        return user.has_perm("treatment_pages.view_rating") or user.has_perm("treatment_pages.delete_rating")
+
+    def user_can_create(self, user):
+        return False
+
+    def user_can_edit_obj(self, user, obj):
+        return False
+
+    def user_can_delete_obj(self, user, obj):
+        return False
+
+    def user_can_inspect_obj(self, user, obj):
+        return False
+
+
+def _average_expression():
+    # total / count as a decimal; NULL (listed last) for a page whose ratings were all deleted.
+    return ExpressionWrapper(
+        Cast("total", DecimalField(max_digits=12, decimal_places=4))
+        / NullIf(Cast("count", DecimalField(max_digits=12, decimal_places=4)), 0),
+        output_field=DecimalField(max_digits=12, decimal_places=4),
+    )
+
+
+REPORT_COLUMNS = {
+    "page_title": "Page",
+    "average_score": "Average",
+    "count": "Ratings",
+    "ones": "1 star",
+    "twos": "2 stars",
+    "threes": "3 stars",
+    "fours": "4 stars",
+    "fives": "5 stars",
+}
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class RatingsReportIndexView(ModelAdminIndexView):
+    """The report listing; exports keep headings as on screen and zero counts as 0.
+
+    (modeladmin would title-case "1 Star" and export a count of 0 as "-".)
+    """
+
+    export_headings = REPORT_COLUMNS
+    page_title = "Ratings report"
+
+    def to_row_dict(self, item):
+        return {field: lookup_field(field, item, self.model_admin)[2] for field in self.list_export}
+
+    def preprocess_field_value(self, field, value, export_format):
+        # A page title such as "=HYPERLINK(...)" must stay text when Excel opens the CSV.
+        if export_format == self.FORMAT_CSV and isinstance(value, str) and value[:1] in FORMULA_PREFIXES:
+            value = "'" + value
+        return super().preprocess_field_value(field, value, export_format)
+
+
+def _report_column(label, order_field):
+    """Heading and sort field of a report column computed by a ModelAdmin method."""
+
+    def decorate(method):
+        method.short_description = label
+        method.admin_order_field = order_field
+        return method
+
+    return decorate
+
+
+class RatingsReportAdmin(ModelAdmin):
+    """Reports › Ratings: every rated page with its average, count and 1-5 distribution."""
+
+    model = RatingSummary
+    menu_label = "Ratings"
+    menu_icon = "pick"
+    add_to_admin_menu = False  # listed under Reports instead (see the hook below)
+    permission_helper_class = RatingsReportPermissionHelper
+    index_view_class = RatingsReportIndexView
+    list_display = list(REPORT_COLUMNS)
+    list_export = list_display
+    export_filename = "ratings-report"
+    search_fields = ["page__title"]
+    list_per_page = 50
+    ordering = ["-count"]
+
+    def get_queryset(self, request):
+        distribution = {
+            name: Count("page__ratings", filter=Q(page__ratings__score=score))
+            for score, name in enumerate(("ones", "twos", "threes", "fours", "fives"), start=1)
+        }
+        return (
+            super()
+            .get_queryset(request)
+            .filter(count__gt=0)
+            .select_related("page")
+            .annotate(average_value=_average_expression(), **distribution)
+        )
+
+    def get_permissions_for_registration(self):
+        # Access follows the ratings' own permissions; the summary has none of its own.
+        return Permission.objects.none()
+
+    @_report_column(REPORT_COLUMNS["page_title"], "page__title")
+    def page_title(self, obj):
+        return obj.page.title
+
+    @_report_column("Average", "average_value")
+    def average_score(self, obj):
+        return f"{obj.average}"
+
+    @_report_column("1 star", "ones")
+    def ones(self, obj):
+        return obj.ones
+
+    @_report_column("2 stars", "twos")
+    def twos(self, obj):
+        return obj.twos
+
+    @_report_column("3 stars", "threes")
+    def threes(self, obj):
+        return obj.threes
+
+    @_report_column("4 stars", "fours")
+    def fours(self, obj):
+        return obj.fours
+
+    @_report_column("5 stars", "fives")
+    def fives(self, obj):
+        return obj.fives
+
+
+ratings_report = RatingsReportAdmin()
+ratings_report.register_with_wagtail()
+
+
+@hooks.register("register_reports_menu_item")
+def register_ratings_report_menu_item():
+    return ModelAdminMenuItem(ratings_report, order=950)
