@@ -437,3 +437,36 @@ def test_publishing_still_works_when_the_cache_is_down(mesotherapy):
 
     mesotherapy.refresh_from_db()
     assert mesotherapy.title == "Mesotherapy, revised"
+
+
+def test_a_vote_retires_the_cached_article_and_index_for_every_reader(
+    client, mesotherapy, treatment_index, django_capture_on_commit_callbacks
+):
+    client.get(mesotherapy.url)
+    client.get(treatment_index.url)
+    assert client.get(mesotherapy.url)["X-Cache"] == "HIT"
+    voter = Client(enforce_csrf_checks=True)
+    page = voter.get(mesotherapy.url)
+    assert page["X-Cache"] == "HIT"
+
+    # The no-JavaScript vote, with the CSRF token the cached page gave this reader.
+    with django_capture_on_commit_callbacks(execute=True):
+        vote = voter.post(
+            f"/ratings/{mesotherapy.pk}/vote/", {"score": "4", "csrfmiddlewaretoken": rendered_token(page)}
+        )
+
+    assert vote.status_code == 302
+    article = client.get(mesotherapy.url)
+    assert article["X-Cache"] == "MISS"
+    assert "4.0 out of 5, 1 rating" in article.content.decode()
+    assert "4.0 out of 5" in client.get(treatment_index.url).content.decode()
+    # The voter now has a voter cookie: their pages are rendered for them, with their score.
+    own = voter.get(mesotherapy.url)
+    assert "X-Cache" not in own
+    assert "You rated this page 4 stars" in own.content.decode()
+
+
+def test_the_bypass_cookie_is_the_ratings_voter_cookie(settings):
+    from treatment_pages.voters import VOTER_COOKIE_NAME
+
+    assert VOTER_COOKIE_NAME in settings.PAGE_CACHE_BYPASS_COOKIES
