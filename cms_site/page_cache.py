@@ -33,6 +33,7 @@ response the cache considered carries ``X-Cache: HIT``, ``MISS`` or ``BYPASS``.
 import hashlib
 import logging
 import re
+import secrets
 import time
 from collections import Counter
 from urllib.parse import parse_qsl
@@ -40,7 +41,7 @@ from urllib.parse import parse_qsl
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
-from django.middleware.csrf import CSRF_SECRET_LENGTH, _unmask_cipher_token, get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, _unmask_cipher_token
 from django.utils.cache import cc_delim_re
 
 logger = logging.getLogger(__name__)
@@ -276,16 +277,45 @@ def template_csrf_tokens(request, response):
     return None if secret.encode() in body else body
 
 
+_CHAR_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
+# Bytes at or above this would favour some characters: they are drawn again.
+_UNBIASED_LIMIT = 256 - 256 % len(CSRF_ALLOWED_CHARS)
+
+
+def _random_csrf_string():
+    """A random CSRF secret or mask, as Django's ``_get_new_csrf_string`` makes them, but
+    from one ``os.urandom`` read instead of 32 ``secrets.choice`` calls (a hit's hot path)."""
+    chars = []
+    while len(chars) < CSRF_SECRET_LENGTH:
+        chars.extend(
+            CSRF_ALLOWED_CHARS[byte % len(CSRF_ALLOWED_CHARS)]
+            for byte in secrets.token_bytes(CSRF_SECRET_LENGTH * 2)
+            if byte < _UNBIASED_LIMIT
+        )
+    return "".join(chars[:CSRF_SECRET_LENGTH])
+
+
+def _masked_token(secret):
+    """The token ``get_token`` would render for ``secret``: a fresh mask, then the secret
+    shifted by it (Django's ``_mask_cipher_secret``; tests check Django accepts it)."""
+    mask = _random_csrf_string()
+    size = len(CSRF_ALLOWED_CHARS)
+    cipher = "".join(
+        CSRF_ALLOWED_CHARS[(_CHAR_INDEX[s] + _CHAR_INDEX[m]) % size]
+        for s, m in zip(secret, mask, strict=True)
+    )
+    return mask + cipher
+
+
 def fill_csrf_tokens(request, response, body):
     """Put a token for this reader where the stored body has placeholders, as
-    ``get_token`` and CsrfViewMiddleware would: from their CSRF cookie, or a new one."""
-    cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
-    if _CSRF_SECRET.fullmatch(cookie):
-        request.META["CSRF_COOKIE"] = cookie
-    token = get_token(request)  # a new secret lands in META["CSRF_COOKIE"] if there was none
+    CsrfViewMiddleware would: from their CSRF cookie, or a new one it sets."""
+    secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    if not _CSRF_SECRET.fullmatch(secret):
+        secret = _random_csrf_string()
     response.set_cookie(
         settings.CSRF_COOKIE_NAME,
-        request.META["CSRF_COOKIE"],
+        secret,
         max_age=settings.CSRF_COOKIE_AGE,
         domain=settings.CSRF_COOKIE_DOMAIN,
         path=settings.CSRF_COOKIE_PATH,
@@ -293,7 +323,7 @@ def fill_csrf_tokens(request, response, body):
         httponly=settings.CSRF_COOKIE_HTTPONLY,
         samesite=settings.CSRF_COOKIE_SAMESITE,
     )
-    return body.replace(CSRF_PLACEHOLDER, token.encode())
+    return body.replace(CSRF_PLACEHOLDER, _masked_token(secret).encode())
 
 
 class PageCacheMiddleware:

@@ -113,7 +113,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, reusing its redis-py clients (cms_site/cache.py).
+            "BACKEND": "cms_site.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="clinic"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
