@@ -475,3 +475,15 @@ def test_the_bypass_cookie_is_the_ratings_voter_cookie(settings):
     from treatment_pages.voters import VOTER_COOKIE_NAME
 
     assert VOTER_COOKIE_NAME in settings.PAGE_CACHE_BYPASS_COOKIES
+
+
+def test_tokens_made_for_cached_pages_are_ones_django_unmasks_to_the_secret():
+    secrets_seen = set()
+    for _ in range(200):
+        secret = page_cache._random_csrf_string()
+        token = page_cache._masked_token(secret)
+        assert re.fullmatch(r"[A-Za-z0-9]{32}", secret)
+        assert len(token) == 64
+        assert _unmask_cipher_token(token) == secret
+        secrets_seen.add(secret)
+    assert len(secrets_seen) == 200
