@@ -224,7 +224,9 @@ def lookup(digest):
     if entry is None:
         return generation, None
 
-    version = found.get(PAGE_VERSION_KEY.format(entry["page_id"])) if entry["page_id"] == guessed_page else None
+    version = (
+        found.get(PAGE_VERSION_KEY.format(entry["page_id"])) if entry["page_id"] == guessed_page else None
+    )
     if version is None:
         version = page_version(entry["page_id"])
     _guesses.remember(generation, digest, entry["page_id"])
