@@ -47,6 +47,7 @@ def test_public_pages_send_the_security_headers(client, mesotherapy, settings):
 
 def test_cached_page_still_gets_hsts_on_https(client, mesotherapy, settings):
     settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.PAGE_CACHE_SECONDS = 600
     client.get(mesotherapy.url, secure=True)
 
     response = client.get(mesotherapy.url, secure=True)

@@ -17,6 +17,12 @@ from treatment_pages.models import ClinicContactSettings, TreatmentIndexPage
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    """The production default; the test settings switch the cache off for other suites."""
+    settings.PAGE_CACHE_SECONDS = 600
+
+
 def get_twice(client, url, **extra):
     first = client.get(url, **extra)
     second = client.get(url, **extra)
@@ -390,6 +396,7 @@ def test_preview_requests_are_not_marked_for_storing(rf, mesotherapy):
 
 
 def test_cache_can_be_switched_off(client, mesotherapy, settings):
+    """(The test settings do this for every other suite.)"""
     settings.PAGE_CACHE_SECONDS = 0
 
     first, second = get_twice(client, mesotherapy.url)
