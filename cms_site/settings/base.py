@@ -248,6 +248,9 @@ LEAD_FORMS_TIME_TRAP_MAX_SECONDS = env.float("LEAD_FORMS_TIME_TRAP_MAX_SECONDS",
 # Failed emails are retried after 1, 2, 4... times the base delay, up to the attempt limit.
 LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS = env.int("LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS", default=5)
 LEAD_FORMS_NOTIFICATION_RETRY_SECONDS = env.int("LEAD_FORMS_NOTIFICATION_RETRY_SECONDS", default=60)
+# An XLSX is built whole before the first byte is sent (about 2,000 rows a second), so larger
+# admin exports are refused with a pointer to the streamed CSV or the export command.
+LEAD_FORMS_XLSX_MAX_ROWS = env.int("LEAD_FORMS_XLSX_MAX_ROWS", default=20000)
 
 # Reader ratings: votes one client IP may cast (django-ratelimit syntax, e.g. 30/m;
 # empty = no limit), and the secret that turns voter cookies into stored keys

@@ -1,6 +1,14 @@
-"""Appointment form pages and their stored submissions."""
+"""Appointment form pages, their stored submissions and the retention setting."""
 
 from .pages import AppointmentFormField, AppointmentFormPage, SubmissionOutcome
-from .submissions import AppointmentSubmission
+from .settings import AppointmentRequestSettings
+from .submissions import AppointmentSubmission, StatusChange
 
-__all__ = ["AppointmentFormField", "AppointmentFormPage", "AppointmentSubmission", "SubmissionOutcome"]
+__all__ = [
+    "AppointmentFormField",
+    "AppointmentFormPage",
+    "AppointmentRequestSettings",
+    "AppointmentSubmission",
+    "StatusChange",
+    "SubmissionOutcome",
+]

@@ -3,7 +3,7 @@
 import logging
 from dataclasses import dataclass
 from functools import partial
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 FIELD_TYPE_CHOICES = (*FORM_FIELD_CHOICES, ("phone", "Phone number"))
 RATE_LIMIT_GROUP = "lead_forms.submission"
 DEFAULT_RATE_LIMIT = "5/m"
+# The inbox's detail view (wagtail-modeladmin names it after the model).
+INBOX_DETAIL_URL_NAME = "lead_forms_appointmentsubmission_modeladmin_inspect"
 
 
 @dataclass
@@ -167,13 +169,15 @@ class AppointmentFormPage(AbstractEmailForm):
         confirm = not spam_reason and self.send_confirmation
         status = AppointmentSubmission.NotificationStatus
         with transaction.atomic():
-            submission = self.get_submission_class().objects.create(
+            submission = self.get_submission_class()(
                 page=self,
                 form_data=form.get_submission_data(),
                 is_spam=bool(spam_reason),
                 spam_reason=spam_reason,
                 notification_status=status.PENDING if notify else status.NOT_SENT,
             )
+            submission.fill_contact_columns(self.get_form_fields())
+            submission.save()
             if spam_reason:
                 logger.info(
                     "Appointment request %s on form %s flagged as suspected spam: %s",
@@ -254,10 +258,9 @@ class AppointmentFormPage(AbstractEmailForm):
     # --- Emails (overridable; keep them free of patient data) --------------------------
 
     def get_admin_submission_url(self, submission):
-        """Absolute admin URL listing just this submission."""
-        path = reverse("wagtailforms:list_submissions", args=[self.pk])
-        query = urlencode({"reference": submission.reference})
-        return urljoin(settings.WAGTAILADMIN_BASE_URL, f"{path}?{query}")
+        """Absolute URL of this submission's page in the staff inbox (sign-in and permission required)."""
+        path = reverse(INBOX_DETAIL_URL_NAME, args=[submission.pk])
+        return urljoin(settings.WAGTAILADMIN_BASE_URL, path)
 
     def get_notification_message(self, submission):
         """The coordinator's email: form name, reference and admin link, no patient data."""

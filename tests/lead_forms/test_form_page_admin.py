@@ -124,7 +124,7 @@ def test_only_superusers_can_change_where_notifications_go(client, editor, demo_
     assert 'name="to_address"' in superuser_html and 'name="from_address"' in superuser_html
 
 
-def test_notification_links_to_a_list_showing_just_that_request(client, demo_site, make_client_ip):
+def test_notification_links_to_the_inbox_page_of_that_request(client, demo_site, make_client_ip):
     form_page = AppointmentFormPage.objects.get()
     wanted = AppointmentSubmission.objects.create(page=form_page, form_data={"first_name": "Wantedname"})
     AppointmentSubmission.objects.create(page=form_page, form_data={"first_name": "Othername"})

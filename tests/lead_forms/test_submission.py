@@ -121,8 +121,8 @@ def test_notification_carries_no_patient_data(
     assert submission.reference in message.subject
     assert submission.reference in message.body
     assert form_page.title in message.body
-    assert f"http://testserver/admin/forms/submissions/{form_page.pk}/?reference={submission.reference}" in (
-        message.body
+    assert (
+        f"http://testserver/admin/lead_forms/appointmentsubmission/inspect/{submission.pk}/" in message.body
     )
 
 

@@ -1,0 +1,253 @@
+"""Admin wiring for appointment requests: the staff inbox, permissions, audit actions, delete URL."""
+
+import datetime
+
+from django.contrib.admin import ListFilter, SimpleListFilter
+from django.contrib.auth.models import Permission
+from django.urls import path, re_path
+from django.utils import timezone
+from django.utils.html import format_html
+from wagtail import hooks
+from wagtail_modeladmin.helpers import PermissionHelper
+from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
+
+from . import audit
+from .models import AppointmentFormPage, AppointmentSubmission
+from .permissions import (
+    PERMISSION_CODENAME,
+    filter_form_submissions_for_user,
+    submissions_for_user,
+    user_can_view_requests,
+)
+from .views import (
+    AppointmentDeleteSubmissionsView,
+    InboxDeleteView,
+    InboxIndexView,
+    InboxInspectView,
+    apply_spam_choice,
+    status_view_for,
+)
+
+
+class FormPageFilter(SimpleListFilter):
+    title = "form page"
+    parameter_name = "form"
+
+    def lookups(self, request, model_admin):
+        return [
+            (str(pk), title)
+            for pk, title in AppointmentFormPage.objects.order_by("title").values_list("pk", "title")
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(page_id=int(self.value()))
+        return queryset
+
+
+class StatusFilter(SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return AppointmentSubmission.Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in AppointmentSubmission.Status.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+class SpamFilter(SimpleListFilter):
+    """Suspected spam is hidden until staff ask for it."""
+
+    title = "suspected spam"
+    parameter_name = "spam"
+
+    def lookups(self, request, model_admin):
+        return [("include", "Include suspected spam"), ("only", "Only suspected spam")]
+
+    def choices(self, changelist):
+        choices = list(super().choices(changelist))
+        choices[0]["display"] = "Hide suspected spam"
+        return choices
+
+    def queryset(self, request, queryset):
+        return apply_spam_choice(queryset, self.value())
+
+
+class ReceivedDateRangeFilter(ListFilter):
+    """Received between two dates (inclusive), typed as YYYY-MM-DD; a bad date is reported, not ignored."""
+
+    title = "date received"
+    template = "lead_forms/admin/date_range_filter.html"
+    parameters = ("received_from", "received_to")
+
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.values = {}
+        self.errors = {}
+        for name in self.parameters:
+            raw = params.pop(name, None)
+            value = (raw[-1] if isinstance(raw, list) else raw or "").strip()
+            if not value:
+                continue
+            try:
+                self.values[name] = datetime.date.fromisoformat(value)
+            except ValueError:
+                self.errors[name] = value
+        self.request = request
+
+    def has_output(self):
+        return True
+
+    def expected_parameters(self):
+        return list(self.parameters)
+
+    def queryset(self, request, queryset):
+        tz = timezone.get_current_timezone()
+        if "received_from" in self.values:
+            start = datetime.datetime.combine(self.values["received_from"], datetime.time.min, tzinfo=tz)
+            queryset = queryset.filter(submit_time__gte=start)
+        if "received_to" in self.values:
+            end = datetime.datetime.combine(
+                self.values["received_to"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+            )
+            queryset = queryset.filter(submit_time__lt=end)
+        return queryset
+
+    def choices(self, changelist):
+        # Read by the template: the current values and the other query parameters to keep.
+        keep = [
+            (key, value)
+            for key, values in self.request.GET.lists()
+            for value in values
+            if key not in self.parameters and key not in ("p", "export")
+        ]
+        yield {
+            "from": self.request.GET.get("received_from", ""),
+            "to": self.request.GET.get("received_to", ""),
+            "errors": self.errors,
+            "keep": keep,
+        }
+
+
+class InboxPermissionHelper(PermissionHelper):
+    """Everything in the inbox needs the patient-data permission; requests are never created or edited here."""
+
+    def get_all_model_permissions(self):
+        # Offered on the group edit screen: the one permission that matters.
+        return Permission.objects.filter(
+            content_type__app_label=self.opts.app_label,
+            content_type__model=self.opts.model_name,
+            codename=PERMISSION_CODENAME,
+        )
+
+    def user_can_list(self, user):
+        return user_can_view_requests(user)
+
+    def user_can_create(self, user):
+        return False
+
+    def user_can_edit_obj(self, user, obj):
+        return False
+
+    def _may_read(self, user, obj):
+        return user_can_view_requests(user) and submissions_for_user(user).filter(pk=obj.pk).exists()
+
+    def user_can_inspect_obj(self, user, obj):
+        return self._may_read(user, obj)
+
+    def user_can_delete_obj(self, user, obj):
+        return self._may_read(user, obj)
+
+
+class AppointmentRequestAdmin(ModelAdmin):
+    """The front desk's inbox: every appointment request across all form pages, newest first."""
+
+    model = AppointmentSubmission
+    menu_label = "Appointment requests"
+    menu_icon = "form"
+    menu_order = 250
+    add_to_admin_menu = True
+    permission_helper_class = InboxPermissionHelper
+    index_view_class = InboxIndexView
+    inspect_view_class = InboxInspectView
+    delete_view_class = InboxDeleteView
+    inspect_view_enabled = True
+    inspect_template_name = "lead_forms/admin/appointment_request_inspect.html"
+    list_display = ("received", "name", "contact", "form_page", "status_label")
+    list_display_add_buttons = "name"
+    list_filter = (FormPageFilter, StatusFilter, ReceivedDateRangeFilter, SpamFilter)
+    search_fields = ("name", "email", "phone", "reference")
+    ordering = ("-submit_time", "-pk")
+    list_per_page = 50
+    list_select_related = ("page",)
+    # Non-empty so the index shows the CSV/XLSX buttons; the columns come from lead_forms.export.
+    list_export = ("reference",)
+
+    def get_queryset(self, request):
+        return submissions_for_user(request.user).select_related("page")
+
+    def received(self, obj):
+        return timezone.localtime(obj.submit_time).strftime("%d %b %Y %H:%M")
+
+    received.short_description = "Received"
+    received.admin_order_field = "submit_time"
+
+    def contact(self, obj):
+        detail = obj.phone if obj.contact_method.lower().startswith("phone") else obj.email or obj.phone
+        if obj.contact_method:
+            return f"{obj.contact_method}: {detail}" if detail else obj.contact_method
+        return detail
+
+    contact.short_description = "Contact method"
+
+    def form_page(self, obj):
+        return obj.page.title
+
+    form_page.short_description = "Form page"
+
+    def status_label(self, obj):
+        if obj.is_spam:
+            return format_html("{} <b>(suspected spam)</b>", obj.get_status_display())
+        return obj.get_status_display()
+
+    status_label.short_description = "Status"
+    status_label.admin_order_field = "status"
+
+    def get_admin_urls_for_registration(self):
+        return (
+            *super().get_admin_urls_for_registration(),
+            re_path(
+                self.url_helper.get_action_url_pattern("status"),
+                status_view_for(self),
+                name=self.url_helper.get_action_url_name("status"),
+            ),
+        )
+
+
+modeladmin_register(AppointmentRequestAdmin)
+
+
+@hooks.register("filter_form_submissions_for_user")
+def appointment_forms_need_the_patient_data_permission(user, editable_forms):
+    return filter_form_submissions_for_user(user, editable_forms)
+
+
+@hooks.register("register_log_actions")
+def register_appointment_log_actions(actions):
+    audit.register_log_actions(actions)
+
+
+# Ordered before wagtail.contrib.forms' own URLs so this view answers Wagtail's delete URL
+# (the name "wagtailforms:delete_submissions" still reverses to the same path).
+@hooks.register("register_admin_urls", order=-1)
+def register_delete_submissions_url():
+    return [
+        path(
+            "forms/submissions/<int:page_id>/delete/",
+            AppointmentDeleteSubmissionsView.as_view(),
+            name="lead_forms_delete_submissions",
+        )
+    ]
