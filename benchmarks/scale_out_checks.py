@@ -259,12 +259,11 @@ class Checks:
         reference = reference.group()
 
         staff = self.admin_session(self.a)
-        forms_index = staff.get(self.a + "/admin/forms/").text
-        submissions_url = re.search(r'href="(/admin/forms/submissions/\d+/)"', forms_index).group(1)
-        listing = staff.get(self.a + submissions_url).text
+        # The staff inbox (every form's requests, newest first), searched by reference.
+        listing = staff.get(self.a + "/admin/lead_forms/appointmentsubmission/", params={"q": reference}).text
         notified = self.wait_for_worker(reference)
         self.check(
-            "request sent through B is listed in A's admin; the worker sent the notification",
+            "request sent through B is listed in A's inbox; the worker sent the notification",
             reference in listing and "Scaleout" in listing and notified,
             f"{reference}: in A's list {reference in listing}, notification by db_worker {notified}",
         )
