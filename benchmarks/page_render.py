@@ -13,7 +13,11 @@ What it does, in a database of its own (SQLite file under benchmarks/results/ un
    that, a bounded pool of keep-alive ``http.client`` threads;
 5. print a table and write benchmarks/results/page_render.json.
 
-Each row is a ``Target``; later work (page caching) adds its own row to ``targets()``.
+Each row is a ``Target``. Three rows: the article rendered by Wagtail on every request
+(page cache off), the same article answered to anonymous readers from the page cache
+(``cms_site.page_cache``; Redis when --redis-url is given, else each worker's memory),
+and the static file. Before measuring, each row checks the server's ``X-Cache``
+header says what the row claims (rendered: no hit; cached: HIT).
 """
 
 import argparse
@@ -50,6 +54,8 @@ class Target:
     path: str
     # Extra environment for the server while this row is measured (e.g. a cache switched on).
     server_env: dict = field(default_factory=dict)
+    # The X-Cache header the warmed-up URL must answer with (None: no page cache involved).
+    expect_cache: str | None = None
 
 
 @dataclass
@@ -68,7 +74,8 @@ class Result:
 def targets(article_path):
     """The rows measured, in order; the static file is the baseline for the ratio."""
     return [
-        Target("Wagtail page (50 blocks)", article_path),
+        Target("Wagtail page (50 blocks)", article_path, {"PAGE_CACHE_SECONDS": "0"}),
+        Target("Cached page, anonymous", article_path, {"PAGE_CACHE_SECONDS": "600"}, expect_cache="HIT"),
         Target("Static file, same bytes", "/static/" + STATIC_COPY),
     ]
 
@@ -199,6 +206,22 @@ def fetch(base_url, path):
     with urllib.request.urlopen(base_url + path, timeout=30) as response:
         assert response.status == 200, f"{path} answered {response.status}"
         return response.read()
+
+
+def check_cache_header(base_url, target):
+    """The row measures what it says: the cached row's URL answers X-Cache: HIT, the others don't.
+
+    Without Redis each worker has its own memory cache, so a few requests may be needed
+    before the one answering has stored the page.
+    """
+    seen = []
+    for _ in range(10):
+        with urllib.request.urlopen(base_url + target.path, timeout=30) as response:
+            response.read()
+            seen.append(response.headers.get("X-Cache"))
+        if (target.expect_cache == "HIT") == (seen[-1] == "HIT"):
+            return
+    sys.exit(f"{target.name}: X-Cache answers {seen}, expected {target.expect_cache or 'no HIT'}")
 
 
 # ---------------------------------------------------------------- load generators
@@ -353,6 +376,7 @@ def main():
         with Gunicorn(args, target.server_env) as server:
             body = fetch(server.base_url, target.path)  # also warms the worker that answers
             fetch(server.base_url, target.path)
+            check_cache_header(server.base_url, target)
             print(f"Measuring {target.name} ({len(body):,} bytes) ...", flush=True)
             measured = load(server.base_url + target.path, args)
         results.append(Result(name=target.name, path=target.path, bytes=len(body), **measured))

@@ -35,6 +35,15 @@ def ensure_wagtail_base_rows():
         Collection.add_root(name="Root")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Each test starts with an empty page cache: pages cached by another test's
+    (rolled back) content must not answer this one's requests."""
+    from cms_site import page_cache
+
+    page_cache.purge_all()
+
+
 @pytest.fixture
 def demo_site(db):
     """The demo clinic exactly as ``manage.py load_demo`` builds it."""

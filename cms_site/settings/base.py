@@ -4,6 +4,7 @@ DEBUG is off and SECRET_KEY must come from the environment; ``dev`` and
 ``test`` relax only what they must.
 """
 
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import BASE_DIR, env
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
     "wagtail_headless_preview",
     "rest_framework",
     "corsheaders",
+    # Ninja's API docs from its own static files, not a CDN (the CSP allows only 'self').
+    "ninja",
+    "csp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,17 +65,26 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every log line of the request carries its id.
+    "cms_site.request_logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before host validation and sessions: load balancers probe with any Host header.
+    "cms_site.health.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that may answer early, so API errors carry CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
     "cms_site.middleware.APIRequestPolicyMiddleware",
+    # Before sessions, CSRF and auth, so a cache hit skips all of them.
+    "cms_site.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cms_site.admin_session.AdminSessionAgeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Inside the page cache, so a stored page keeps its policy header.
+    "cms_site.csp.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -110,7 +123,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, reusing its redis-py clients (cms_site/cache.py).
+            "BACKEND": "cms_site.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="clinic"),
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
@@ -123,6 +137,27 @@ else:
             "LOCATION": "clinic",
         }
     }
+
+# Sessions: in the shared cache and the database when Redis is there (every app
+# server sees them, and a Redis restart logs nobody out), else the database.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
+# Staff who can use the admin get shorter sessions than anyone else (cms_site.admin_session).
+ADMIN_SESSION_COOKIE_AGE = env.int("ADMIN_SESSION_COOKIE_AGE", default=8 * 60 * 60)
+
+# Whole-page cache for anonymous readers (cms_site.page_cache); 0 turns it off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+PAGE_CACHE_PAGE_TYPES = [
+    "cms_site.homepage",
+    "treatment_pages.treatmentindexpage",
+    "treatment_pages.treatmentpage",
+]
+# Readers who rated see their own score (treatment_pages.voters.VOTER_COOKIE_NAME).
+PAGE_CACHE_BYPASS_COOKIES = ["clinic_voter"]
+# A page showing a form with these fields is never stored: the appointment form's
+# time-trap token (lead_forms.spam.TIME_TRAP_FIELD) records when *this* reader got it.
+PAGE_CACHE_NEVER_STORE_FIELDS = ["form-token"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -147,6 +182,41 @@ STORAGES = {
     # Hashed names so browsers may cache static files for a year.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Files with hashed names are served as immutable for ten years whatever this says;
+# this is for the few unhashed ones.
+WHITENOISE_MAX_AGE = env.int("WHITENOISE_MAX_AGE", default=3600)
+
+# Images and documents on S3-compatible object storage (AWS, MinIO, Scaleway...) when
+# a bucket is configured; local files under MEDIA_ROOT otherwise.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+MEDIA_ORIGINS = []  # where the browser loads media from, for the Content-Security-Policy
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+    AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": AWS_S3_ENDPOINT_URL,
+            "region_name": AWS_S3_REGION_NAME,
+            # Empty keys: boto3 finds credentials itself (instance role, ~/.aws).
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "custom_domain": AWS_S3_CUSTOM_DOMAIN,
+            # Private objects behind signed URLs unless a public custom domain serves them.
+            "querystring_auth": AWS_S3_CUSTOM_DOMAIN is None,
+            "default_acl": None,
+            # Two uploads of the same name must not overwrite each other.
+            "file_overwrite": False,
+        },
+    }
+    if AWS_S3_CUSTOM_DOMAIN:
+        MEDIA_ORIGINS.append(f"https://{AWS_S3_CUSTOM_DOMAIN}")
+    elif AWS_S3_ENDPOINT_URL:
+        MEDIA_ORIGINS.append(AWS_S3_ENDPOINT_URL.rstrip("/"))
+    else:
+        MEDIA_ORIGINS.append("https://*.amazonaws.com")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
@@ -210,6 +280,44 @@ SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+# Load balancers probe health over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+
+# Content-Security-Policy (django-csp). The public site runs only its own static
+# scripts and styles; JSON-LD blocks are data, not executed. A template that needs
+# an inline script uses {{ request.csp_nonce }} (such pages are not page-cached).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *MEDIA_ORIGINS],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+# The Wagtail admin (cms_site.csp) still needs inline scripts and styles, blob: and
+# data: images for uploads, and frames of its own previews.
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *MEDIA_ORIGINS],
+        "media-src": [SELF, "blob:", *MEDIA_ORIGINS],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
 
 # Wagtail
 WAGTAIL_SITE_NAME = env.str("WAGTAIL_SITE_NAME", default="Clinic")
@@ -221,6 +329,10 @@ WAGTAILSEARCH_BACKENDS = {
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAIL_DATE_FORMAT = "%d %B %Y"
+# No avatars from gravatar.com: the admin loads nothing from third parties (and the CSP says so).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Nor the "new Wagtail release" check against releases.wagtail.org: upgrades are ours to plan.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # treatment_pages: a treatments section goes directly below the clinic's home page.
 TREATMENT_INDEX_PARENT_PAGE_TYPES = ["cms_site.HomePage"]
 
@@ -251,12 +363,31 @@ WAGTAIL_HEADLESS_PREVIEW = {
     "REDIRECT_ON_PREVIEW": False,
 }
 
+# Structured logs: JSON lines with the request id (cms_site.request_logging); "plain"
+# for people reading a terminal. Never request bodies or query strings.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+ACCESS_LOG = env.bool("ACCESS_LOG", default=True)
+TRUST_REQUEST_ID_HEADER = env.bool("TRUST_REQUEST_ID_HEADER", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "cms_site.request_logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "cms_site.request_logging.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # One line per background task run is noise; failures still show.
-    "loggers": {"django_tasks": {"level": "WARNING"}},
+    "loggers": {
+        # One line per background task run is noise; failures still show.
+        "django_tasks": {"level": "WARNING"},
+        # Django's own request logs would repeat the access line.
+        "django.server": {"level": "WARNING"},
+    },
 }

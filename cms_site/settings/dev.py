@@ -5,6 +5,7 @@ import os
 # Only for local development; production reads SECRET_KEY from the environment.
 os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-not-for-production")  # noqa: S105
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("LOG_FORMAT", "plain")
 
 from .base import *  # noqa: E402,F403
 from .env import env  # noqa: E402

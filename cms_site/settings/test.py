@@ -28,3 +28,8 @@ SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]  # n
 
 # Test clients post right after fetching the form; the time-trap's own tests raise this again.
 LEAD_FORMS_TIME_TRAP_MIN_SECONDS = 0
+
+# The page cache is off for the suite: a test's vote or edit commits nothing (so the
+# after-commit purges never run) and must not be hidden by a page another request
+# stored. tests/cms_site/test_page_cache.py switches it on and drives the commits.
+PAGE_CACHE_SECONDS = 0

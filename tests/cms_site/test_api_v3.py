@@ -118,3 +118,14 @@ def test_nul_characters_in_urls_are_a_clear_400_not_a_database_error(client, dem
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     assert "NUL" in response.json()["detail"]
+
+
+def test_openapi_docs_page_loads_its_scripts_from_the_site_itself(client, db):
+    response = client.get("/api/v3/docs/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    # The Content-Security-Policy allows only 'self': no CDN, no inline script.
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "cdn." not in html
+    assert "script-src 'self'" in response["Content-Security-Policy"]
