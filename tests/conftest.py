@@ -68,6 +68,18 @@ def mesotherapy(demo_site):
 
 
 @pytest.fixture
+def article_with_form(mesotherapy):
+    """The mesotherapy article with its "Next steps" block showing the appointment form inline."""
+    body = mesotherapy.body.raw_data
+    for block in body:
+        if block["type"] == "next_steps":
+            block["value"]["show_form"] = True
+    mesotherapy.body = body
+    mesotherapy.save_revision().publish()
+    return mesotherapy
+
+
+@pytest.fixture
 def root_page(db):
     return Page.get_first_root_node()
 

@@ -10,17 +10,6 @@ from tests.lead_forms.conftest import VALID_DATA, hidden_value
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def article_with_form(mesotherapy):
-    body = mesotherapy.body.raw_data
-    for block in body:
-        if block["type"] == "next_steps":
-            block["value"]["show_form"] = True
-    mesotherapy.body = body
-    mesotherapy.save_revision().publish()
-    return mesotherapy
-
-
 def test_article_embeds_the_form_posting_to_the_form_page(client, article_with_form, form_page):
     html = client.get(article_with_form.url).content.decode()
 

@@ -110,16 +110,9 @@ def test_form_and_thank_you_pages_have_no_serious_accessibility_violations(
 
 
 def test_article_with_embedded_form_has_no_serious_accessibility_violations(
-    live_server, browser_page, form_page, mesotherapy
+    live_server, browser_page, form_page, article_with_form
 ):
-    body = mesotherapy.body.raw_data
-    for block in body:
-        if block["type"] == "next_steps":
-            block["value"]["show_form"] = True
-    mesotherapy.body = body
-    mesotherapy.save_revision().publish()
-
-    browser_page.goto(live_server.url + mesotherapy.url)
+    browser_page.goto(live_server.url + article_with_form.url)
 
     assert browser_page.locator(".next-steps form.appointment-form").count() == 1
     assert (violations := axe_violations(browser_page)) == [], describe_violations(violations)
