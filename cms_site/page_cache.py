@@ -119,7 +119,7 @@ def purge_all():
         logger.exception("page cache purge failed: cached pages may be stale for up to %ss", _timeout())
         return
     stats["purge_all"] += 1
-    logger.info("page cache purged")
+    logger.debug("page cache purged")
 
 
 def purge_pages(page_ids):
