@@ -38,6 +38,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from support import recreate_postgres_database
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 PYTHON = sys.executable
@@ -348,6 +350,8 @@ def main():
     RESULTS.mkdir(parents=True, exist_ok=True)
     if args.database_url.startswith("sqlite:///"):
         Path(args.database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    elif args.database_url.startswith("postgres"):
+        recreate_postgres_database(args.database_url)
 
     print("Building the benchmark database ...", flush=True)
     manage(args, "migrate", "--noinput")

@@ -28,6 +28,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 import psycopg
+from support import recreate_postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -48,13 +49,6 @@ def parse_args():
     )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4"))
     return parser.parse_args()
-
-
-def recreate_database(url):
-    server, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def server_env(args, media_root):
@@ -192,7 +186,7 @@ def main():
     env = server_env(args, media_root)
 
     print(f"Preparing {args.database_url.rsplit('/', 1)[1]} (drop, create, migrate, demo content)...")
-    recreate_database(args.database_url)
+    recreate_postgres_database(args.database_url)
     manage(env, "migrate", "--noinput")
     manage(env, "load_demo")
     pages = article_ids(args.database_url)
