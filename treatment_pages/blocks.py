@@ -66,7 +66,7 @@ class HeadingBlock(blocks.StructBlock):
 
     class Meta:
         icon = "title"
-        template = "blocks/heading_block.html"
+        template = "treatment_pages/blocks/heading_block.html"
         label = "Heading"
         description = "A section or sub-section heading"
         preview_value = {"text": "How does the treatment work?", "level": "h2"}
@@ -81,7 +81,7 @@ class ParagraphBlock(blocks.RichTextBlock):
 
     class Meta:
         icon = "pilcrow"
-        template = "blocks/paragraph_block.html"
+        template = "treatment_pages/blocks/paragraph_block.html"
         label = "Paragraph"
         description = "Rich text with links and simple formatting"
         preview_value = (
@@ -119,7 +119,7 @@ class PreventionStepsBlock(blocks.StructBlock):
 
     class Meta:
         icon = "list-ol"
-        template = "blocks/prevention_steps_block.html"
+        template = "treatment_pages/blocks/prevention_steps_block.html"
         label = "Numbered prevention steps"
         description = "A numbered list of steps; each step may have bullet sub-points"
         preview_value = {
@@ -184,7 +184,7 @@ class ImageBlock(PrefetchedChoosersMixin, blocks.StructBlock):
 
     class Meta:
         icon = "image"
-        template = "blocks/image_block.html"
+        template = "treatment_pages/blocks/image_block.html"
         label = "Image"
         description = "An image with alt text and an optional caption"
         preview_value = {"alt_text": "A treatment room", "caption": "Our treatment room"}
@@ -211,7 +211,7 @@ class CalloutBlock(blocks.StructBlock):
 
     class Meta:
         icon = "warning"
-        template = "blocks/callout_block.html"
+        template = "treatment_pages/blocks/callout_block.html"
         label = "Callout / note"
         description = "A highlighted note, warning or medical disclaimer"
         preview_value = {
@@ -229,7 +229,7 @@ class FactsListBlock(blocks.StructBlock):
 
     class Meta:
         icon = "list-ul"
-        template = "blocks/facts_list_block.html"
+        template = "treatment_pages/blocks/facts_list_block.html"
         label = "Facts / side effects list"
         description = "A titled bullet list, such as possible side effects"
         preview_value = {"title": "Possible side effects", "items": ["Slight bruising", "Mild swelling"]}
@@ -254,7 +254,7 @@ class NextStepsBlock(PrefetchedChoosersMixin, blocks.StructBlock):
 
     class Meta:
         icon = "calendar"
-        template = "blocks/next_steps_block.html"
+        template = "treatment_pages/blocks/next_steps_block.html"
         label = "Next steps call to action"
         description = "A call to action with a link and the clinic's phone and email"
         preview_value = {

@@ -14,7 +14,7 @@ def test_every_body_block_has_icon_template_description_and_preview(name):
     block = BODY_BLOCKS[name]
 
     assert block.meta.icon and block.meta.icon != "placeholder"
-    assert block.meta.template == f"blocks/{name}_block.html"
+    assert block.meta.template == f"treatment_pages/blocks/{name}_block.html"
     assert block.meta.description
     assert block.get_preview_value() not in (None, "", {})
 

@@ -10,7 +10,7 @@ from treatment_pages.voters import get_voter_identifier, has_voter_cookie, voter
 register = template.Library()
 
 
-@register.inclusion_tag("includes/rating_widget.html", takes_context=True)
+@register.inclusion_tag("treatment_pages/includes/rating_widget.html", takes_context=True)
 def rating_widget(context, page):
     """The article's rating widget: public summary, and the reader's own score if they voted.
 
@@ -37,7 +37,7 @@ def rating_widget(context, page):
     }
 
 
-@register.inclusion_tag("includes/rating_summary.html")
+@register.inclusion_tag("treatment_pages/includes/rating_summary.html")
 def rating_summary(summary):
     """A page's public rating summary (``summary`` from ``get_rating_summary``).
 

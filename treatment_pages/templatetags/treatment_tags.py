@@ -17,7 +17,7 @@ def json_ld(data):
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
 
 
-@register.inclusion_tag("includes/breadcrumb.html", takes_context=True)
+@register.inclusion_tag("treatment_pages/includes/breadcrumb.html", takes_context=True)
 def breadcrumb(context, page):
     """Ancestors of ``page`` below the tree root, then the page itself."""
     ancestors = page.get_ancestors().filter(depth__gt=1).live().specific()

@@ -17,7 +17,7 @@ from wagtail.models import Page, Site
 
 from cms_site.models import HomePage
 from lead_forms.models import AppointmentFormField, AppointmentFormPage
-from treatment_pages.demo_content import articles
+from cms_site.demo_content import articles
 from treatment_pages.models import ClinicContactSettings, TreatmentIndexPage, TreatmentPage
 
 DEMO_ADMIN_USERNAME = "admin"
