@@ -70,6 +70,8 @@ RECEIVED = Column("__received", "Received")
 STATUS = Column("__status", "Status")
 FORM_PAGE = Column("__page", "Form page")
 SPAM = Column("__spam", "Suspected spam")
+# Only when an export asks for it (``with_notes``): notes are staff's, not the patient's answers.
+NOTES = Column("__notes", "Staff notes")
 
 
 def filter_requests(queryset=None, *, page=None, since=None, until=None, status=None, spam=None):
@@ -153,13 +155,13 @@ def format_received(moment, tz=None):
     ]
 
 
-def export_columns(pages, *, with_page=None, with_spam=True):
+def export_columns(pages, *, with_page=None, with_spam=True, with_notes=False):
     """Columns for requests of ``pages`` (AppointmentFormPage objects or a queryset).
 
     Reference, received date and status first; then, when more than one form
     is exported, the form page; then every form field labelled and ordered as
     in the form (fields of further forms follow, a field shared by name appears
-    once); the spam reason last.
+    once); the spam reason; the staff notes last, and only ``with_notes``.
     """
     pages = list(pages)
     if with_page is None:
@@ -176,7 +178,41 @@ def export_columns(pages, *, with_page=None, with_spam=True):
                 columns.append(Column(field.clean_name, field.label, kind))
     if with_spam:
         columns.append(SPAM)
+    if with_notes:
+        columns.append(NOTES)
     return columns
+
+
+def _notes_by_request(pks, tz):
+    """The staff notes of the requests ``pks``, oldest first, as one text per request."""
+    from .models import StaffNote
+
+    texts = {}
+    notes = (
+        StaffNote.objects.filter(submission_id__in=pks)
+        .order_by("created_at", "pk")
+        .values_list(
+            "submission_id", "created_at", "user__first_name", "user__last_name", "user__username", "text"
+        )
+    )
+    for pk, created_at, first, last, username, text in notes:
+        author = f"{first} {last}".strip() or username or "a deleted user"
+        texts.setdefault(pk, []).append(f"{format_received(created_at, tz)} {author}: {text}")
+    return {pk: "\n".join(lines) for pk, lines in texts.items()}
+
+
+def _with_notes(rows, chunk_size, tz):
+    """``rows`` (tuples starting with the pk) in batches, each row followed by its notes text."""
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= chunk_size:
+            notes = _notes_by_request([r[0] for r in batch], tz)
+            yield from ((*r, notes.get(r[0], "")) for r in batch)
+            batch = []
+    if batch:
+        notes = _notes_by_request([r[0] for r in batch], tz)
+        yield from ((*r, notes.get(r[0], "")) for r in batch)
 
 
 def pages_for(queryset):
@@ -203,14 +239,22 @@ def iter_rows(queryset, columns, *, chunk_size=CHUNK_SIZE, page_titles=None):
     page_titles = page_titles or {}
     tz = timezone.get_current_timezone()
     # Per column: an index into the fixed values below, or the answer's key in form_data.
-    fixed_index = {REFERENCE.key: 0, RECEIVED.key: 1, STATUS.key: 2, FORM_PAGE.key: 3, SPAM.key: 4}
+    fixed_index = {
+        REFERENCE.key: 0,
+        RECEIVED.key: 1,
+        STATUS.key: 2,
+        FORM_PAGE.key: 3,
+        SPAM.key: 4,
+        NOTES.key: 5,
+    }
     plan = [(fixed_index.get(column.key), column.key, column.kind == "phone") for column in columns]
     rows = (
         queryset.order_by("submit_time", "pk")
-        .values_list("reference", "submit_time", "status", "page_id", "spam_reason", "form_data")
+        .values_list("pk", "reference", "submit_time", "status", "page_id", "spam_reason", "form_data")
         .iterator(chunk_size=chunk_size)
     )
-    for reference, submit_time, status, page_id, spam_reason, form_data in rows:
+    rows = _with_notes(rows, chunk_size, tz) if NOTES in columns else ((*row, "") for row in rows)
+    for _pk, reference, submit_time, status, page_id, spam_reason, form_data, notes in rows:
         form_data = form_data or {}
         fixed = (
             reference,
@@ -218,6 +262,7 @@ def iter_rows(queryset, columns, *, chunk_size=CHUNK_SIZE, page_titles=None):
             STATUS_LABELS.get(status, status),
             page_titles.get(page_id, ""),
             spam_reason,
+            notes,
         )
         row = []
         for index, key, is_phone in plan:
