@@ -10,7 +10,6 @@ failure: ``.ci/run`` installs ``libreoffice-calc``.
 """
 
 import datetime
-import io
 import shutil
 import subprocess
 
