@@ -23,11 +23,13 @@ check: install-dev
 	$(VENV)/bin/ruff format --check .
 
 # Serving the site needs the runtime requirements only; tests, lint and benchmarks add requirements-dev.txt.
+# --no-compile: Python compiles the modules it imports on first use; compiling every installed
+# file up front (botocore alone has thousands) roughly doubled the install time.
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --no-compile --disable-pip-version-check -r requirements.txt
 	touch $@
 
 install-dev: $(VENV)/.installed-dev
