@@ -132,3 +132,15 @@ def test_notes_are_exported_only_when_asked(desk, request_b, coordinator):
     with_notes = read_csv(desk.get(reverse(INDEX), {"export": "csv", "notes": "include"}))
     assert with_notes[0][-1] == "Staff notes"
     assert with_notes[1][-1].endswith("Fran Desk: Prefers mornings")
+
+
+def test_export_command_adds_notes_only_with_the_flag(tmp_path, request_b, coordinator):
+    from django.core.management import call_command
+
+    request_b.add_note(coordinator, "Insurance card checked")
+    plain, noted = tmp_path / "plain.csv", tmp_path / "noted.csv"
+    call_command("export_appointment_requests", "--output", str(plain))
+    call_command("export_appointment_requests", "--output", str(noted), "--with-notes")
+    assert "Insurance card checked" not in plain.read_text(encoding="utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(noted.read_text(encoding="utf-8-sig"), newline="")))
+    assert header[-1] == "Staff notes" and row[-1].endswith("Fran Desk: Insurance card checked")
