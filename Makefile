@@ -5,27 +5,36 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint install migrate demo browser-deps clean
+.PHONY: run test check lint install install-dev migrate demo browser-deps clean
 
 ## run: set everything up (virtualenv, install, migrate, demo content) and serve on 127.0.0.1:8000
 run: install migrate demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## test: install and run the whole test suite
-test: install browser-deps
+## test: install the test and browser tooling too, and run the whole test suite
+test: install-dev browser-deps
 	$(PY) -m pytest
 
 ## check: Django checks, migrations up to date, lint
-check: install
+check: install-dev
 	DJANGO_SETTINGS_MODULE=cms_site.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=cms_site.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Serving the site needs the runtime requirements only; tests, lint and benchmarks add requirements-dev.txt.
+# --no-compile: Python compiles the modules it imports on first use; compiling every installed
+# file up front (botocore alone has thousands) roughly doubled the install time.
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --no-compile --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 

@@ -15,6 +15,7 @@ VIEW_REQUEST = "lead_forms.view_request"
 EXPORT = "lead_forms.export"
 CHANGE_STATUS = "lead_forms.change_status"
 DELETE = "lead_forms.delete"
+ADD_NOTE = "lead_forms.add_note"
 
 # Filter keys whose values are safe to store (ids, dates, choices); anything else is reduced to "set".
 SAFE_FILTER_KEYS = {
@@ -28,6 +29,7 @@ SAFE_FILTER_KEYS = {
     "until",
     "date_from",
     "date_to",
+    "notes",
 }
 
 
@@ -68,6 +70,11 @@ class ChangeStatusFormatter(LogFormatter):
         return f"Changed status from {data.get('old', '?')} to {data.get('new', '?')}"
 
 
+class AddNoteFormatter(LogFormatter):
+    label = "Add a note to an appointment request"
+    message = "Added a staff note"
+
+
 class DeleteFormatter(LogFormatter):
     label = "Delete appointment requests"
 
@@ -83,6 +90,7 @@ def register_log_actions(actions):
         (EXPORT, ExportFormatter),
         (CHANGE_STATUS, ChangeStatusFormatter),
         (DELETE, DeleteFormatter),
+        (ADD_NOTE, AddNoteFormatter),
     ):
         actions.register_action(action)(formatter)
 
@@ -129,6 +137,11 @@ def log_export(user, *, fmt, rows, filters=None, request=None, page=None, source
 
 def log_status_change(user, submission, old, new):
     return _log(submission, CHANGE_STATUS, user, {"old": old, "new": new, "page": submission.page_id})
+
+
+def log_note_added(user, submission, note):
+    # The note's id and length, never its text (it is about a patient).
+    return _log(submission, ADD_NOTE, user, {"note": note.pk, "page": submission.page_id})
 
 
 def log_delete(user, *, count, page=None, request=None, references=(), source="admin"):

@@ -10,14 +10,25 @@ Shared by the staff inbox, Wagtail's per-form submissions view, the
 - ``filter_requests(queryset, page=, since=, until=, status=, spam=)``: the inbox's filters as a function.
 
 Rows are read with ``.values_list(...).iterator()``, so memory stays flat
-whatever the number of requests, and every text cell that a spreadsheet would
-read as a formula (it starts with ``=``, ``+``, ``-``, ``@``, tab or carriage
-return) gets one leading apostrophe (OWASP "CSV injection").
+whatever the number of requests. No value ever becomes a formula
+(OWASP "CSV injection"), whatever its leading characters:
+
+- in the XLSX every cell is written as a text cell holding the value exactly as
+  stored (no apostrophe: a text cell is never evaluated);
+- in the CSV, which has no cell types, ``neutralise`` puts one apostrophe before
+  every value that a spreadsheet could read as a formula: its first character
+  that is not a space, control, format (zero-width) or combining character is
+  ``=``, ``+``, ``-`` or ``@`` or a look-alike of one (full-width ``＝``, small
+  ``﹦``...: anything whose compatibility form starts with a trigger).
+
+Phone answers are written as people read them (``lead_forms.phones``), which
+also keeps a spreadsheet from reading them as numbers.
 """
 
 import csv
 import datetime
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -26,8 +37,12 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from .models import AppointmentFormPage, AppointmentSubmission
+from .phones import format_phone
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@")
+# Characters a spreadsheet may skip or that hide what follows: controls, zero-width
+# and other format characters, spaces, combining marks, private-use and unassigned.
+_SKIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cn", "Cs", "Zs", "Zl", "Zp", "Mn", "Me"})
 BOM = "\ufeff"
 CHUNK_SIZE = 2000  # rows per database round trip
 ROWS_PER_YIELD = 200  # rows joined into one chunk of the response body
@@ -40,10 +55,14 @@ STATUS_LABELS = dict(AppointmentSubmission.Status.choices)
 
 @dataclass(frozen=True)
 class Column:
-    """One export column: ``key`` is a field's ``clean_name`` or one of the fixed keys below."""
+    """One export column: ``key`` is a field's ``clean_name`` or one of the fixed keys below.
+
+    ``kind`` is ``"phone"`` for phone answers (formatted for people), else ``"text"``.
+    """
 
     key: str
     label: str
+    kind: str = "text"
 
 
 REFERENCE = Column("__reference", "Reference")
@@ -51,6 +70,8 @@ RECEIVED = Column("__received", "Received")
 STATUS = Column("__status", "Status")
 FORM_PAGE = Column("__page", "Form page")
 SPAM = Column("__spam", "Suspected spam")
+# Only when an export asks for it (``with_notes``): notes are staff's, not the patient's answers.
+NOTES = Column("__notes", "Staff notes")
 
 
 def filter_requests(queryset=None, *, page=None, since=None, until=None, status=None, spam=None):
@@ -81,11 +102,30 @@ def filter_requests(queryset=None, *, page=None, since=None, until=None, status=
     return queryset.filter(is_spam=False)
 
 
+def could_be_formula(value):
+    """Whether a spreadsheet could read ``value`` as a formula (see the module docstring)."""
+    for char in value:
+        if char.isspace() or unicodedata.category(char) in _SKIPPED_CATEGORIES:
+            continue
+        return char in _TRIGGER_SET or unicodedata.normalize("NFKC", char)[:1] in _TRIGGER_SET
+    return False
+
+
 def neutralise(value):
-    """``value`` with one leading apostrophe if a spreadsheet would run it as a formula."""
-    if value and value[0] in _TRIGGER_SET:
+    """``value`` as a CSV cell: behind one apostrophe if a spreadsheet could read it as a formula.
+
+    The one guard every CSV export uses (the XLSX writes typed text cells instead,
+    see ``text_cell``). The first character decides almost always, so that is
+    checked before the full scan.
+    """
+    if not value:
+        return value
+    first = value[0]
+    if first in _TRIGGER_SET:
         return "'" + value
-    return value
+    if first.isalnum() and unicodedata.normalize("NFKC", first)[:1] not in _TRIGGER_SET:
+        return value
+    return "'" + value if could_be_formula(value) else value
 
 
 _TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
@@ -115,13 +155,13 @@ def format_received(moment, tz=None):
     ]
 
 
-def export_columns(pages, *, with_page=None, with_spam=True):
+def export_columns(pages, *, with_page=None, with_spam=True, with_notes=False):
     """Columns for requests of ``pages`` (AppointmentFormPage objects or a queryset).
 
     Reference, received date and status first; then, when more than one form
     is exported, the form page; then every form field labelled and ordered as
     in the form (fields of further forms follow, a field shared by name appears
-    once); the spam reason last.
+    once); the spam reason; the staff notes last, and only ``with_notes``.
     """
     pages = list(pages)
     if with_page is None:
@@ -134,10 +174,45 @@ def export_columns(pages, *, with_page=None, with_spam=True):
         for field in page.get_form_fields():
             if field.clean_name not in seen:
                 seen.add(field.clean_name)
-                columns.append(Column(field.clean_name, field.label))
+                kind = "phone" if field.field_type == "phone" else "text"
+                columns.append(Column(field.clean_name, field.label, kind))
     if with_spam:
         columns.append(SPAM)
+    if with_notes:
+        columns.append(NOTES)
     return columns
+
+
+def _notes_by_request(pks, tz):
+    """The staff notes of the requests ``pks``, oldest first, as one text per request."""
+    from .models import StaffNote
+
+    texts = {}
+    notes = (
+        StaffNote.objects.filter(submission_id__in=pks)
+        .order_by("created_at", "pk")
+        .values_list(
+            "submission_id", "created_at", "user__first_name", "user__last_name", "user__username", "text"
+        )
+    )
+    for pk, created_at, first, last, username, text in notes:
+        author = f"{first} {last}".strip() or username or "a deleted user"
+        texts.setdefault(pk, []).append(f"{format_received(created_at, tz)} {author}: {text}")
+    return {pk: "\n".join(lines) for pk, lines in texts.items()}
+
+
+def _with_notes(rows, chunk_size, tz):
+    """``rows`` (tuples starting with the pk) in batches, each row followed by its notes text."""
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= chunk_size:
+            notes = _notes_by_request([r[0] for r in batch], tz)
+            yield from ((*r, notes.get(r[0], "")) for r in batch)
+            batch = []
+    if batch:
+        notes = _notes_by_request([r[0] for r in batch], tz)
+        yield from ((*r, notes.get(r[0], "")) for r in batch)
 
 
 def pages_for(queryset):
@@ -151,7 +226,10 @@ def pages_for(queryset):
 
 
 def iter_rows(queryset, columns, *, chunk_size=CHUNK_SIZE, page_titles=None):
-    """Yield one list of neutralised cell texts per request, oldest first, without loading them all.
+    """Yield one list of cell texts per request, oldest first, without loading them all.
+
+    The texts are as stored (phone answers formatted for people): each format
+    makes them formula-safe its own way (``neutralise`` for CSV, ``text_cell`` for XLSX).
 
     The hot loop of every export: it reads plain tuples (no model instances)
     and does as little per cell as it can.
@@ -161,15 +239,22 @@ def iter_rows(queryset, columns, *, chunk_size=CHUNK_SIZE, page_titles=None):
     page_titles = page_titles or {}
     tz = timezone.get_current_timezone()
     # Per column: an index into the fixed values below, or the answer's key in form_data.
-    fixed_index = {REFERENCE.key: 0, RECEIVED.key: 1, STATUS.key: 2, FORM_PAGE.key: 3, SPAM.key: 4}
-    plan = [(fixed_index.get(column.key), column.key) for column in columns]
+    fixed_index = {
+        REFERENCE.key: 0,
+        RECEIVED.key: 1,
+        STATUS.key: 2,
+        FORM_PAGE.key: 3,
+        SPAM.key: 4,
+        NOTES.key: 5,
+    }
+    plan = [(fixed_index.get(column.key), column.key, column.kind == "phone") for column in columns]
     rows = (
         queryset.order_by("submit_time", "pk")
-        .values_list("reference", "submit_time", "status", "page_id", "spam_reason", "form_data")
+        .values_list("pk", "reference", "submit_time", "status", "page_id", "spam_reason", "form_data")
         .iterator(chunk_size=chunk_size)
     )
-    triggers = _TRIGGER_SET
-    for reference, submit_time, status, page_id, spam_reason, form_data in rows:
+    rows = _with_notes(rows, chunk_size, tz) if NOTES in columns else ((*row, "") for row in rows)
+    for _pk, reference, submit_time, status, page_id, spam_reason, form_data, notes in rows:
         form_data = form_data or {}
         fixed = (
             reference,
@@ -177,12 +262,16 @@ def iter_rows(queryset, columns, *, chunk_size=CHUNK_SIZE, page_titles=None):
             STATUS_LABELS.get(status, status),
             page_titles.get(page_id, ""),
             spam_reason,
+            notes,
         )
         row = []
-        for index, key in plan:
-            value = fixed[index] if index is not None else format_value(form_data.get(key))
-            if value and value[0] in triggers:
-                value = "'" + value
+        for index, key, is_phone in plan:
+            if index is not None:
+                value = fixed[index]
+            elif is_phone:
+                value = format_phone(format_value(form_data.get(key)))
+            else:
+                value = format_value(form_data.get(key))
             row.append(value)
         yield row
 
@@ -211,7 +300,7 @@ def csv_chunks(queryset, columns, *, counter=None, bom=True, chunk_size=CHUNK_SI
     yield ((BOM if bom else "") + writer.writerow([neutralise(column.label) for column in columns])).encode()
     batch = []
     for row in iter_rows(queryset, columns, chunk_size=chunk_size):
-        batch.append(writer.writerow(row))
+        batch.append(writer.writerow([neutralise(value) for value in row]))
         if counter is not None:
             counter.rows += 1
         if len(batch) >= ROWS_PER_YIELD:
@@ -233,20 +322,34 @@ def _xlsx_text(value):
     return value if value.isprintable() else ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
+def text_cell(sheet, value):
+    """An XLSX cell holding ``value`` as text, never a formula or a number, with the "Text" format.
+
+    openpyxl turns any string starting with ``=`` into a formula; the cell's
+    type is set back to a string after the value, whatever the value is.
+    """
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=_xlsx_text(value))
+    cell.data_type = "s"
+    cell.number_format = "@"
+    return cell
+
+
 def write_xlsx(queryset, columns, fileobj, *, counter=None, chunk_size=CHUNK_SIZE, progress=None):
     """Write the requests as an XLSX workbook to ``fileobj`` (openpyxl write-only mode); return the row count.
 
-    Every value is a string and neutralised like the CSV, so none starts with
-    ``=`` and openpyxl stores each as text, never as a formula.
+    Every cell is a text cell (``text_cell``) holding the value as stored: no
+    apostrophe, no formula, no number, so leading zeros and ``+`` signs stay.
     """
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Appointment requests")
-    sheet.append([_xlsx_text(neutralise(column.label)) for column in columns])
+    sheet.append([text_cell(sheet, column.label) for column in columns])
     rows = 0
     for row in iter_rows(queryset, columns, chunk_size=chunk_size):
-        sheet.append([_xlsx_text(value) for value in row])
+        sheet.append([text_cell(sheet, value) for value in row])
         rows += 1
         if progress is not None and rows % ROWS_PER_YIELD == 0:
             progress(rows)

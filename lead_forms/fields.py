@@ -1,6 +1,7 @@
 """Form fields the appointment form builder adds to Wagtail's own."""
 
 import re
+import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -10,6 +11,22 @@ MIN_PHONE_DIGITS = 7
 MAX_PHONE_DIGITS = 15
 PHONE_INPUT_MAX_LENGTH = 30
 _PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ()./-]+$")
+
+
+def remove_control_characters(value):
+    """``value`` without control characters (C0, DEL, C1); line breaks become ``\n``, tabs spaces.
+
+    Answers are stored as people typed them, minus the invisible characters
+    that only a script or a paste from another program puts there (they hide
+    a leading ``=`` from naive formula guards and are not allowed in XLSX).
+    Lists (multiple choices) are cleaned item by item; other types pass through.
+    """
+    if isinstance(value, list | tuple):
+        return type(value)(remove_control_characters(item) for item in value)
+    if not isinstance(value, str) or value.isprintable():
+        return value
+    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    return "".join(ch for ch in value if ch == "\n" or unicodedata.category(ch) != "Cc")
 
 
 def normalise_phone_number(value):

@@ -5,7 +5,7 @@ from django import forms
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
 from . import spam
-from .fields import PhoneNumberField
+from .fields import PhoneNumberField, remove_control_characters
 
 SINGLE_LINE_MAX_LENGTH = 200
 MULTI_LINE_MAX_LENGTH = 3000
@@ -55,6 +55,12 @@ class AppointmentBaseForm(BaseForm):
             autocomplete = AUTOCOMPLETE_BY_NAME.get(name)
             if autocomplete and "autocomplete" not in field.widget.attrs:
                 field.widget.attrs["autocomplete"] = autocomplete
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name, value in cleaned_data.items():
+            cleaned_data[name] = remove_control_characters(value)
+        return cleaned_data
 
     @property
     def spam_field_names(self):

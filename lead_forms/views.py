@@ -2,11 +2,12 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_filters import CharFilter, ChoiceFilter
@@ -16,7 +17,9 @@ from wagtail_modeladmin.views import DeleteView, IndexView, InspectView
 
 from . import audit, export
 from .models import AppointmentFormPage, AppointmentSubmission, StatusChange
+from .models.submissions import NOTE_MAX_LENGTH
 from .permissions import get_submission_for_user, submissions_for_user, user_can_view_requests
+from .phones import format_phone, tel_uri
 
 MIN_PHONE_SEARCH_DIGITS = 4
 SPAM_INCLUDE = "include"
@@ -175,7 +178,7 @@ class InboxIndexView(IndexView):
         return search_requests(queryset, search_term)
 
     def _filters(self):
-        keys = ("form", "status", "spam", "received_from", "received_to", self.SEARCH_VAR)
+        keys = ("form", "status", "spam", "received_from", "received_to", "notes", self.SEARCH_VAR)
         return {key: self.request.GET.get(key) for key in keys}
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
@@ -185,7 +188,9 @@ class InboxIndexView(IndexView):
         if too_many:
             messages.error(self.request, export.xlsx_too_large_message(too_many))
             return redirect(self.index_url + "?" + without_export(self.request.GET))
-        columns = export.export_columns(export.pages_for(queryset))
+        # Staff notes only on explicit request (?notes=include).
+        with_notes = self.request.GET.get("notes") == "include"
+        columns = export.export_columns(export.pages_for(queryset), with_notes=with_notes)
         filters = self._filters()
 
         def on_complete(rows):
@@ -206,18 +211,37 @@ class InboxInspectView(InspectView):
         return self.permission_helper.user_can_inspect_obj(user, self.instance)
 
     def get_answers(self):
-        """(label, value) pairs in form order; answers to fields since removed follow under their key."""
-        return [(label, value) for _name, label, value in submission_answers(self.instance)]
+        """One dict per answer in form order: ``label``, ``value`` (phones formatted for people)
+        and ``href`` (``tel:`` for phones, ``mailto:`` for emails, else empty)."""
+        form_fields = list(self.instance.page.specific.get_form_fields())
+        types = {field.clean_name: field.field_type for field in form_fields}
+        answers = []
+        for name, label, value in submission_answers(self.instance, form_fields=form_fields):
+            href = ""
+            if value and types.get(name) == "phone":
+                value, href = format_phone(value), tel_uri(value)
+            elif value and types.get(name) == "email":
+                href = "mailto:" + value
+            answers.append({"label": label, "value": value, "href": href})
+        return answers
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        delete_url = ""
+        if self.permission_helper.user_can_delete_obj(self.request.user, self.instance):
+            delete_url = self.url_helper.get_action_url("delete", self.pk_quoted)
         context.update(
             {
                 "submission": self.instance,
                 "answers": self.get_answers(),
                 "history": self.instance.status_changes.select_related("user"),
+                "notes": self.instance.notes.select_related("user"),
                 "status_choices": AppointmentSubmission.Status.choices,
                 "status_url": self.url_helper.get_action_url("status", self.pk_quoted),
+                "note_url": self.url_helper.get_action_url("note", self.pk_quoted),
+                "note_max_length": NOTE_MAX_LENGTH,
+                "delete_url": delete_url,
+                "time_zone": timezone.get_current_timezone_name(),
             }
         )
         return context
@@ -239,33 +263,6 @@ class InboxDeleteView(DeleteView):
         return redirect(self.index_url)
 
 
-def change_status(submission, new_value, user):
-    """Set ``submission``'s status (or spam flag) to ``new_value``; record and audit it. Returns the change or None.
-
-    Locks the row so two people clicking at once each see a correct "from" value.
-    """
-    with transaction.atomic():
-        locked = AppointmentSubmission.objects.select_for_update().get(pk=submission.pk)
-        if new_value in (MARK_SPAM, MARK_NOT_SPAM):
-            old_value = MARK_SPAM if locked.is_spam else MARK_NOT_SPAM
-            locked.is_spam = new_value == MARK_SPAM
-            if not locked.is_spam:
-                locked.spam_reason = ""
-            update_fields = ["is_spam", "spam_reason"]
-        else:
-            old_value = locked.status
-            locked.status = new_value
-            update_fields = ["status"]
-        if old_value == new_value:
-            return None
-        locked.save(update_fields=update_fields)
-        change = StatusChange.objects.create(
-            submission=locked, old_value=old_value, new_value=new_value, user=user
-        )
-        audit.log_status_change(user, locked, old_value, new_value)
-    return change
-
-
 def status_view_for(model_admin):
     """The inbox's "change status" POST endpoint, bound to its ModelAdmin for URLs and permissions."""
 
@@ -282,17 +279,44 @@ def status_view_for(model_admin):
         if new_value not in STATUS_ACTIONS:
             messages.error(request, "Choose one of the listed statuses.")
             return redirect(detail_url)
-        change = change_status(submission, new_value, request.user)
+        change = submission.set_status(new_value, request.user)
         if change is None:
             messages.info(request, f"{submission.reference} already had that status.")
+        elif new_value in (MARK_SPAM, MARK_NOT_SPAM):
+            label = "suspected spam" if new_value == MARK_SPAM else "not spam"
+            messages.success(request, f"{submission.reference} marked as {label}.")
         else:
             messages.success(
                 request,
-                f"{submission.reference}: {change.get_old_value_display()} → {change.get_new_value_display()}.",
+                f"{submission.reference}: status changed from {change.get_old_value_display()} "
+                f"to {change.get_new_value_display()}.",
             )
         next_url = request.POST.get("next", "")
         if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
             return redirect(next_url)
+        return redirect(detail_url)
+
+    return view
+
+
+def note_view_for(model_admin):
+    """The request page's "add a note" POST endpoint, bound to its ModelAdmin for URLs."""
+
+    @require_admin_access
+    @require_POST
+    def view(request, instance_pk):
+        if not user_can_view_requests(request.user):
+            raise PermissionDenied
+        submission = get_submission_for_user(request.user, instance_pk)
+        if submission is None:
+            raise Http404("No such appointment request.")
+        detail_url = model_admin.url_helper.get_action_url("inspect", submission.pk)
+        try:
+            submission.add_note(request.user, request.POST.get("note", ""))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Note added to {submission.reference}.")
         return redirect(detail_url)
 
     return view
@@ -304,6 +328,6 @@ __all__ = [
     "InboxDeleteView",
     "InboxIndexView",
     "InboxInspectView",
-    "change_status",
+    "note_view_for",
     "status_view_for",
 ]

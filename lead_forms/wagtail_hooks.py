@@ -19,12 +19,14 @@ from .permissions import (
     submissions_for_user,
     user_can_view_requests,
 )
+from .phones import format_phone, tel_uri
 from .views import (
     AppointmentDeleteSubmissionsView,
     InboxDeleteView,
     InboxIndexView,
     InboxInspectView,
     apply_spam_choice,
+    note_view_for,
     status_view_for,
 )
 
@@ -176,8 +178,11 @@ class AppointmentRequestAdmin(ModelAdmin):
     delete_view_class = InboxDeleteView
     inspect_view_enabled = True
     inspect_template_name = "lead_forms/admin/appointment_request_inspect.html"
-    list_display = ("received", "name", "contact", "form_page", "status_label")
+    # The reference first: patients are told to quote it.
+    list_display = ("reference", "received", "name", "contact", "form_page", "status_label")
     list_display_add_buttons = "name"
+    index_view_extra_js = ["lead_forms/admin/announce-messages.js"]
+    inspect_view_extra_js = ["lead_forms/admin/announce-messages.js"]
     list_filter = (FormPageFilter, StatusFilter, ReceivedDateRangeFilter, SpamFilter)
     search_fields = ("name", "email", "phone", "reference")
     ordering = ("-submit_time", "-pk")
@@ -190,15 +195,25 @@ class AppointmentRequestAdmin(ModelAdmin):
         return submissions_for_user(request.user).select_related("page")
 
     def received(self, obj):
-        return timezone.localtime(obj.submit_time).strftime("%d %b %Y %H:%M")
+        # In the clinic's time zone (TIME_ZONE, or the user's own in their Wagtail account settings).
+        local = timezone.localtime(obj.submit_time)
+        return format_html(
+            '<time datetime="{}">{}</time>', local.isoformat(), local.strftime("%d %b %Y %H:%M %Z")
+        )
 
     received.short_description = "Received"
     received.admin_order_field = "submit_time"
 
     def contact(self, obj):
-        detail = obj.phone if obj.contact_method.lower().startswith("phone") else obj.email or obj.phone
+        """The preferred contact method and the phone (a ``tel:`` link) or email (a ``mailto:`` link)."""
+        if obj.phone and (obj.contact_method.lower().startswith("phone") or not obj.email):
+            detail = format_html('<a href="{}">{}</a>', tel_uri(obj.phone), format_phone(obj.phone))
+        elif obj.email:
+            detail = format_html('<a href="mailto:{}">{}</a>', obj.email, obj.email)
+        else:
+            detail = ""
         if obj.contact_method:
-            return f"{obj.contact_method}: {detail}" if detail else obj.contact_method
+            return format_html("{}: {}", obj.contact_method, detail) if detail else obj.contact_method
         return detail
 
     contact.short_description = "Contact method"
@@ -223,6 +238,11 @@ class AppointmentRequestAdmin(ModelAdmin):
                 self.url_helper.get_action_url_pattern("status"),
                 status_view_for(self),
                 name=self.url_helper.get_action_url_name("status"),
+            ),
+            re_path(
+                self.url_helper.get_action_url_pattern("note"),
+                note_view_for(self),
+                name=self.url_helper.get_action_url_name("note"),
             ),
         )
 

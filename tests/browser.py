@@ -17,17 +17,22 @@ CHROMIUM_ARGS = [
 ]
 
 
-def axe_violations(page, impacts=("serious", "critical"), context=None):
+def axe_violations(page, impacts=("serious", "critical"), context=None, tags=None):
     """Run axe-core in ``page`` and return its violations of the given impacts.
 
-    ``context`` narrows the check to a CSS selector (e.g. one widget).
+    ``context`` narrows the check to a CSS selector (e.g. one widget) or an axe
+    context object (``{"exclude": [[selector]]}``); ``tags`` runs only the rules
+    of those tags (e.g. ``["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]``).
     """
     # Evaluated through the DevTools protocol rather than added as an inline <script>,
     # which the site's Content-Security-Policy (rightly) blocks.
     page.evaluate(AXE_SCRIPT.read_text())
+    options = {"resultTypes": ["violations"]}
+    if tags:
+        options["runOnly"] = {"type": "tag", "values": list(tags)}
     result = page.evaluate(
-        "async (context) => await axe.run(context || document, {resultTypes: ['violations']})",
-        context,
+        "async ([context, options]) => await axe.run(context || document, options)",
+        [context, options],
     )
     return [violation for violation in result["violations"] if violation["impact"] in impacts]
 

@@ -167,7 +167,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+# The demo clinic's own zone: the admin (inbox, request pages, exports) shows times in it.
+TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
 
@@ -261,6 +262,8 @@ LEAD_FORMS_NOTIFICATION_RETRY_SECONDS = env.int("LEAD_FORMS_NOTIFICATION_RETRY_S
 # An XLSX is built whole before the first byte is sent (about 2,000 rows a second), so larger
 # admin exports are refused with a pointer to the streamed CSV or the export command.
 LEAD_FORMS_XLSX_MAX_ROWS = env.int("LEAD_FORMS_XLSX_MAX_ROWS", default=20000)
+# Phone numbers of this region (ISO 3166 code) are shown in national format, others internationally.
+LEAD_FORMS_PHONE_REGION = env.str("LEAD_FORMS_PHONE_REGION", default="US")
 
 # Reader ratings: votes one client IP may cast (django-ratelimit syntax, e.g. 30/m;
 # empty = no limit), and the secret that turns voter cookies into stored keys

@@ -2,13 +2,14 @@
 
 from .pages import AppointmentFormField, AppointmentFormPage, SubmissionOutcome
 from .settings import AppointmentRequestSettings
-from .submissions import AppointmentSubmission, StatusChange
+from .submissions import AppointmentSubmission, StaffNote, StatusChange
 
 __all__ = [
     "AppointmentFormField",
     "AppointmentFormPage",
     "AppointmentRequestSettings",
     "AppointmentSubmission",
+    "StaffNote",
     "StatusChange",
     "SubmissionOutcome",
 ]

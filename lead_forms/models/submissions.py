@@ -1,4 +1,4 @@
-"""Stored appointment requests and the history of their status."""
+"""Stored appointment requests, the history of their status and the staff's notes on them."""
 
 import secrets
 
@@ -16,6 +16,7 @@ NAME_MAX_LENGTH = 255
 EMAIL_MAX_LENGTH = 254
 PHONE_MAX_LENGTH = 32
 CONTACT_METHOD_MAX_LENGTH = 100
+NOTE_MAX_LENGTH = 5000
 
 
 def new_reference():
@@ -120,6 +121,61 @@ class AppointmentSubmission(AbstractFormSubmission):
             "spam_reason": self.spam_reason,
         }
 
+    def set_status(self, new_value, user):
+        """Set the workflow status, or the spam flag (``StatusChange.Value.SPAM`` / ``NOT_SPAM``).
+
+        Records who changed what in ``status_changes`` and the audit log; returns
+        the ``StatusChange``, or None if the request already had that value.
+        Locks the row so two people clicking at once each see a correct "from" value.
+        """
+        from .. import audit
+
+        spam_values = (StatusChange.Value.SPAM, StatusChange.Value.NOT_SPAM)
+        with transaction.atomic():
+            locked = type(self)._default_manager.select_for_update().get(pk=self.pk)
+            if new_value in spam_values:
+                old_value = StatusChange.Value.SPAM if locked.is_spam else StatusChange.Value.NOT_SPAM
+                locked.is_spam = new_value == StatusChange.Value.SPAM
+                if not locked.is_spam:
+                    locked.spam_reason = ""
+                update_fields = ["is_spam", "spam_reason"]
+            else:
+                old_value = locked.status
+                locked.status = new_value
+                update_fields = ["status"]
+            if old_value == new_value:
+                return None
+            locked.save(update_fields=update_fields)
+            change = StatusChange.objects.create(
+                submission=locked, old_value=old_value, new_value=new_value, user=user
+            )
+            audit.log_status_change(user, locked, old_value, new_value)
+        for field in update_fields:
+            setattr(self, field, getattr(locked, field))
+        return change
+
+    def add_note(self, user, text):
+        """Add a staff note (who, when, text) to this request and audit it; returns the ``StaffNote``.
+
+        Raises ``ValidationError`` for an empty or overlong note. The audit entry
+        records that a note was added and its id, never its text.
+        """
+        from django.core.exceptions import ValidationError
+
+        from .. import audit
+
+        text = (text or "").strip()
+        if not text:
+            raise ValidationError("Write the note before saving it.", code="empty_note")
+        if len(text) > NOTE_MAX_LENGTH:
+            raise ValidationError(
+                f"Keep the note under {NOTE_MAX_LENGTH} characters (it has {len(text)}).", code="long_note"
+            )
+        with transaction.atomic():
+            note = StaffNote.objects.create(submission=self, user=user, text=text)
+            audit.log_note_added(user, self, note)
+        return note
+
     def fill_contact_columns(self, form_fields=None):
         """Copy name, email, phone and preferred contact method out of ``form_data``.
 
@@ -178,3 +234,26 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.submission_id}: {self.old_value} → {self.new_value}"
+
+
+class StaffNote(models.Model):
+    """A note staff wrote about an appointment request ("called, no answer"): who, when, what.
+
+    Notes are kept (history), shown newest first on the request's page, and
+    exported only when an export asks for them. The text is one field so it can
+    be encrypted at rest like the answers.
+    """
+
+    submission = models.ForeignKey(AppointmentSubmission, on_delete=models.CASCADE, related_name="notes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    text = models.TextField(max_length=NOTE_MAX_LENGTH)
+
+    class Meta:
+        verbose_name = "staff note"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Note {self.pk} on {self.submission_id}"

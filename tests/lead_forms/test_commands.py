@@ -84,13 +84,15 @@ def test_cli_export_filters_by_form_dates_and_status(tmp_path, form_page, second
     assert entry.data["rows"] == 1 and entry.data["source"] == "command" and entry.user is None
 
 
-def test_cli_export_xlsx_is_neutralised(tmp_path, form_page):
-    make_submission(form_page, first_name="+SUM(1,2)")
+def test_cli_export_xlsx_is_text_never_a_formula(tmp_path, form_page):
+    make_submission(form_page, first_name="\x01=SUM(1,2)", last_name="+SUM(1,2)")
     output = tmp_path / "all.xlsx"
     run("export_appointment_requests", "--output", str(output))
     sheet = load_workbook(output).active
-    values = [cell.value for cell in next(sheet.iter_rows(min_row=2, max_row=2))]
-    assert "'+SUM(1,2)" in values
+    cells = list(next(sheet.iter_rows(min_row=2, max_row=2)))
+    values = [cell.value for cell in cells]
+    assert "=SUM(1,2)" in values and "+SUM(1,2)" in values  # as stored, no apostrophe
+    assert all(cell.data_type == "s" for cell in cells if cell.value is not None)
 
 
 @pytest.mark.parametrize(

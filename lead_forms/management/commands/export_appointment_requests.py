@@ -34,9 +34,24 @@ class Command(BaseCommand):
         parser.add_argument("--until", metavar="DATE", help="received on or before this date (YYYY-MM-DD)")
         parser.add_argument("--status", choices=AppointmentSubmission.Status.values)
         parser.add_argument("--spam", choices=["include", "only"], help="include suspected spam, or only it")
+        parser.add_argument(
+            "--with-notes",
+            action="store_true",
+            help="add a column with the staff notes (left out by default)",
+        )
 
     def handle(
-        self, *args, output, format=None, form=None, since=None, until=None, status=None, spam=None, **opts
+        self,
+        *args,
+        output,
+        format=None,
+        form=None,
+        since=None,
+        until=None,
+        status=None,
+        spam=None,
+        with_notes=False,
+        **opts,
     ):
         fmt = format or ("xlsx" if output.lower().endswith(".xlsx") else "csv")
         since_date = parse_date(since, "--since") if since else None
@@ -53,7 +68,7 @@ class Command(BaseCommand):
             page=page, since=since_date, until=until_date, status=status, spam=spam
         )
         columns = export.export_columns(
-            [page] if page else export.pages_for(queryset), with_page=page is None
+            [page] if page else export.pages_for(queryset), with_page=page is None, with_notes=with_notes
         )
         progress = self.progress_bar(queryset.count()) if sys.stderr.isatty() else None
 
@@ -83,6 +98,7 @@ class Command(BaseCommand):
             "until": until,
             "status": status,
             "spam": spam,
+            "notes": "include" if with_notes else None,
         }
         audit.log_export(None, fmt=fmt, rows=counter.rows, filters=filters, page=page, source="command")
         self.stdout.write(f"Exported {counter.rows} appointment request(s) to {output} ({fmt.upper()}).")
