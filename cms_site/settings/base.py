@@ -267,6 +267,10 @@ LEAD_FORMS_XLSX_MAX_ROWS = env.int("LEAD_FORMS_XLSX_MAX_ROWS", default=20000)
 # (empty = derived from SECRET_KEY; set it to keep votes countable across SECRET_KEY rotations).
 RATINGS_VOTE_RATE = env.str("RATINGS_VOTE_RATE", default="30/m")
 RATINGS_VOTER_SECRET = env.str("RATINGS_VOTER_SECRET", default="")
+# Ballot stuffing: new voters (first votes on a page) one client IP may create per page per
+# window (0 = no limit), counted in the shared cache under a keyed hash of the address.
+RATINGS_NEW_VOTERS_PER_ADDRESS = env.int("RATINGS_NEW_VOTERS_PER_ADDRESS", default=5)
+RATINGS_NEW_VOTER_WINDOW = env.int("RATINGS_NEW_VOTER_WINDOW", default=24 * 60 * 60)
 
 # Security: HTTPS everywhere in production.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
