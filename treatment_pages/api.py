@@ -81,7 +81,8 @@ def issue_voter_token(identifier):
 
 def identifier_from_voter_token(token):
     """The identifier in ``token``, or None when it is missing, forged or too old."""
-    if not token:
+    # Signed tokens are ASCII; anything else (a JSON "\\ud800" included) is not one of ours.
+    if not token or not token.isascii():
         return None
     try:
         identifier = signing.loads(token, salt=VOTER_TOKEN_SALT, max_age=VOTER_COOKIE_MAX_AGE)
