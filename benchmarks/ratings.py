@@ -62,6 +62,7 @@ def server_env(args, media_root):
         CACHE_KEY_PREFIX=f"ratings-bench-{secrets.token_hex(4)}",
         SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback
         RATINGS_VOTE_RATE="100000000/m",  # 50 clients share 127.0.0.1: measure throughput, not the limit
+        RATINGS_NEW_VOTERS_PER_ADDRESS="0",  # every vote is a new reader from 127.0.0.1: no limit
         MEDIA_ROOT=media_root,
         LOG_LEVEL="WARNING",
     )

@@ -5,14 +5,16 @@ The reusable apps define their own endpoints (``treatment_pages.api``,
 which apps it has.
 """
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import RequestDataTooBig
 from django.core.signing import BadSignature
 from django.http import Http404
 from rest_framework.response import Response
 from wagtail.api import APIField
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
-from wagtail.api.v3.errors import PROBLEM_JSON
+from wagtail.api.v3.errors import PROBLEM_JSON, problem_response
 from wagtail.api.v3.urls import api as api_v3
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.fields import ImageRenditionField
@@ -172,6 +174,22 @@ PROBLEM_RESPONSES = {
     422: "Validation failed: `errors` lists each problem and where it is",
 }
 RATE_LIMITED_DESCRIPTION = "Too many requests from this client: try again after `Retry-After` seconds"
+TOO_LARGE_DESCRIPTION = "The request body is larger than the server accepts (`DATA_UPLOAD_MAX_MEMORY_SIZE`)"
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def request_too_large(request, exc):
+    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``: 413 as a problem document.
+
+    Django raises ``RequestDataTooBig`` when the view first reads the body; without
+    this handler Wagtail's catch-all answers 500 with DEBUG on, and Django an HTML
+    400 with it off.
+    """
+    return problem_response(
+        status=413,
+        title="Request body too large",
+        detail=f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes. Send a smaller one.",
+    )
 
 
 def _problem_response(description):
@@ -200,6 +218,8 @@ def document_problem_responses(api):
                     for status, description in PROBLEM_RESPONSES.items():
                         if status not in operation.response_models:
                             responses.setdefault(status, _problem_response(description))
+                    if BODY_METHODS & set(operation.methods):
+                        responses.setdefault(413, _problem_response(TOO_LARGE_DESCRIPTION))
                     for status, declared in list(responses.items()):
                         if isinstance(declared, dict) and "content" not in declared:
                             description = declared.get("description") or RATE_LIMITED_DESCRIPTION
@@ -209,3 +229,4 @@ def document_problem_responses(api):
 
 
 document_problem_responses(api_v3)
+api_v3.add_exception_handler(RequestDataTooBig, request_too_large)

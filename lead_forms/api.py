@@ -10,13 +10,14 @@ fetches and exports requests with the inbox's own scoping, filters, export and a
 """
 
 import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import WithJsonSchema
 from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.api.v3.errors import problem_response
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
@@ -30,7 +31,16 @@ from lead_forms.permissions import (
     submissions_for_user,
     user_can_view_requests,
 )
-from lead_forms.serializers import FormFieldDict, field_definitions
+from lead_forms.serializers import (
+    ANSWER_BOOLEAN,
+    ANSWER_LIST,
+    ANSWER_NUMBER,
+    ANSWER_TEXT,
+    ANSWER_TYPE_DESCRIPTIONS,
+    FormFieldDict,
+    answer_type_for,
+    field_definitions,
+)
 from lead_forms.spam import HONEYPOT_FIELD, TIME_TRAP_FIELD
 from lead_forms.views import search_requests, submission_answers
 
@@ -38,7 +48,37 @@ router = Router(tags=["forms"])
 
 RETRY_AFTER_SECONDS = 60
 
-AnswerValue = str | bool | int | float | list[str] | None
+# Any JSON value gets through parsing, so that an answer of the wrong type is refused by
+# _answer_errors() with a message naming the field and the type it takes; the schema
+# documents the types that can be right.
+AnswerValue = Annotated[
+    Any,
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "number"},
+                {"type": "boolean"},
+                {"type": "array", "items": {"type": "string"}},
+                {"type": "null"},
+            ]
+        }
+    ),
+]
+ANSWERS_DESCRIPTION = (
+    "`{field name: value}`, keyed by the `name`s of the form definition. Each field's "
+    "`answer_type` says what its value must be:\n\n"
+    "- `string` (text, email, phone, URL, date, date and time, dropdown, radio buttons, hidden): "
+    + ANSWER_TYPE_DESCRIPTIONS[ANSWER_TEXT]
+    + ";\n- `number` (number): "
+    + ANSWER_TYPE_DESCRIPTIONS[ANSWER_NUMBER]
+    + ";\n- `boolean` (checkbox): "
+    + ANSWER_TYPE_DESCRIPTIONS[ANSWER_BOOLEAN]
+    + ";\n- `array` (checkboxes, multiple select): "
+    + ANSWER_TYPE_DESCRIPTIONS[ANSWER_LIST]
+    + ".\n\n`null` or a missing name leaves the field unanswered. Any other JSON type, or text "
+    "holding an unpaired UTF-16 surrogate (`\\ud800`), is refused (422) naming the field."
+)
 # Ids are 32-bit in the database; anything larger can only be a 404.
 MAX_ID = 2**31 - 1
 PageId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -61,9 +101,7 @@ class FormDefinitionSchema(Schema):
 class AppointmentRequestIn(Schema):
     """A patient's answers, keyed by the field `name`s of the form definition."""
 
-    answers: dict[str, AnswerValue] = Field(
-        description="`{field name: value}`; checkboxes take true/false, multiple choices a list of values."
-    )
+    answers: dict[str, AnswerValue] = Field(description=ANSWERS_DESCRIPTION)
     form_token: str = Field("", max_length=500, description="The `form_token` of the form definition.")
     honeypot: str = Field(
         "",
@@ -115,6 +153,89 @@ def _form_errors(form):
     return errors
 
 
+def _has_lone_surrogate(text):
+    # JSON may escape one ("\\ud800"); it is not text, cannot be stored, nor echoed in an answer.
+    return any("\ud800" <= char <= "\udfff" for char in text)
+
+
+INVALID_CHARACTER_MESSAGE = (
+    "Remove the invalid character (an unpaired UTF-16 surrogate such as \\ud800) from this value."
+)
+
+
+def _json_type(value):
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+def _answer_matches(answer_type, value):
+    if answer_type == ANSWER_BOOLEAN:
+        return isinstance(value, bool)
+    if answer_type == ANSWER_LIST:
+        return isinstance(value, list) and all(isinstance(item, str) for item in value)
+    if answer_type == ANSWER_NUMBER:
+        return isinstance(value, str) or (isinstance(value, int | float) and not isinstance(value, bool))
+    return isinstance(value, str)
+
+
+def _strings_in(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings_in(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings_in(item)
+
+
+def _answer_errors(page, payload):
+    """RFC 7807 ``errors`` for values the form cannot take as they are; empty when there are none.
+
+    A JSON answer must have the type its field takes (``answer_type``): otherwise a
+    list or ``true`` sent for a name would be stored as the text ``['a', 'b']`` or
+    ``True``. And no string may hold a lone surrogate. Names the form does not have are
+    ignored, as the page's own form ignores them.
+    """
+    # (``form_token`` and ``honeypot`` are typed ``str``: Pydantic refuses a surrogate in them itself.)
+    errors = []
+    answer_types = {field.clean_name: answer_type_for(field.field_type) for field in page.get_form_fields()}
+    for name, value in payload.answers.items():
+        if _has_lone_surrogate(name):
+            errors.append(
+                {
+                    "type": "invalid_character",
+                    "loc": ["body", "answers"],
+                    "msg": "A field name holds an invalid character (an unpaired UTF-16 surrogate "
+                    "such as \\ud800): use the names of the form definition.",
+                }
+            )
+            continue
+        loc = ["body", "answers", name]
+        if any(_has_lone_surrogate(text) for text in _strings_in(value)):
+            errors.append({"type": "invalid_character", "loc": loc, "msg": INVALID_CHARACTER_MESSAGE})
+            continue
+        answer_type = answer_types.get(name)
+        if answer_type is None or value is None or _answer_matches(answer_type, value):
+            continue
+        errors.append(
+            {
+                "type": "wrong_type",
+                "loc": loc,
+                "msg": f"This field takes {ANSWER_TYPE_DESCRIPTIONS[answer_type]}, not {_json_type(value)}.",
+            }
+        )
+    return errors
+
+
 def _form_data(payload):
     """The answers as the form reads a POST, plus the spam-defence fields under their form names."""
     data = {name: value for name, value in payload.answers.items() if value is not None}
@@ -134,6 +255,14 @@ def _form_data(payload):
 )
 def submit_appointment_request(request, page_id: PageId, payload: AppointmentRequestIn):
     page = get_form_page(page_id)
+    if errors := _answer_errors(page, payload):
+        # Refused before the pipeline, like a body that is not JSON: nothing is counted or stored.
+        return problem_response(
+            status=422,
+            title="The appointment request has errors",
+            detail="Correct the answers listed in `errors` and send the request again.",
+            errors=errors,
+        )
     outcome = page.submit(_form_data(payload), request)
     if outcome.rate_limited:
         response = problem_response(

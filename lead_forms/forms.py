@@ -2,6 +2,8 @@
 accessible error markup and the spam-defence fields."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
 from . import spam
@@ -28,6 +30,22 @@ AUTOCOMPLETE_BY_NAME = {
 }
 
 
+def prohibit_lone_surrogates(value):
+    """Refuse text holding a lone UTF-16 surrogate (e.g. JSON's ``"\\ud800"``).
+
+    Such a string is not text: it cannot be encoded as UTF-8, so neither database
+    can store it. HTML posts never carry one (Django decodes them with replacement
+    characters); a JSON body can, and without this the save fails with a server error.
+    """
+    if isinstance(value, str) and any("\ud800" <= char <= "\udfff" for char in value):
+        raise ValidationError(
+            _(
+                "Remove the invalid character (an unpaired UTF-16 surrogate such as \\ud800) from this answer."
+            ),
+            code="invalid_character",
+        )
+
+
 class AppointmentBaseForm(BaseForm):
     """Base of every generated appointment form.
 
@@ -52,6 +70,9 @@ class AppointmentBaseForm(BaseForm):
             initial=spam.issue_time_token(self.page.pk if self.page else None),
         )
         for name, field in self.fields.items():
+            if isinstance(field, forms.CharField):
+                # Like Django's own ProhibitNullCharactersValidator, on every text field.
+                field.validators.append(prohibit_lone_surrogates)
             autocomplete = AUTOCOMPLETE_BY_NAME.get(name)
             if autocomplete and "autocomplete" not in field.widget.attrs:
                 field.widget.attrs["autocomplete"] = autocomplete

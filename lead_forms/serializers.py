@@ -14,10 +14,37 @@ class ChoiceDict(TypedDict):
     label: str
 
 
+# What a JSON answer to each form builder field type must be (``answer_type`` in a field
+# definition). The API refuses any other JSON type with a 422 naming the field.
+ANSWER_TEXT = "string"
+ANSWER_NUMBER = "number"
+ANSWER_BOOLEAN = "boolean"
+ANSWER_LIST = "array"
+ANSWER_TYPES = {
+    "checkbox": ANSWER_BOOLEAN,
+    "checkboxes": ANSWER_LIST,
+    "multiselect": ANSWER_LIST,
+    "number": ANSWER_NUMBER,
+}
+# In words, for error messages and the API documentation.
+ANSWER_TYPE_DESCRIPTIONS = {
+    ANSWER_TEXT: "text (a JSON string)",
+    ANSWER_NUMBER: "a number (a JSON number, or a string holding one)",
+    ANSWER_BOOLEAN: "true or false",
+    ANSWER_LIST: "a list of the chosen values (a JSON array of strings)",
+}
+
+
+def answer_type_for(field_type):
+    """The JSON type an answer to a field of ``field_type`` must have: every other type takes text."""
+    return ANSWER_TYPES.get(field_type, ANSWER_TEXT)
+
+
 class FormFieldDict(TypedDict):
     name: str
     label: str
     type: str
+    answer_type: str
     required: bool
     help_text: str
     choices: list[ChoiceDict]
@@ -46,6 +73,7 @@ def field_definitions(page) -> list[FormFieldDict]:
                 "name": form_field.clean_name,
                 "label": str(field.label),
                 "type": form_field.field_type,
+                "answer_type": answer_type_for(form_field.field_type),
                 "required": field.required,
                 "help_text": str(field.help_text or ""),
                 "choices": [

@@ -10,9 +10,15 @@ from wagtail.api.v3.errors import problem_response
 
 from treatment_pages.models import ClinicContactSettings
 from treatment_pages.models.ratings import MAX_SCORE, MIN_SCORE, SCORE_LABELS
-from treatment_pages.ratings import cast_vote, get_own_score, get_rating_summary
+from treatment_pages.ratings import (
+    NEW_VOTER_LIMIT_MESSAGE,
+    TooManyNewVoters,
+    cast_vote,
+    get_own_score,
+    get_rating_summary,
+)
 from treatment_pages.views import VOTE_RATE_LIMITED_MESSAGE, count_vote_against_rate_limit, ratable_page
-from treatment_pages.voters import VOTER_COOKIE_MAX_AGE, new_voter_identifier, voter_key_for
+from treatment_pages.voters import VOTER_COOKIE_MAX_AGE, client_address, new_voter_identifier, voter_key_for
 
 # Page ids are 32-bit in the database; anything larger can only be a 404.
 PageId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -75,7 +81,8 @@ def issue_voter_token(identifier):
 
 def identifier_from_voter_token(token):
     """The identifier in ``token``, or None when it is missing, forged or too old."""
-    if not token:
+    # Signed tokens are ASCII; anything else (a JSON "\\ud800" included) is not one of ours.
+    if not token or not token.isascii():
         return None
     try:
         identifier = signing.loads(token, salt=VOTER_TOKEN_SALT, max_age=VOTER_COOKIE_MAX_AGE)
@@ -144,7 +151,15 @@ def rating_summary(request, page_id: PageId):
     url_name="rating_vote",
     operation_id="ratings_vote",
     summary="Rate a page, or change this voter's rating",
-    openapi_extra={"responses": {429: {"description": "Too many votes from this client; retry later"}}},
+    openapi_extra={
+        "responses": {
+            429: {
+                "description": "Too many votes from this client, or too many new voters on this page "
+                "from its address (a voter token's own vote can still be changed); retry after "
+                "`Retry-After` seconds"
+            }
+        }
+    },
 )
 def vote(request, page_id: PageId, payload: VoteIn, response: HttpResponse):
     retry_after = count_vote_against_rate_limit(request)
@@ -169,7 +184,16 @@ def vote(request, page_id: PageId, payload: VoteIn, response: HttpResponse):
                     }
                 ],
             )
-    summary = cast_vote(page, voter_key_for(identifier), payload.score)
+    try:
+        summary = cast_vote(
+            page, voter_key_for(identifier), payload.score, client_address=client_address(request)
+        )
+    except TooManyNewVoters as refused:
+        response = problem_response(
+            status=429, title="Too many new voters from this client", detail=str(NEW_VOTER_LIMIT_MESSAGE)
+        )
+        response["Retry-After"] = str(refused.retry_after)
+        return response
     # It carries this reader's voter token: never for a cache.
     patch_cache_control(response, private=True, no_store=True)
     return {

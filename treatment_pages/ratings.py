@@ -13,21 +13,65 @@ So two requests for the same page are serialised, a reader re-voting against its
 finds its own row and applies the difference to the previous score, and the lock
 order (summary, then rating) is the same on the delete path, which cannot deadlock
 against votes. On SQLite the whole database is locked by the first writer instead.
+
+Ballot stuffing: a client that throws its voter cookie (or token) away becomes a new
+voter on every vote. So each client address may create only
+``RATINGS_NEW_VOTERS_PER_ADDRESS`` new voters per page per
+``RATINGS_NEW_VOTER_WINDOW`` seconds (5 a day by default); beyond that
+:func:`cast_vote` raises :class:`TooManyNewVoters` and changes nothing. Readers who
+already rated the page change their vote as before. The count lives in the shared
+cache under a keyed hash of the address (``voters.address_key_for``), never in the
+database, and expires with its window. A cache that is down lets votes through.
 """
 
+import logging
+import time
 from functools import partial
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Now
 from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 
 from treatment_pages.models.ratings import MAX_SCORE, MIN_SCORE, Rating, RatingSummary
 from treatment_pages.signals import rating_summary_changed
+from treatment_pages.voters import address_key_for
+
+try:  # Redis is optional: its errors are what an unreachable shared cache raises.
+    from redis.exceptions import RedisError
+except ImportError:  # pragma: no cover - a host without Redis
+    RedisError = OSError
+
+logger = logging.getLogger(__name__)
 
 INVALID_SCORE_MESSAGE = f"Choose a rating from {MIN_SCORE} to {MAX_SCORE} stars."
+
+# What an unreachable cache raises: socket errors (ConnectionError, TimeoutError) or Redis's own.
+CACHE_ERRORS = (OSError, RedisError)
+
+DEFAULT_NEW_VOTERS_PER_ADDRESS = 5
+DEFAULT_NEW_VOTER_WINDOW = 24 * 60 * 60
+NEW_VOTER_LIMIT_MESSAGE = _(
+    "Too many people on your network have rated this page today, so this rating was not counted. "
+    "Ratings already given are kept. If you have rated it before, rate it again from the same "
+    "browser to change your rating."
+)
+
+
+class TooManyNewVoters(Exception):
+    """This client address has already created its share of new voters for the page.
+
+    ``retry_after``: seconds until the window ends and it may again.
+    """
+
+    def __init__(self, retry_after):
+        super().__init__(str(NEW_VOTER_LIMIT_MESSAGE))
+        self.retry_after = retry_after
 
 
 def validate_score(score):
@@ -37,7 +81,7 @@ def validate_score(score):
     return score
 
 
-def cast_vote(page, voter_key, score):
+def cast_vote(page, voter_key, score, *, client_address=None):
     """Record ``score`` as this voter's rating of ``page`` (a page or its id); return the summary.
 
     A voter who has rated the page before changes their score; the count does not move.
@@ -45,6 +89,11 @@ def cast_vote(page, voter_key, score):
     ``ValidationError`` for a score outside 1-5; checking that the page may be rated
     (live, public) is the caller's job. Sends ``rating_summary_changed`` after commit
     when the summary changed.
+
+    ``client_address`` (from :func:`treatment_pages.voters.client_address`) is where the
+    vote comes from: a first vote on the page from an address that has created its
+    share of new voters raises :class:`TooManyNewVoters`, storing nothing. Every public
+    surface passes it; ``None`` (scripts, data imports) is not limited.
     """
     score = validate_score(score)
     if not voter_key:
@@ -58,6 +107,10 @@ def cast_vote(page, voter_key, score):
         # change this reader's row until we commit.
         previous = ratings.values_list("score", flat=True).first()
         if previous is None:
+            if client_address is not None:
+                # Under the page's lock, so the count matches the rows created; raising
+                # here rolls the transaction back with nothing changed.
+                _count_new_voter(page_id, client_address)
             Rating.objects.create(page_id=page_id, voter_key=voter_key, score=score)
             count_delta, total_delta = 1, score
         else:
@@ -94,6 +147,30 @@ def get_own_score(page, voter_key):
         .values_list("score", flat=True)
         .first()
     )
+
+
+def _count_new_voter(page_id, address):
+    """Count one new voter for ``page_id`` from ``address``; raise TooManyNewVoters over the limit."""
+    limit = getattr(settings, "RATINGS_NEW_VOTERS_PER_ADDRESS", DEFAULT_NEW_VOTERS_PER_ADDRESS)
+    if not limit:
+        return
+    window = int(getattr(settings, "RATINGS_NEW_VOTER_WINDOW", DEFAULT_NEW_VOTER_WINDOW))
+    now = time.time()
+    # Fixed windows (a day by default), so the answer can say when the next one starts.
+    key = f"treatment_pages:new_voters:{page_id}:{int(now // window)}:{address_key_for(address)}"
+    try:
+        cache.add(key, 0, timeout=window)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.set(key, 1, timeout=window)
+            count = 1
+    except CACHE_ERRORS as exc:
+        # An unreachable cache must not stop readers rating; the per-minute vote limit still applies.
+        logger.error("New-voter limit check failed (%s); vote allowed", type(exc).__name__)
+        return
+    if count > limit:
+        raise TooManyNewVoters(retry_after=max(int(window - now % window), 1))
 
 
 def _lock_summary(page_id):

@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponseRedirect, JsonResponse
@@ -13,8 +15,23 @@ from django_ratelimit.core import get_usage
 from treatment_pages.forms import RatingForm
 from treatment_pages.models import TreatmentPage
 from treatment_pages.models.ratings import SCORE_LABELS
-from treatment_pages.ratings import cast_vote, get_own_score, get_rating_summary
-from treatment_pages.voters import get_voter_identifier, new_voter_identifier, set_voter_cookie, voter_key_for
+from treatment_pages.ratings import (
+    CACHE_ERRORS,
+    NEW_VOTER_LIMIT_MESSAGE,
+    TooManyNewVoters,
+    cast_vote,
+    get_own_score,
+    get_rating_summary,
+)
+from treatment_pages.voters import (
+    client_address,
+    get_voter_identifier,
+    new_voter_identifier,
+    set_voter_cookie,
+    voter_key_for,
+)
+
+logger = logging.getLogger(__name__)
 
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
@@ -56,14 +73,20 @@ VOTE_RATE_LIMITED_MESSAGE = "Too many ratings from your network just now. Please
 def count_vote_against_rate_limit(request):
     """Count one vote against the client IP's limit (``RATINGS_VOTE_RATE``); shared by every
     way of voting (the widget, the API). Returns the seconds to wait when over it, else 0."""
-    usage = get_usage(
-        request,
-        group=RATING_RATE_GROUP,
-        key="ip",
-        rate=getattr(settings, "RATINGS_VOTE_RATE", DEFAULT_VOTE_RATE) or None,
-        method="POST",
-        increment=True,
-    )
+    try:
+        usage = get_usage(
+            request,
+            group=RATING_RATE_GROUP,
+            key="ip",
+            rate=getattr(settings, "RATINGS_VOTE_RATE", DEFAULT_VOTE_RATE) or None,
+            method="POST",
+            increment=True,
+        )
+    except CACHE_ERRORS as exc:
+        # Only an unreachable cache lets votes through unlimited; bad input cannot get here
+        # (the client address is always an IP address, see RATELIMIT_IP_META_KEY).
+        logger.error("Vote rate limit check failed (%s); vote allowed", type(exc).__name__)
+        return 0
     if usage and usage["should_limit"]:
         return max(usage["time_left"], 1)
     return 0
@@ -112,8 +135,9 @@ def _redirect_after_vote(request, page):
 def rating_vote(request, page_id):
     """Cast or change the reader's vote; JSON for the widget's script, a redirect for a form post.
 
-    Refuses too many votes from one client IP (429, ``RATINGS_VOTE_RATE``), pages that
-    are not live and public (404) and scores outside 1-5 (400), changing nothing.
+    Refuses too many votes from one client IP (429, ``RATINGS_VOTE_RATE``), too many new
+    voters on this page from one client IP (429, ``RATINGS_NEW_VOTERS_PER_ADDRESS``), pages
+    that are not live and public (404) and scores outside 1-5 (400), changing nothing.
     """
     retry_after = count_vote_against_rate_limit(request)
     if retry_after:
@@ -136,7 +160,12 @@ def rating_vote(request, page_id):
     if is_new_voter:
         identifier = new_voter_identifier()
     score = form.cleaned_data["score"]
-    summary = cast_vote(page, voter_key_for(identifier), score)
+    try:
+        summary = cast_vote(page, voter_key_for(identifier), score, client_address=client_address(request))
+    except TooManyNewVoters as refused:
+        return _rating_error(
+            request, page, 429, NEW_VOTER_LIMIT_MESSAGE, **{"Retry-After": str(refused.retry_after)}
+        )
 
     if _wants_json(request):
         stars = SCORE_LABELS[score]

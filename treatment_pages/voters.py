@@ -4,17 +4,23 @@ The database only ever sees ``voter_key_for(identifier)``, an HMAC-SHA256 keyed 
 ``RATINGS_VOTER_SECRET`` (or, when unset, a key derived from ``SECRET_KEY``), so a
 leaked table reveals neither cookies nor IP addresses, and keys cannot be recomputed
 without the secret. Nothing here touches the database.
+
+The client's network address is only ever used as ``address_key_for(address)``, an
+HMAC under its own salt, to count new voters in the shared cache (see
+``treatment_pages.ratings``); it is never stored in the database.
 """
 
 import secrets
 
 from django.conf import settings
 from django.utils.crypto import salted_hmac
+from django.utils.module_loading import import_string
 
 VOTER_COOKIE_NAME = "clinic_voter"
 # Separate salts: the cookie signature and the stored key must not be derivable from each other.
 _COOKIE_SALT = "treatment_pages.voters.cookie"
 _KEY_SALT = "treatment_pages.voters.key"
+_ADDRESS_SALT = "treatment_pages.voters.address"
 VOTER_COOKIE_MAX_AGE = 60 * 60 * 24 * 365 * 2  # two years: one reader keeps one vote
 
 
@@ -23,12 +29,42 @@ def new_voter_identifier():
     return secrets.token_urlsafe(24)
 
 
+def _secret():
+    return getattr(settings, "RATINGS_VOTER_SECRET", "") or settings.SECRET_KEY
+
+
 def voter_key_for(identifier):
     """The stored form of a voter identifier: a 64-character hex HMAC."""
     if not identifier:
         raise ValueError("A voter identifier is required.")
-    secret = getattr(settings, "RATINGS_VOTER_SECRET", "") or settings.SECRET_KEY
-    return salted_hmac(_KEY_SALT, identifier, secret=secret, algorithm="sha256").hexdigest()
+    return salted_hmac(_KEY_SALT, identifier, secret=_secret(), algorithm="sha256").hexdigest()
+
+
+def client_address(request):
+    """The client's IP address, as the project's rate limits see it.
+
+    Read through django-ratelimit's ``RATELIMIT_IP_META_KEY`` (a ``request.META``
+    key, or the dotted path of a function taking the request, e.g. the project's
+    trusted-proxy aware resolver), so votes and every other limit agree on who the
+    client is; ``REMOTE_ADDR`` without it.
+    """
+    resolver = getattr(settings, "RATELIMIT_IP_META_KEY", None)
+    if not resolver:
+        return request.META.get("REMOTE_ADDR", "")
+    if callable(resolver):
+        return resolver(request)
+    if "." in resolver:
+        return import_string(resolver)(request)
+    return request.META.get(resolver, "")
+
+
+def address_key_for(address):
+    """A keyed hash of a client address (64 hex characters), for counters in the shared cache.
+
+    Without the secret it cannot be turned back into the address, even though the
+    IPv4 space is small enough to try every address against an unkeyed hash.
+    """
+    return salted_hmac(_ADDRESS_SALT, address or "", secret=_secret(), algorithm="sha256").hexdigest()
 
 
 def get_voter_identifier(request):

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that may answer early, so API errors carry CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
+    # A NUL in the URL is a 400 before any view (or the page cache) passes it to PostgreSQL.
+    "cms_site.middleware.RejectNulCharactersMiddleware",
     "cms_site.middleware.APIRequestPolicyMiddleware",
     # Before sessions, CSRF and auth, so a cache hit skips all of them.
     "cms_site.page_cache.PageCacheMiddleware",
@@ -140,9 +142,8 @@ else:
 
 # Sessions: in the shared cache and the database when Redis is there (every app
 # server sees them, and a Redis restart logs nobody out), else the database.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
-)
+# Django's engines, plus the admin session age (cms_site.sessions).
+SESSION_ENGINE = "cms_site.sessions.cached_db" if REDIS_URL else "cms_site.sessions.db"
 # Staff who can use the admin get shorter sessions than anyone else (cms_site.admin_session).
 ADMIN_SESSION_COOKIE_AGE = env.int("ADMIN_SESSION_COOKIE_AGE", default=8 * 60 * 60)
 
@@ -270,6 +271,10 @@ LEAD_FORMS_PHONE_REGION = env.str("LEAD_FORMS_PHONE_REGION", default="US")
 # (empty = derived from SECRET_KEY; set it to keep votes countable across SECRET_KEY rotations).
 RATINGS_VOTE_RATE = env.str("RATINGS_VOTE_RATE", default="30/m")
 RATINGS_VOTER_SECRET = env.str("RATINGS_VOTER_SECRET", default="")
+# Ballot stuffing: new voters (first votes on a page) one client IP may create per page per
+# window (0 = no limit), counted in the shared cache under a keyed hash of the address.
+RATINGS_NEW_VOTERS_PER_ADDRESS = env.int("RATINGS_NEW_VOTERS_PER_ADDRESS", default=5)
+RATINGS_NEW_VOTER_WINDOW = env.int("RATINGS_NEW_VOTER_WINDOW", default=24 * 60 * 60)
 
 # Security: HTTPS everywhere in production.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

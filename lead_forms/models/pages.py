@@ -29,6 +29,13 @@ from .submissions import AppointmentSubmission
 
 logger = logging.getLogger(__name__)
 
+try:  # Redis is optional: its errors are what an unreachable shared cache raises.
+    from redis.exceptions import RedisError
+except ImportError:  # pragma: no cover - a host without Redis
+    RedisError = OSError
+# What an unreachable cache raises: socket errors (ConnectionError, TimeoutError) or Redis's own.
+CACHE_ERRORS = (OSError, RedisError)
+
 FIELD_TYPE_CHOICES = (*FORM_FIELD_CHOICES, ("phone", "Phone number"))
 RATE_LIMIT_GROUP = "lead_forms.submission"
 DEFAULT_RATE_LIMIT = "5/m"
@@ -207,8 +214,10 @@ class AppointmentFormPage(AbstractEmailForm):
         rate = getattr(settings, "LEAD_FORMS_RATE_LIMIT", DEFAULT_RATE_LIMIT)
         try:
             return is_ratelimited(request, group=RATE_LIMIT_GROUP, key="ip", rate=rate, increment=True)
-        except Exception as exc:
+        except CACHE_ERRORS as exc:
             # A cache outage must not turn patients away; the honeypot and time-trap still apply.
+            # Only an outage: anything else (a bad setting, input the resolver did not expect)
+            # is a bug that must not switch the limit off quietly.
             logger.error("Rate limit check failed (%s); request allowed", type(exc).__name__)
             return False
 

@@ -2,11 +2,13 @@
 
 import json
 import logging
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import OperationalError, connections
+from django.utils import timezone
 
 from cms_site.request_logging import JsonFormatter
 from tests.factories import UserFactory
@@ -78,24 +80,53 @@ def test_admin_has_its_own_policy_allowing_inline_code_but_not_framing_by_others
     assert directives["object-src"] == ["'none'"]
 
 
-def test_admin_login_gets_a_shorter_session(client, demo_site, settings):
+def login(client, username, remember):
+    data = {"username": username, "password": "a-long-test-password"}
+    if remember:
+        data["remember"] = "on"
+    response = client.post("/admin/login/", data)
+    assert response.status_code == 302, response.status_code
+    return response
+
+
+def server_side_expiry(client):
+    """When the stored session stops being valid, as the session engine itself records it."""
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.cookies["sessionid"].value).expire_date
+
+
+def test_admin_login_without_remember_me_ends_with_the_browser_and_is_capped_on_the_server(
+    client, demo_site, settings
+):
     settings.ADMIN_SESSION_COOKIE_AGE = 3600
     UserFactory(username="editor", is_superuser=True, is_staff=True)
 
-    response = client.post("/admin/login/", {"username": "editor", "password": "a-long-test-password"})
+    before = timezone.now()
+    response = login(client, "editor", remember=False)
 
-    assert response.status_code == 302
+    cookie = response.cookies["sessionid"]
+    # A browser-session cookie: no Expires, no Max-Age.
+    assert cookie["max-age"] == ""
+    assert cookie["expires"] == ""
+    # ...while the session itself expires after the admin age, not Django's two weeks.
+    assert client.session.get_expire_at_browser_close()
     assert client.session.get_expiry_age() == 3600
+    expiry = server_side_expiry(client)
+    assert before + timedelta(seconds=3590) <= expiry <= timezone.now() + timedelta(seconds=3600)
+
+
+def test_admin_login_with_remember_me_gets_a_persistent_cookie_of_the_capped_age(client, demo_site, settings):
+    settings.ADMIN_SESSION_COOKIE_AGE = 3600
+    UserFactory(username="editor", is_superuser=True, is_staff=True)
+
+    before = timezone.now()
+    response = login(client, "editor", remember=True)
+
     assert response.cookies["sessionid"]["max-age"] == 3600
-
-
-def test_admin_login_with_remember_me_is_capped_too(client, demo_site, settings):
-    settings.ADMIN_SESSION_COOKIE_AGE = 3600
-    UserFactory(username="editor", is_superuser=True, is_staff=True)
-
-    client.post("/admin/login/", {"username": "editor", "password": "a-long-test-password", "remember": "on"})
-
+    assert not client.session.get_expire_at_browser_close()
     assert client.session.get_expiry_age() == 3600
+    assert server_side_expiry(client) <= before + timedelta(seconds=3600 + 5)
 
 
 def test_users_without_admin_access_keep_the_normal_session_age(client, demo_site, settings):

@@ -93,8 +93,8 @@ def test_a_custom_domain_serves_public_media_urls_and_is_allowed_by_the_csp():
 @pytest.mark.parametrize(
     ("redis_url", "engine"),
     [
-        ("", "django.contrib.sessions.backends.db"),
-        ("redis://127.0.0.1:6379/9", "django.contrib.sessions.backends.cached_db"),
+        ("", "cms_site.sessions.db"),
+        ("redis://127.0.0.1:6379/9", "cms_site.sessions.cached_db"),
     ],
 )
 def test_sessions_use_the_shared_cache_when_redis_is_configured(redis_url, engine):

@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 
 from lead_forms.models import AppointmentSubmission
+from tests.cms_site.test_client_ip import BAD_FORWARDED_FOR
 from tests.lead_forms.conftest import VALID_DATA, open_form, post_form
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +69,21 @@ def test_cache_outage_lets_patients_through(csrf_client, form_page, client_ip, m
     assert response.status_code == 200
     assert AppointmentSubmission.objects.count() == 1
     assert "Rate limit check failed (ConnectionError); request allowed" in caplog.text
+
+
+@pytest.mark.parametrize("forwarded", BAD_FORWARDED_FOR)
+def test_appointment_rate_limit_holds_whatever_x_forwarded_for_holds(
+    settings, csrf_client, form_page, make_client_ip, forwarded
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy_ip = make_client_ip()  # the load balancer's address: the fallback
+    tokens = open_form(csrf_client, form_page, proxy_ip)
+
+    statuses = [
+        csrf_client.post(
+            form_page.url, {**tokens, **VALID_DATA}, REMOTE_ADDR=proxy_ip, HTTP_X_FORWARDED_FOR=forwarded
+        ).status_code
+        for _ in range(6)
+    ]
+
+    assert statuses == [200] * 5 + [429]

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.test import Client
 
+from tests.cms_site.test_client_ip import BAD_FORWARDED_FOR
 from tests.treatment_pages.ratings_support import Reader, random_ip, summary_text
 from treatment_pages.models import Rating
 from treatment_pages.voters import voter_key_for
@@ -176,3 +177,46 @@ def test_v2_article_and_listing_carry_each_articles_rating_summary(client, mesot
         "Chemical peel": "Not rated yet (0 out of 5)",
         "Laser hair removal": "Not rated yet (0 out of 5)",
     }
+
+
+@pytest.mark.parametrize("forwarded", BAD_FORWARDED_FOR)
+def test_vote_api_answers_and_counts_whatever_x_forwarded_for_holds(settings, client, mesotherapy, forwarded):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.RATINGS_VOTE_RATE = "2/m"
+    proxy_ip = random_ip()
+
+    statuses = [
+        client.post(
+            f"/api/v3/ratings/{mesotherapy.pk}/votes/",
+            json.dumps({"score": 4}),
+            content_type="application/json",
+            REMOTE_ADDR=proxy_ip,
+            HTTP_X_FORWARDED_FOR=forwarded,
+        ).status_code
+        for _ in range(3)
+    ]
+
+    assert statuses == [200, 200, 429]
+    assert Rating.objects.filter(page=mesotherapy).count() == 2
+
+
+def test_a_cache_outage_lets_votes_through(settings, client, mesotherapy, monkeypatch, caplog):
+    def cache_down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to redis")
+
+    class UnreachableCache:
+        add = incr = set = staticmethod(cache_down)
+
+    monkeypatch.setattr("treatment_pages.views.get_usage", cache_down)
+    monkeypatch.setattr("treatment_pages.ratings.cache", UnreachableCache())
+
+    response = client.post(
+        f"/api/v3/ratings/{mesotherapy.pk}/votes/",
+        json.dumps({"score": 4}),
+        content_type="application/json",
+        REMOTE_ADDR=random_ip(),
+    )
+
+    assert response.status_code == 200
+    assert "Vote rate limit check failed (ConnectionError); vote allowed" in caplog.text
+    assert "New-voter limit check failed (ConnectionError); vote allowed" in caplog.text
