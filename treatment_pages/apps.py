@@ -8,3 +8,7 @@ class TreatmentPagesConfig(AppConfig):
     def ready(self):
         # Connects the delete signals that keep rating summaries exact.
         from treatment_pages import ratings  # noqa: F401
+        from treatment_pages.block_schemas import register_typed_streamfields
+
+        # Before Wagtail's v3 API builds its page schemas (see the function's docstring).
+        register_typed_streamfields()

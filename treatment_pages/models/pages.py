@@ -17,7 +17,12 @@ from wagtail_headless_preview.settings import headless_preview_settings
 from treatment_pages.blocks import TreatmentBodyBlock
 from treatment_pages.panels import RatingSummaryPanel
 from treatment_pages.renditions import API_RENDITION_SPECS
-from treatment_pages.serializers import BreadcrumbField, ImageRenditionsField, RatingSummaryField
+from treatment_pages.serializers import (
+    BreadcrumbField,
+    DateValueField,
+    ImageRenditionsField,
+    RatingSummaryField,
+)
 from treatment_pages.voters import has_voter_cookie
 
 from .ratings import MAX_SCORE, MIN_SCORE, RatingSummary
@@ -125,7 +130,7 @@ class TreatmentPage(FrontEndPreviewMixin, Page):
         APIField("hero_image_alt"),
         APIField("hero_image_renditions", serializer=ImageRenditionsField(source="hero_image")),
         APIField("body"),
-        APIField("last_updated"),
+        APIField("last_updated", serializer=DateValueField()),
         APIField("breadcrumbs", serializer=BreadcrumbField()),
         APIField("rating", serializer=RatingSummaryField()),
     ]
