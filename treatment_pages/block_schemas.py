@@ -168,4 +168,3 @@ def register_typed_streamfields():
     from wagtail.api.v3.schemas.generators import read_generator
 
     read_generator.register_field_schema(StreamField, typed_streamfield_schema)
-

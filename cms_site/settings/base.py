@@ -74,6 +74,9 @@ MIDDLEWARE = [
     # Before anything that may answer early, so API errors carry CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
     "cms_site.middleware.APIRequestPolicyMiddleware",
+    # Inside the policy (which makes credentialed answers private): unknown query
+    # parameters, ETags and conditional requests for public reads.
+    "cms_site.api_contract.APIContractMiddleware",
     # Before sessions, CSRF and auth, so a cache hit skips all of them.
     "cms_site.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -354,6 +357,9 @@ REST_FRAMEWORK = {
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/"
 CORS_ALLOW_CREDENTIALS = False
+# Browser code may send the headers the API reads and see the ones it answers with.
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "if-none-match", "x-voter-token"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Location"]
 
 # Editors preview drafts on the front end when it is configured, else in Wagtail.
 HEADLESS_PREVIEW_URL = env.str("HEADLESS_PREVIEW_URL", default="")

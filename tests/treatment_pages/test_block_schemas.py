@@ -36,7 +36,11 @@ def test_openapi_body_is_a_union_discriminated_by_block_type(client, db):
     assert set(body["items"]["discriminator"]["mapping"]) == set(TreatmentBodyBlock.base_blocks)
     step = components["PreventionStepBlockValue"]
     assert step["properties"]["text"]["type"] == "string"
-    assert step["properties"]["sub_points"] == {"items": {"type": "string"}, "title": "Sub Points", "type": "array"}
+    assert step["properties"]["sub_points"] == {
+        "items": {"type": "string"},
+        "title": "Sub Points",
+        "type": "array",
+    }
     heading = components["HeadingBlockValue"]["properties"]["level"]
     assert heading["enum"] == ["h2", "h3"]
     assert components["TreatmentPageSchema"]["properties"]["last_updated"]["anyOf"][0]["format"] == "date"
