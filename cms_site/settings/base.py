@@ -361,6 +361,16 @@ CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "if-none-match", "x-voter-token"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Location"]
 
+# Webhooks (treatment_pages.webhooks): administrators add endpoints in Settings › Webhooks;
+# one more can come from here, for deployments configured as code. It gets every event.
+WEBHOOK_URL = env.str("WEBHOOK_URL", default="")
+WEBHOOK_SECRET = env.str("WEBHOOK_SECRET", default="")
+if WEBHOOK_URL and not WEBHOOK_SECRET:
+    raise ImproperlyConfigured(
+        "WEBHOOK_URL is set but WEBHOOK_SECRET is not: set WEBHOOK_SECRET to the receiver's signing "
+        "secret (whsec_ followed by base64, as Standard Webhooks secrets are)."
+    )
+
 # Editors preview drafts on the front end when it is configured, else in Wagtail.
 HEADLESS_PREVIEW_URL = env.str("HEADLESS_PREVIEW_URL", default="")
 WAGTAIL_HEADLESS_PREVIEW = {
