@@ -130,6 +130,7 @@ api_router.register_endpoint("page_preview", PagePreviewAPIViewSet)
 # whoami; Wagtail's apps add theirs on start-up) plus ours. Routers must be added
 # before ``api_v3.urls`` is first read, which cms_site.urls does after importing this.
 api_v3.add_router("/clinic-contact/", treatment_api.contact_router)
+api_v3.add_router("/", treatment_api.content_router)
 api_v3.add_router("/forms/", lead_forms_api.router)
 api_v3.add_router("/ratings/", treatment_api.ratings_router)
 api_v3.add_router("/appointment-requests/", lead_forms_api.staff_router)

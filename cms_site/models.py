@@ -1,4 +1,5 @@
 from wagtail.admin.panels import FieldPanel
+from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
@@ -13,6 +14,7 @@ class HomePage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     search_fields = Page.search_fields + [index.SearchField("intro")]
+    api_fields = [APIField("intro")]
 
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["treatment_pages.TreatmentIndexPage", "lead_forms.AppointmentFormPage"]

@@ -120,3 +120,55 @@ def test_browser_code_can_read_retry_after_and_etag(client, settings, mesotherap
 
     exposed = {h.strip().lower() for h in response["Access-Control-Expose-Headers"].split(",")}
     assert {"retry-after", "etag", "last-modified"} <= exposed
+
+
+def test_treatment_listing_gives_what_a_card_shows(client, treatment_index, mesotherapy, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        response = client.get("/api/v3/treatments/", {"index": treatment_index.pk})
+
+    assert response.status_code == 200
+    data = response.json()
+    card = next(item for item in data["items"] if item["id"] == mesotherapy.pk)
+    assert card["path"] == "/treatments/mesotherapy/"
+    assert card["intro"] == mesotherapy.intro
+    assert card["rating"]["text"] == "Not rated yet (0 out of 5)"
+    assert card["last_updated"] == mesotherapy.last_updated.isoformat()
+    assert data["count"] == len(data["items"]) >= 2
+
+
+def test_treatment_listing_refuses_a_limit_over_its_maximum(client, treatment_index):
+    response = client.get("/api/v3/treatments/", {"limit": 21})
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_navigation_matches_the_sites_header(client, home_page, treatment_index):
+    response = client.get("/api/v3/navigation/")
+
+    assert response.status_code == 200
+    data = response.json()
+    assert data["home"] == {"id": home_page.pk, "title": home_page.title, "path": "/", "type": "cms_site.HomePage"}
+    assert {"title": "Treatments", "path": "/treatments/"}.items() <= next(
+        item for item in data["items"] if item["id"] == treatment_index.pk
+    ).items()
+
+
+def test_seo_endpoint_carries_the_pages_head_and_json_ld(client, mesotherapy):
+    page = client.get("/treatments/mesotherapy/").content.decode()
+    response = client.get(f"/api/v3/seo/{mesotherapy.pk}/")
+
+    assert response.status_code == 200
+    data = response.json()
+    assert f'<link rel="canonical" href="{data["canonical_url"]}">' in page
+    assert f'<meta name="description" content="{data["description"]}">' in page
+    assert data["json_ld"][0]["@type"] == "MedicalWebPage"
+    assert data["json_ld"][0]["headline"] == mesotherapy.title
+    assert client.get("/api/v3/seo/999999/").status_code == 404
+
+
+def test_home_page_fields_are_in_the_api(client, home_page):
+    response = client.get(f"/api/v3/pages/{home_page.pk}/")
+
+    assert response.status_code == 200
+    assert response.json()["intro"] == home_page.intro
