@@ -5,8 +5,15 @@ end is told (names, types, required, choices, lengths) is exactly what is checke
 The spam-defence fields and the clinic's addresses are never part of it.
 """
 
+from typing import Literal
+
 from rest_framework.fields import Field
 from typing_extensions import TypedDict  # pydantic (the v3 schema) needs it before Python 3.12
+
+from lead_forms.fields import FIELD_TYPE_CHOICES
+
+# An enum in the OpenAPI document, so a front end's types list every kind of input it must render.
+FormFieldType = Literal[tuple(value for value, _label in FIELD_TYPE_CHOICES)]
 
 
 class ChoiceDict(TypedDict):
@@ -17,7 +24,7 @@ class ChoiceDict(TypedDict):
 class FormFieldDict(TypedDict):
     name: str
     label: str
-    type: str
+    type: FormFieldType
     required: bool
     help_text: str
     choices: list[ChoiceDict]

@@ -17,11 +17,12 @@ from django_ratelimit.core import is_ratelimited
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
-from wagtail.contrib.forms.models import FORM_FIELD_CHOICES, AbstractEmailForm, AbstractFormField
+from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField
 from wagtail.search import index
 
+from ..fields import FIELD_TYPE_CHOICES
 from ..forms import AppointmentFormBuilder
 from ..serializers import FormDefinitionField
 from ..tasks import enqueue_notifications
@@ -29,7 +30,6 @@ from .submissions import AppointmentSubmission
 
 logger = logging.getLogger(__name__)
 
-FIELD_TYPE_CHOICES = (*FORM_FIELD_CHOICES, ("phone", "Phone number"))
 RATE_LIMIT_GROUP = "lead_forms.submission"
 DEFAULT_RATE_LIMIT = "5/m"
 # The inbox's detail view (wagtail-modeladmin names it after the model).

@@ -122,7 +122,9 @@ def test_browser_code_can_read_retry_after_and_etag(client, settings, mesotherap
     assert {"retry-after", "etag", "last-modified"} <= exposed
 
 
-def test_treatment_listing_gives_what_a_card_shows(client, treatment_index, mesotherapy, django_assert_max_num_queries):
+def test_treatment_listing_gives_what_a_card_shows(
+    client, treatment_index, mesotherapy, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(12):
         response = client.get("/api/v3/treatments/", {"index": treatment_index.pk})
 
@@ -148,7 +150,12 @@ def test_navigation_matches_the_sites_header(client, home_page, treatment_index)
 
     assert response.status_code == 200
     data = response.json()
-    assert data["home"] == {"id": home_page.pk, "title": home_page.title, "path": "/", "type": "cms_site.HomePage"}
+    assert data["home"] == {
+        "id": home_page.pk,
+        "title": home_page.title,
+        "path": "/",
+        "type": "cms_site.HomePage",
+    }
     assert {"title": "Treatments", "path": "/treatments/"}.items() <= next(
         item for item in data["items"] if item["id"] == treatment_index.pk
     ).items()
