@@ -8,10 +8,12 @@ which apps it has.
 from django.contrib.contenttypes.models import ContentType
 from django.core.signing import BadSignature
 from django.http import Http404
+from ninja import Query, Router
 from rest_framework.response import Response
 from wagtail.api import APIField
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.api.v3.routers.pages import PageDetailSchema
 from wagtail.api.v3.urls import api as api_v3
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.fields import ImageRenditionField
@@ -84,22 +86,27 @@ class PagePreviewAPIViewSet(ClinicPagesAPIViewSet):
         return self.listing_view(request)
 
     def get_object(self):
-        content_type = self.request.GET.get("content_type", "")
-        token = self.request.GET.get("token", "")
-        app_label, _, model_name = content_type.partition(".")
-        try:
-            model = ContentType.objects.get_by_natural_key(app_label, model_name).model_class()
-        except ContentType.DoesNotExist as e:
-            raise Http404("No such preview.") from e
-        if model is None or not hasattr(model, "get_page_from_preview_token"):
-            raise Http404("No such preview.")
-        try:
-            page = model.get_page_from_preview_token(token)
-        except BadSignature as e:
-            raise Http404("No such preview.") from e
-        if page is None:
-            raise Http404("No such preview.")
-        return page
+        return draft_from_preview_token(
+            self.request.GET.get("content_type", ""), self.request.GET.get("token", "")
+        )
+
+
+def draft_from_preview_token(content_type, token):
+    """The draft an editor's headless preview signed ``token`` for; Http404 for anything else."""
+    app_label, _, model_name = content_type.partition(".")
+    try:
+        model = ContentType.objects.get_by_natural_key(app_label, model_name).model_class()
+    except ContentType.DoesNotExist as e:
+        raise Http404("No such preview.") from e
+    if model is None or not hasattr(model, "get_page_from_preview_token"):
+        raise Http404("No such preview.")
+    try:
+        page = model.get_page_from_preview_token(token)
+    except BadSignature as e:
+        raise Http404("No such preview.") from e
+    if page is None:
+        raise Http404("No such preview.")
+    return page
 
 
 def _rendition_fields():
@@ -129,7 +136,26 @@ api_router.register_endpoint("page_preview", PagePreviewAPIViewSet)
 # v3: Wagtail's django-ninja API (pages, images, documents, snippets, redirects, sites,
 # whoami; Wagtail's apps add theirs on start-up) plus ours. Routers must be added
 # before ``api_v3.urls`` is first read, which cms_site.urls does after importing this.
+preview_router = Router(tags=["pages"])
+
+
+@preview_router.get(
+    "/",
+    response=PageDetailSchema,
+    url_name="page_preview",
+    operation_id="pages_preview",
+    summary="A draft of any page type, as an editor's headless preview sent it",
+)
+def page_preview(
+    request,
+    content_type: str = Query(..., max_length=100, description="`app_label.model` from the preview URL."),
+    token: str = Query(..., max_length=500, description="The signed token from the preview URL."),
+):
+    return draft_from_preview_token(content_type, token)
+
+
 api_v3.add_router("/clinic-contact/", treatment_api.contact_router)
+api_v3.add_router("/preview/", preview_router)
 api_v3.add_router("/", treatment_api.content_router)
 api_v3.add_router("/forms/", lead_forms_api.router)
 api_v3.add_router("/ratings/", treatment_api.ratings_router)

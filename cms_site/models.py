@@ -5,9 +5,10 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from treatment_pages.models import TreatmentIndexPage
+from treatment_pages.models.pages import FrontEndPreviewMixin
 
 
-class HomePage(Page):
+class HomePage(FrontEndPreviewMixin, Page):
     """The clinic's home page: a welcome and links into the treatments section."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
