@@ -5,14 +5,14 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint install install-dev migrate demo browser-deps clean
+.PHONY: run test check lint install install-dev migrate demo browser-deps frontend-deps clean
 
 ## run: set everything up (virtualenv, install, migrate, demo content) and serve on 127.0.0.1:8000
 run: install migrate demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: install the test and browser tooling too, and run the whole test suite
-test: install-dev browser-deps
+test: install-dev browser-deps frontend-deps
 	$(PY) -m pytest
 
 ## check: Django checks, migrations up to date, lint
@@ -45,6 +45,13 @@ node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund && touch $@; \
 	else echo "npm not found: accessibility checks in browser tests will be skipped"; fi
 
+# TypeScript tooling for the example front end built on the v3 API (examples/frontend).
+frontend-deps: examples/frontend/node_modules/.installed
+
+examples/frontend/node_modules/.installed: examples/frontend/package.json examples/frontend/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then cd examples/frontend && npm ci --silent --no-audit --no-fund && touch node_modules/.installed; \
+	else echo "npm not found: the example front end's test will be skipped"; fi
+
 migrate: install
 	$(PY) manage.py migrate --noinput
 
@@ -52,4 +59,4 @@ demo: install
 	$(PY) manage.py load_demo --hostname $(HOST) --port $(PORT)
 
 clean:
-	rm -rf $(VENV) node_modules db.sqlite3 media staticfiles
+	rm -rf $(VENV) node_modules examples/frontend/node_modules db.sqlite3 media staticfiles

@@ -10,11 +10,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import RequestDataTooBig
 from django.core.signing import BadSignature
 from django.http import Http404
+from ninja import Query, Router
 from rest_framework.response import Response
 from wagtail.api import APIField
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
-from wagtail.api.v3.errors import PROBLEM_JSON, problem_response
+from wagtail.api.v3.errors import problem_response
+from wagtail.api.v3.routers.pages import PageDetailSchema
 from wagtail.api.v3.urls import api as api_v3
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.fields import ImageRenditionField
@@ -87,22 +89,27 @@ class PagePreviewAPIViewSet(ClinicPagesAPIViewSet):
         return self.listing_view(request)
 
     def get_object(self):
-        content_type = self.request.GET.get("content_type", "")
-        token = self.request.GET.get("token", "")
-        app_label, _, model_name = content_type.partition(".")
-        try:
-            model = ContentType.objects.get_by_natural_key(app_label, model_name).model_class()
-        except ContentType.DoesNotExist as e:
-            raise Http404("No such preview.") from e
-        if model is None or not hasattr(model, "get_page_from_preview_token"):
-            raise Http404("No such preview.")
-        try:
-            page = model.get_page_from_preview_token(token)
-        except BadSignature as e:
-            raise Http404("No such preview.") from e
-        if page is None:
-            raise Http404("No such preview.")
-        return page
+        return draft_from_preview_token(
+            self.request.GET.get("content_type", ""), self.request.GET.get("token", "")
+        )
+
+
+def draft_from_preview_token(content_type, token):
+    """The draft an editor's headless preview signed ``token`` for; Http404 for anything else."""
+    app_label, _, model_name = content_type.partition(".")
+    try:
+        model = ContentType.objects.get_by_natural_key(app_label, model_name).model_class()
+    except ContentType.DoesNotExist as e:
+        raise Http404("No such preview.") from e
+    if model is None or not hasattr(model, "get_page_from_preview_token"):
+        raise Http404("No such preview.")
+    try:
+        page = model.get_page_from_preview_token(token)
+    except BadSignature as e:
+        raise Http404("No such preview.") from e
+    if page is None:
+        raise Http404("No such preview.")
+    return page
 
 
 def _rendition_fields():
@@ -132,50 +139,30 @@ api_router.register_endpoint("page_preview", PagePreviewAPIViewSet)
 # v3: Wagtail's django-ninja API (pages, images, documents, snippets, redirects, sites,
 # whoami; Wagtail's apps add theirs on start-up) plus ours. Routers must be added
 # before ``api_v3.urls`` is first read, which cms_site.urls does after importing this.
+preview_router = Router(tags=["pages"])
+
+
+@preview_router.get(
+    "/",
+    response=PageDetailSchema,
+    url_name="page_preview",
+    operation_id="pages_preview",
+    summary="A draft of any page type, as an editor's headless preview sent it",
+)
+def page_preview(
+    request,
+    content_type: str = Query(..., max_length=100, description="`app_label.model` from the preview URL."),
+    token: str = Query(..., max_length=500, description="The signed token from the preview URL."),
+):
+    return draft_from_preview_token(content_type, token)
+
+
 api_v3.add_router("/clinic-contact/", treatment_api.contact_router)
+api_v3.add_router("/preview/", preview_router)
+api_v3.add_router("/", treatment_api.content_router)
 api_v3.add_router("/forms/", lead_forms_api.router)
 api_v3.add_router("/ratings/", treatment_api.ratings_router)
 api_v3.add_router("/appointment-requests/", lead_forms_api.staff_router)
-
-
-# Every v3 error (Wagtail's handlers in wagtail.api.v3.errors, and ours) is an RFC 7807
-# document, but operations only declare their success responses. Declaring the problem
-# responses once, here, gives clients (and the schema fuzz test) the real contract.
-FIELD_ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["loc", "msg"],
-    "properties": {
-        "type": {"type": "string", "description": "Machine-readable error code, e.g. `required`."},
-        "loc": {
-            "type": "array",
-            "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
-            "description": 'Where the error is, e.g. `["body", "answers", "email"]`.',
-        },
-        "msg": {"type": "string", "description": "What to fix, in words a person can read."},
-    },
-}
-PROBLEM_SCHEMA = {
-    "title": "Problem",
-    "type": "object",
-    "required": ["type", "title", "status"],
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "errors": {"type": "array", "items": FIELD_ERROR_SCHEMA},
-    },
-}
-PROBLEM_RESPONSES = {
-    400: "Bad request: a query parameter is malformed",
-    401: "No valid bearer token (missing, unknown, revoked, or its user is inactive)",
-    403: "The token's user lacks the permission, or the Origin is not allowed",
-    404: "Not found",
-    422: "Validation failed: `errors` lists each problem and where it is",
-}
-RATE_LIMITED_DESCRIPTION = "Too many requests from this client: try again after `Retry-After` seconds"
-TOO_LARGE_DESCRIPTION = "The request body is larger than the server accepts (`DATA_UPLOAD_MAX_MEMORY_SIZE`)"
-BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
 def request_too_large(request, exc):
@@ -192,41 +179,4 @@ def request_too_large(request, exc):
     )
 
 
-def _problem_response(description):
-    return {"description": description, "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
-
-
-def _routers_of(router):
-    yield router
-    for _prefix, child, *_rest in router._routers:
-        yield from _routers_of(child)
-
-
-def document_problem_responses(api):
-    """Add the RFC 7807 error responses to every operation of ``api`` that does not declare them.
-
-    An operation that lists a status in ``openapi_extra["responses"]`` without content
-    (e.g. 429 on rate-limited endpoints) gets the problem schema for it too. Must run
-    before the API's URLs or schema are first built (Ninja copies operations then).
-    """
-    for _prefix, top_router, *_rest in api._router_registrations:
-        for router in _routers_of(top_router):
-            for path_view in router.path_operations.values():
-                for operation in path_view.operations:
-                    extra = dict(operation.openapi_extra or {})
-                    responses = dict(extra.get("responses", {}))
-                    for status, description in PROBLEM_RESPONSES.items():
-                        if status not in operation.response_models:
-                            responses.setdefault(status, _problem_response(description))
-                    if BODY_METHODS & set(operation.methods):
-                        responses.setdefault(413, _problem_response(TOO_LARGE_DESCRIPTION))
-                    for status, declared in list(responses.items()):
-                        if isinstance(declared, dict) and "content" not in declared:
-                            description = declared.get("description") or RATE_LIMITED_DESCRIPTION
-                            responses[status] = {**declared, **_problem_response(description)}
-                    extra["responses"] = responses
-                    operation.openapi_extra = extra
-
-
-document_problem_responses(api_v3)
 api_v3.add_exception_handler(RequestDataTooBig, request_too_large)

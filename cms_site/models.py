@@ -1,18 +1,21 @@
 from wagtail.admin.panels import FieldPanel
+from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
 from treatment_pages.models import TreatmentIndexPage
+from treatment_pages.models.pages import FrontEndPreviewMixin
 
 
-class HomePage(Page):
+class HomePage(FrontEndPreviewMixin, Page):
     """The clinic's home page: a welcome and links into the treatments section."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     search_fields = Page.search_fields + [index.SearchField("intro")]
+    api_fields = [APIField("intro")]
 
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["treatment_pages.TreatmentIndexPage", "lead_forms.AppointmentFormPage"]

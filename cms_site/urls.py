@@ -7,12 +7,15 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms_site import views
 from cms_site.api import api_router, api_v3
+from cms_site.api_contract import openapi_document_view
 from treatment_pages import views as treatment_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
+    # Before the API's own URLs: the same document, made valid and truthful (cms_site.api_contract).
+    path("api/v3/openapi.json", openapi_document_view(api_v3), name="openapi_document"),
     path("api/v3/", api_v3.urls),
     path("search/", treatment_views.search, name="search"),
     path("", include("treatment_pages.urls")),

@@ -10,6 +10,7 @@ fetches and exports requests with the inbox's own scoping, filters, export and a
 """
 
 import datetime
+import re
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
@@ -17,7 +18,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import WithJsonSchema
+from pydantic import BeforeValidator, WithJsonSchema
 from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.api.v3.errors import problem_response
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
@@ -299,12 +300,22 @@ StatusChoice = Literal[tuple(AppointmentSubmission.Status.values)]
 IdValue = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
+def _iso_date_only(value):
+    """Only ``YYYY-MM-DD``: pydantic would otherwise read ``0`` as a Unix time (1 January 1970)."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("Enter a date as YYYY-MM-DD, e.g. 2026-03-31.")
+    return value
+
+
+IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date_only)]
+
+
 class RequestFilters(Schema):
     """The inbox's filters."""
 
     form: IdValue | None = Field(None, description="Only requests sent through this form page.")
-    since: datetime.date | None = Field(None, description="Received on or after this day (site time zone).")
-    until: datetime.date | None = Field(None, description="Received on or before this day (site time zone).")
+    since: IsoDate | None = Field(None, description="Received on or after this day (site time zone).")
+    until: IsoDate | None = Field(None, description="Received on or before this day (site time zone).")
     status: StatusChoice | None = None
     spam: SpamChoice = Field("exclude", description="Suspected spam is hidden unless asked for.")
     q: str = Field("", max_length=200, description="Search name, email, phone or reference.")

@@ -5,6 +5,10 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from wagtail.contrib.forms.models import FORM_FIELD_CHOICES
+
+# Wagtail's field types and ours: what editors pick in the form builder.
+FIELD_TYPE_CHOICES = (*FORM_FIELD_CHOICES, ("phone", "Phone number"))
 
 # E.164 allows at most 15 digits; fewer than 7 is no reachable phone number.
 MIN_PHONE_DIGITS = 7

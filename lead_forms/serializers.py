@@ -5,8 +5,15 @@ end is told (names, types, required, choices, lengths) is exactly what is checke
 The spam-defence fields and the clinic's addresses are never part of it.
 """
 
+from typing import Literal
+
 from rest_framework.fields import Field
 from typing_extensions import TypedDict  # pydantic (the v3 schema) needs it before Python 3.12
+
+from lead_forms.fields import FIELD_TYPE_CHOICES
+
+# An enum in the OpenAPI document, so a front end's types list every kind of input it must render.
+FormFieldType = Literal[tuple(value for value, _label in FIELD_TYPE_CHOICES)]
 
 
 class ChoiceDict(TypedDict):
@@ -35,6 +42,9 @@ ANSWER_TYPE_DESCRIPTIONS = {
 }
 
 
+AnswerType = Literal["string", "number", "boolean", "array"]
+
+
 def answer_type_for(field_type):
     """The JSON type an answer to a field of ``field_type`` must have: every other type takes text."""
     return ANSWER_TYPES.get(field_type, ANSWER_TEXT)
@@ -43,8 +53,8 @@ def answer_type_for(field_type):
 class FormFieldDict(TypedDict):
     name: str
     label: str
-    type: str
-    answer_type: str
+    type: FormFieldType
+    answer_type: AnswerType
     required: bool
     help_text: str
     choices: list[ChoiceDict]

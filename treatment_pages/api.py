@@ -1,14 +1,16 @@
 """v3 API endpoints (django-ninja routers) for treatment pages; mounted by the project."""
 
-from typing import Annotated
+import datetime
+from typing import Annotated, Any
 
 from django.core import signing
 from django.http import Http404, HttpResponse
 from django.utils.cache import patch_cache_control
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from wagtail.api.v3.errors import problem_response
+from wagtail.models import Page, Site
 
-from treatment_pages.models import ClinicContactSettings
+from treatment_pages.models import ClinicContactSettings, RatingSummary, TreatmentIndexPage, TreatmentPage
 from treatment_pages.models.ratings import MAX_SCORE, MIN_SCORE, SCORE_LABELS
 from treatment_pages.ratings import (
     NEW_VOTER_LIMIT_MESSAGE,
@@ -17,6 +19,9 @@ from treatment_pages.ratings import (
     get_own_score,
     get_rating_summary,
 )
+from treatment_pages.renditions import ImageWithRenditionsDict, image_api_representation
+from treatment_pages.seo import page_json_ld, page_seo
+from treatment_pages.serializers import RatingSummaryDict
 from treatment_pages.views import VOTE_RATE_LIMITED_MESSAGE, count_vote_against_rate_limit, ratable_page
 from treatment_pages.voters import VOTER_COOKIE_MAX_AGE, client_address, new_voter_identifier, voter_key_for
 
@@ -202,3 +207,140 @@ def vote(request, page_id: PageId, payload: VoteIn, response: HttpResponse):
         "voter_token": payload.voter_token or issue_voter_token(identifier),
         "message": f"Thank you: you rated this page {SCORE_LABELS[payload.score]}. Now {summary.text}.",
     }
+
+
+# --- Listings, navigation and SEO: what a front end renders around the page data ------------
+
+content_router = Router(tags=["content"])
+
+
+class TreatmentListItemSchema(Schema):
+    """An article as a listing card shows it."""
+
+    id: int
+    title: str
+    intro: str
+    path: str | None = Field(description="The page's path on the site, e.g. `/treatments/mesotherapy/`.")
+    hero_image: ImageWithRenditionsDict | None
+    hero_image_alt: str
+    rating: RatingSummaryDict
+    last_updated: datetime.date | None
+
+
+class TreatmentListSchema(Schema):
+    count: int
+    items: list[TreatmentListItemSchema]
+
+
+class TreatmentListFilters(Schema):
+    index: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="Only articles in this treatments index (a page id)."
+    )
+    limit: int = Field(20, ge=1, le=20, description="At most this many articles (20 at most).")
+    offset: int = Field(0, ge=0, le=2**31 - 1)
+
+
+@content_router.get(
+    "/treatments/",
+    response=TreatmentListSchema,
+    url_name="treatment_list",
+    operation_id="treatments_list",
+    summary="Treatment articles as listing cards: title, intro, image, rating, last updated",
+)
+def treatment_list(request, filters: Query[TreatmentListFilters]):
+    queryset = TreatmentPage.objects.live().public().order_by("path")
+    if filters.index is not None:
+        index = TreatmentIndexPage.objects.live().public().filter(pk=filters.index).first()
+        if index is None:
+            raise Http404("No published treatments index has this id.")
+        queryset = queryset.child_of(index)
+    queryset = TreatmentPage.optimise_api_queryset(queryset)
+    count = queryset.count()
+    pages = list(queryset[filters.offset : filters.offset + filters.limit])
+    summaries = RatingSummary.for_pages(page.pk for page in pages)
+    return {
+        "count": count,
+        "items": [
+            {
+                "id": page.pk,
+                "title": page.title,
+                "intro": page.intro,
+                "path": page.get_url(request),
+                "hero_image": image_api_representation(page.hero_image),
+                "hero_image_alt": page.hero_image_alt,
+                "rating": summaries[page.pk].as_dict(),
+                "last_updated": page.last_updated,
+            }
+            for page in pages
+        ],
+    }
+
+
+class NavigationItemSchema(Schema):
+    id: int
+    title: str
+    path: str | None
+    type: str
+
+
+class NavigationSchema(Schema):
+    """The site's main menu: the home page, then its children shown in menus."""
+
+    home: NavigationItemSchema
+    items: list[NavigationItemSchema]
+
+
+def _navigation_item(page, request):
+    return {
+        "id": page.pk,
+        "title": page.title,
+        "path": page.get_url(request),
+        "type": page.specific_class._meta.label,
+    }
+
+
+@content_router.get(
+    "/navigation/",
+    response=NavigationSchema,
+    url_name="navigation",
+    operation_id="navigation",
+    summary="The main menu, as the site's header shows it",
+)
+def navigation(request):
+    site = Site.find_for_request(request)
+    if site is None:
+        raise Http404("No site answers at this host.")
+    home = site.root_page
+    sections = home.get_children().live().public().in_menu().order_by("path")
+    return {
+        "home": _navigation_item(home, request),
+        "items": [_navigation_item(page, request) for page in sections],
+    }
+
+
+class PageSEOSchema(Schema):
+    """What the page's HTML head carries: SEO and Open Graph values and its JSON-LD blocks."""
+
+    page_id: int
+    title: str
+    description: str
+    canonical_url: str | None
+    og_type: str
+    og_image: str | None
+    json_ld: list[dict[str, Any]] = Field(
+        description="schema.org data blocks, exactly as the HTML page embeds them."
+    )
+
+
+@content_router.get(
+    "/seo/{page_id}/",
+    response=PageSEOSchema,
+    url_name="page_seo",
+    operation_id="page_seo",
+    summary="A published page's SEO fields and JSON-LD",
+)
+def page_seo_detail(request, page_id: PageId):
+    page = Page.objects.live().public().filter(pk=page_id).specific().first()
+    if page is None:
+        raise Http404("No published page has this id.")
+    return {"page_id": page.pk, **page_seo(page, request), "json_ld": page_json_ld(page, request)}

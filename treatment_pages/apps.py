@@ -6,5 +6,9 @@ class TreatmentPagesConfig(AppConfig):
     verbose_name = "Treatment articles"
 
     def ready(self):
-        # Connects the delete signals that keep rating summaries exact.
-        from treatment_pages import ratings  # noqa: F401
+        # Connects the delete signals that keep rating summaries exact, and the webhooks' events.
+        from treatment_pages import ratings, webhooks  # noqa: F401
+        from treatment_pages.block_schemas import register_typed_streamfields
+
+        # Before Wagtail's v3 API builds its page schemas (see the function's docstring).
+        register_typed_streamfields()

@@ -6,11 +6,12 @@ renaming one needs a data migration.
 
 import copy
 
+from typing_extensions import TypedDict  # pydantic (the v3 schema) needs it before Python 3.12
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
 from treatment_pages.prefetch import get_prefetched
-from treatment_pages.renditions import image_api_representation
+from treatment_pages.renditions import ImageWithRenditionsDict, image_api_representation
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul"]
 
@@ -172,6 +173,12 @@ class ImageStructValue(blocks.StructValue):
         return image.get_rendition(BODY_IMAGE_RENDITION) if image else None
 
 
+class ImageBlockValue(TypedDict):
+    image: ImageWithRenditionsDict | None
+    alt_text: str
+    caption: str
+
+
 class ImageBlock(PrefetchedChoosersMixin, blocks.StructBlock):
     """An image with the alternative text screen readers need and an optional caption."""
 
@@ -190,7 +197,10 @@ class ImageBlock(PrefetchedChoosersMixin, blocks.StructBlock):
         preview_value = {"alt_text": "A treatment room", "caption": "Our treatment room"}
         value_class = ImageStructValue
 
-    def get_api_representation(self, value, context=None):
+    def api_schema(self):
+        return ImageBlockValue
+
+    def get_api_representation(self, value, context=None) -> ImageBlockValue:
         """The image as id, title and renditions at the API's named sizes, with alt text and caption."""
         return {
             "image": image_api_representation(value["image"]),
@@ -235,6 +245,23 @@ class FactsListBlock(blocks.StructBlock):
         preview_value = {"title": "Possible side effects", "items": ["Slight bruising", "Mild swelling"]}
 
 
+class LinkedPageDict(TypedDict):
+    id: int
+    title: str
+    url: str | None
+    type: str | None
+
+
+class NextStepsBlockValue(TypedDict):
+    heading: str
+    text: str
+    link_text: str
+    page: LinkedPageDict | None
+    show_form: bool
+    phone: str
+    email: str
+
+
 class NextStepsBlock(PrefetchedChoosersMixin, blocks.StructBlock):
     """A call to action linking to a page (usually the appointment form).
 
@@ -263,7 +290,10 @@ class NextStepsBlock(PrefetchedChoosersMixin, blocks.StructBlock):
             "link_text": "Request an appointment",
         }
 
-    def get_api_representation(self, value, context=None):
+    def api_schema(self):
+        return NextStepsBlockValue
+
+    def get_api_representation(self, value, context=None) -> NextStepsBlockValue:
         """The call to action with its page as id/title/url/type and the clinic's phone and email."""
         from treatment_pages.models import ClinicContactSettings
 
@@ -295,6 +325,9 @@ class NextStepsBlock(PrefetchedChoosersMixin, blocks.StructBlock):
 
 class TreatmentBodyBlock(blocks.StreamBlock):
     """The body of a treatment article."""
+
+    # The v3 API types each block's JSON (treatment_pages.block_schemas).
+    typed_api_schema = True
 
     heading = HeadingBlock()
     paragraph = ParagraphBlock()

@@ -1,4 +1,10 @@
-"""API fields (Wagtail's v2 DRF API) for treatment pages that a plain model field cannot give."""
+"""API fields (Wagtail's v2 DRF API) for treatment pages that a plain model field cannot give.
+
+Each ``to_representation`` carries a return annotation: Wagtail's v3 API types the
+field from it in the OpenAPI document.
+"""
+
+import datetime
 
 from rest_framework.fields import Field
 from typing_extensions import TypedDict  # pydantic (the v3 schema) needs it before Python 3.12
@@ -92,3 +98,14 @@ class RatingSummaryField(Field):
     def to_representation(self, page) -> RatingSummaryDict:
         # ``rating_summary`` is cached per page; listings fill it for all pages in one query.
         return page.rating_summary.as_dict()
+
+
+class DateValueField(Field):
+    """A date-valued attribute (e.g. a property), as an ISO date; typed ``date`` in the v3 schema."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value) -> datetime.date:
+        return value

@@ -255,3 +255,10 @@ def register_ratings_report_menu_item():
 @hooks.register("register_rich_text_features", order=100)
 def register_prefetched_page_links(features):
     features.register_link_type(PrefetchedPageLinkHandler)
+
+
+@hooks.register("register_admin_viewset")
+def register_webhooks_admin():
+    from treatment_pages.webhook_admin import WebhooksViewSetGroup
+
+    return WebhooksViewSetGroup()

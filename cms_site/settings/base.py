@@ -76,6 +76,9 @@ MIDDLEWARE = [
     # A NUL in the URL is a 400 before any view (or the page cache) passes it to PostgreSQL.
     "cms_site.middleware.RejectNulCharactersMiddleware",
     "cms_site.middleware.APIRequestPolicyMiddleware",
+    # Inside the policy (which makes credentialed answers private): unknown query
+    # parameters, ETags and conditional requests for public reads.
+    "cms_site.api_contract.APIContractMiddleware",
     # Before sessions, CSRF and auth, so a cache hit skips all of them.
     "cms_site.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -362,6 +365,19 @@ REST_FRAMEWORK = {
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/"
 CORS_ALLOW_CREDENTIALS = False
+# Browser code may send the headers the API reads and see the ones it answers with.
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "if-none-match", "x-voter-token"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Location"]
+
+# Webhooks (treatment_pages.webhooks): administrators add endpoints in Settings › Webhooks;
+# one more can come from here, for deployments configured as code. It gets every event.
+WEBHOOK_URL = env.str("WEBHOOK_URL", default="")
+WEBHOOK_SECRET = env.str("WEBHOOK_SECRET", default="")
+if WEBHOOK_URL and not WEBHOOK_SECRET:
+    raise ImproperlyConfigured(
+        "WEBHOOK_URL is set but WEBHOOK_SECRET is not: set WEBHOOK_SECRET to the receiver's signing "
+        "secret (whsec_ followed by base64, as Standard Webhooks secrets are)."
+    )
 
 # Editors preview drafts on the front end when it is configured, else in Wagtail.
 HEADLESS_PREVIEW_URL = env.str("HEADLESS_PREVIEW_URL", default="")

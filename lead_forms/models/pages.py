@@ -17,11 +17,12 @@ from django_ratelimit.core import is_ratelimited
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
-from wagtail.contrib.forms.models import FORM_FIELD_CHOICES, AbstractEmailForm, AbstractFormField
+from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField
 from wagtail.search import index
 
+from ..fields import FIELD_TYPE_CHOICES
 from ..forms import AppointmentFormBuilder
 from ..serializers import FormDefinitionField
 from ..tasks import enqueue_notifications
@@ -36,7 +37,6 @@ except ImportError:  # pragma: no cover - a host without Redis
 # What an unreachable cache raises: socket errors (ConnectionError, TimeoutError) or Redis's own.
 CACHE_ERRORS = (OSError, RedisError)
 
-FIELD_TYPE_CHOICES = (*FORM_FIELD_CHOICES, ("phone", "Phone number"))
 RATE_LIMIT_GROUP = "lead_forms.submission"
 DEFAULT_RATE_LIMIT = "5/m"
 # The inbox's detail view (wagtail-modeladmin names it after the model).

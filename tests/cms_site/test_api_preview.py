@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
-from wagtail.test.utils.form_data import nested_form_data, streamfield
+from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from tests.factories import TreatmentPageFactory, UserFactory
 
@@ -86,3 +86,59 @@ def test_with_a_front_end_the_preview_shows_its_url_and_the_api_serves_the_draft
     assert client.get(f"/api/v2/pages/{article.pk}/").json()["title"] == "Microneedling"
     forged = client.get("/api/v2/page_preview/", {"content_type": content_type, "token": token[:-2] + "xx"})
     assert forged.status_code == 404
+
+
+def front_end_preview_query(response):
+    """``(content_type, token)`` from the front-end URL the preview panel shows."""
+    match = re.search(re.escape(FRONT_END) + r"\?[^\"'\s]+", unescape(response.content.decode()))
+    assert match
+    query = parse_qs(urlsplit(match.group(0)).query)
+    return query["content_type"][0], query["token"][0]
+
+
+@pytest.fixture
+def front_end_preview(settings):
+    settings.WAGTAIL_HEADLESS_PREVIEW = {
+        "CLIENT_URLS": {"default": FRONT_END},
+        "ENFORCE_TRAILING_SLASH": False,
+    }
+
+
+def test_v3_serves_drafts_of_articles_with_their_typed_body(
+    editor_client, client, front_end_preview, article
+):
+    content_type, token = front_end_preview_query(
+        preview_draft(editor_client, article, "Microneedling (draft)")
+    )
+    editor_client.logout()
+
+    draft = client.get("/api/v3/preview/", {"content_type": content_type, "token": token})
+
+    assert draft.status_code == 200
+    assert draft.json()["meta"]["type"] == "treatment_pages.TreatmentPage"
+    assert draft.json()["title"] == "Microneedling (draft)"
+    assert draft.json()["body"][0] == {**draft.json()["body"][0], "type": "heading"}
+    assert (
+        client.get("/api/v3/preview/", {"content_type": content_type, "token": token + "x"}).status_code
+        == 404
+    )
+
+
+def test_v3_serves_drafts_of_other_page_types_too(editor_client, client, front_end_preview, treatment_index):
+    url = reverse("wagtailadmin_pages:preview_on_edit", args=[treatment_index.pk])
+    posted = editor_client.post(
+        url,
+        {
+            "title": "Our treatments (draft)",
+            "slug": treatment_index.slug,
+            "intro": rich_text("<p>Draft intro</p>"),
+        },
+    )
+    assert posted.json()["is_valid"] is True
+    content_type, token = front_end_preview_query(editor_client.get(url))
+
+    draft = client.get("/api/v3/preview/", {"content_type": content_type, "token": token})
+
+    assert draft.status_code == 200
+    assert draft.json()["meta"]["type"] == "treatment_pages.TreatmentIndexPage"
+    assert draft.json()["title"] == "Our treatments (draft)"

@@ -190,3 +190,20 @@ def test_token_holders_with_the_permission_see_what_the_public_never_does(reques
 
     assert bearer(coordinator).get(f"{URL}{booked.pk}/").json()["email"] == booked.email
     assert Client().get(f"{URL}{booked.pk}/").status_code == 401
+
+
+def test_dates_must_be_written_as_dates_not_numbers(requests_stored, coordinator):
+    client = bearer(coordinator)
+
+    response = client.get(URL, {"until": "0"})
+
+    assert response.status_code == 422
+    assert "YYYY-MM-DD" in response.json()["errors"][0]["msg"]
+    assert client.get(URL, {"until": "2026-03-31"}).status_code == 200
+
+
+def test_form_definitions_name_their_field_types_from_a_fixed_list(client, db):
+    schema = client.get("/api/v3/openapi.json").json()
+
+    field_type = schema["components"]["schemas"]["FormFieldDict"]["properties"]["type"]
+    assert {"singleline", "email", "phone", "checkbox", "dropdown", "multiline"} <= set(field_type["enum"])

@@ -17,13 +17,38 @@ from wagtail_headless_preview.settings import headless_preview_settings
 from treatment_pages.blocks import TreatmentBodyBlock
 from treatment_pages.panels import RatingSummaryPanel
 from treatment_pages.renditions import API_RENDITION_SPECS
-from treatment_pages.serializers import BreadcrumbField, ImageRenditionsField, RatingSummaryField
+from treatment_pages.serializers import (
+    BreadcrumbField,
+    DateValueField,
+    ImageRenditionsField,
+    RatingSummaryField,
+)
 from treatment_pages.voters import has_voter_cookie
 
 from .ratings import MAX_SCORE, MIN_SCORE, RatingSummary
 
 
-class TreatmentIndexPage(Page):
+class FrontEndPreviewMixin(HeadlessPreviewMixin):
+    """Previews a draft on the separate front end when one is configured, else as Wagtail does.
+
+    The choice is made per request from settings (``WAGTAIL_HEADLESS_PREVIEW``'s
+    ``CLIENT_URLS``, filled from ``HEADLESS_PREVIEW_URL``), never by changing the
+    model's bases, so migrations and the page type stay the same either way.
+    """
+
+    @staticmethod
+    def headless_preview_enabled():
+        return bool(headless_preview_settings.CLIENT_URLS)
+
+    def serve_preview(self, request, mode_name):
+        """Contract as ``Page.serve_preview``: the response shown in the editor's preview panel."""
+        if self.headless_preview_enabled():
+            return HeadlessPreviewMixin.serve_preview(self, request, mode_name)
+        # Skip the headless mixin: Wagtail's own preview renders the page template.
+        return super(HeadlessPreviewMixin, self).serve_preview(request, mode_name)
+
+
+class TreatmentIndexPage(FrontEndPreviewMixin, Page):
     """The "Treatments" section: lists its published treatment articles."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
@@ -54,26 +79,6 @@ class TreatmentIndexPage(Page):
             treatment.rating_summary = summaries[treatment.pk]
         context["treatments"] = treatments
         return context
-
-
-class FrontEndPreviewMixin(HeadlessPreviewMixin):
-    """Previews a draft on the separate front end when one is configured, else as Wagtail does.
-
-    The choice is made per request from settings (``WAGTAIL_HEADLESS_PREVIEW``'s
-    ``CLIENT_URLS``, filled from ``HEADLESS_PREVIEW_URL``), never by changing the
-    model's bases, so migrations and the page type stay the same either way.
-    """
-
-    @staticmethod
-    def headless_preview_enabled():
-        return bool(headless_preview_settings.CLIENT_URLS)
-
-    def serve_preview(self, request, mode_name):
-        """Contract as ``Page.serve_preview``: the response shown in the editor's preview panel."""
-        if self.headless_preview_enabled():
-            return HeadlessPreviewMixin.serve_preview(self, request, mode_name)
-        # Skip the headless mixin: Wagtail's own preview renders the page template.
-        return super(HeadlessPreviewMixin, self).serve_preview(request, mode_name)
 
 
 class TreatmentPage(FrontEndPreviewMixin, Page):
@@ -125,7 +130,7 @@ class TreatmentPage(FrontEndPreviewMixin, Page):
         APIField("hero_image_alt"),
         APIField("hero_image_renditions", serializer=ImageRenditionsField(source="hero_image")),
         APIField("body"),
-        APIField("last_updated"),
+        APIField("last_updated", serializer=DateValueField()),
         APIField("breadcrumbs", serializer=BreadcrumbField()),
         APIField("rating", serializer=RatingSummaryField()),
     ]

@@ -22,3 +22,11 @@ def breadcrumb(context, page):
     """Ancestors of ``page`` below the tree root, then the page itself."""
     ancestors = page.get_ancestors().filter(depth__gt=1).live().specific()
     return {"ancestors": ancestors, "page": page, "request": context.get("request")}
+
+
+@register.simple_tag(takes_context=True)
+def page_seo(context, page):
+    """The page's SEO and Open Graph values (``treatment_pages.seo.page_seo``; the API gives the same)."""
+    from treatment_pages.seo import page_seo as seo_for
+
+    return seo_for(page, context.get("request"))

@@ -1,0 +1,234 @@
+"""The v3 API's contract with front ends: a truthful OpenAPI document, and HTTP that keeps it.
+
+Wagtail's django-ninja API and our routers generate the operations; this module
+adds, once for every operation, what the generated document leaves out or gets
+wrong, and the middleware below makes the server do what the document says:
+
+- one named ``Problem`` schema for every error answer (RFC 7807), referenced, not
+  repeated per operation;
+- public reads declare no security requirement (a token is still accepted, for
+  drafts), and the ``AllowAnonymous`` pseudo-scheme, which is not a valid HTTP
+  scheme, is gone;
+- ``pages/find`` says it redirects (302); ``limit`` says its maximum;
+- an unknown query parameter is a 400 problem naming the ones the operation takes;
+- public reads carry ``ETag`` (and ``Last-Modified`` for a page) and a short shared
+  ``Cache-Control``, and a matching conditional request is answered 304.
+"""
+
+import re
+from functools import cache
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
+from django.utils.http import http_date
+from wagtail.api.v3.errors import PROBLEM_JSON, problem_response
+from wagtail.models import Page
+
+from cms_site.middleware import CREDENTIAL_HEADERS
+
+V3_PREFIX = "/api/v3/"
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+FIELD_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["loc", "msg"],
+    "properties": {
+        "type": {"type": "string", "description": "Machine-readable error code, e.g. `required`."},
+        "loc": {
+            "type": "array",
+            "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+            "description": 'Where the error is, e.g. `["body", "answers", "email"]`.',
+        },
+        "msg": {"type": "string", "description": "What to fix, in words a person can read."},
+    },
+}
+PROBLEM_SCHEMA = {
+    "title": "Problem",
+    "description": "An RFC 7807 problem document: every error this API answers has this shape.",
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "array", "items": FIELD_ERROR_SCHEMA},
+    },
+}
+
+# Answers any operation may give, whatever it declares.
+COMMON_PROBLEMS = {
+    "400": "Bad request: a query parameter is unknown or malformed",
+    "404": "Not found",
+    "422": "Validation failed: `errors` lists each problem and where it is",
+}
+AUTHENTICATED_PROBLEMS = {
+    "401": "No valid bearer token (missing, unknown, revoked, or its user is inactive)",
+    "403": "The token's user lacks the permission, or the Origin is not allowed",
+}
+WRITE_PROBLEMS = {
+    "403": "The token's user lacks the permission, or the Origin is not allowed",
+    "413": "The request body is larger than the server accepts",
+}
+RATE_LIMITED_DESCRIPTION = "Too many requests from this client: try again after `Retry-After` seconds"
+NOT_MODIFIED = {
+    "description": "Not modified: the representation matches the request's `If-None-Match`.",
+    "headers": {"ETag": {"schema": {"type": "string"}}},
+}
+PUBLIC_MAX_AGE = 60
+
+_METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
+
+
+def _problem(description):
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}}
+
+
+def _is_problem(response):
+    return PROBLEM_JSON in response.get("content", {}) or not response.get("content")
+
+
+def fix_openapi_document(document):
+    """Make the generated OpenAPI document valid and true to what the server answers (in place)."""
+    components = document.setdefault("components", {})
+    components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    schemes = components.get("securitySchemes", {})
+    schemes.pop("AllowAnonymous", None)
+
+    limit_max = getattr(settings, "WAGTAILAPI_LIMIT_MAX", 20)
+    for operations in document.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in _METHODS:
+                continue
+            security = operation.get("security")
+            public = security is None or {"AllowAnonymous": []} in security
+            if public:
+                # Anyone may call it; a bearer token, when sent, only widens what it sees.
+                operation.pop("security", None)
+            # Ninja keys responses by int; JSON (and the checks below) by string.
+            responses = operation["responses"] = {
+                str(status): declared for status, declared in operation.get("responses", {}).items()
+            }
+            for status, declared in list(responses.items()):
+                if status.startswith(("4", "5")) and _is_problem(declared):
+                    description = declared.get("description") or RATE_LIMITED_DESCRIPTION
+                    responses[status] = _problem(description)
+            wanted = dict(COMMON_PROBLEMS)
+            if not public:
+                wanted.update(AUTHENTICATED_PROBLEMS)
+            if method in {"post", "put", "patch"}:
+                wanted.update(WRITE_PROBLEMS)
+            for status, description in wanted.items():
+                responses.setdefault(status, _problem(description))
+            if method == "get" and public:
+                responses.setdefault("304", NOT_MODIFIED)
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and parameter["name"] == "limit" and limit_max:
+                    parameter["schema"]["maximum"] = limit_max
+            if operation.get("operationId") == "pages_find":
+                responses.pop("200", None)
+                responses["302"] = {
+                    "description": "Found: `Location` is the page's detail URL (`GET /api/v3/pages/{page_id}/`).",
+                    "headers": {"Location": {"schema": {"type": "string"}}},
+                }
+    return document
+
+
+@cache
+def _fixed_document(api):
+    return fix_openapi_document(api.get_openapi_schema())
+
+
+def openapi_document_view(api):
+    """A view serving ``api``'s fixed OpenAPI document (built once per process)."""
+
+    def openapi_json(request):
+        if not getattr(settings, "WAGTAILAPI_DOCS_ENABLED", True):
+            return problem_response(status=404, detail="The API documentation is switched off.")
+        return JsonResponse(_fixed_document(api))
+
+    return openapi_json
+
+
+@cache
+def _query_parameters_by_path(api):
+    """``[(compiled path regex, method, {query parameter names} or None for any)]`` from the document."""
+    document = _fixed_document(api)
+    rules = []
+    for path, operations in document["paths"].items():
+        pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$")
+        for method, operation in operations.items():
+            if method not in _METHODS:
+                continue
+            names = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+            if operation.get("operationId") == "pages_list":
+                # Wagtail filters listings by any page field (``?slug=``), named at request time.
+                names = None
+            rules.append((pattern, method.upper(), names))
+    return rules
+
+
+def unknown_query_parameters(api, request):
+    """The query parameters the operation ``request`` reaches does not take (sorted), and the ones it does."""
+    request_method = "GET" if request.method == "HEAD" else request.method
+    for pattern, method, names in _query_parameters_by_path(api):
+        if method == request_method and pattern.match(request.path):
+            if names is None:
+                return [], []
+            return sorted(set(request.GET) - names), sorted(names)
+    return [], []
+
+
+class APIContractMiddleware:
+    """Keeps the v3 API's answers to what its OpenAPI document says (see the module docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(V3_PREFIX):
+            return self.get_response(request)
+        from cms_site.api import api_v3
+
+        if request.method in {"GET", "HEAD"}:
+            unknown, known = unknown_query_parameters(api_v3, request)
+            if unknown:
+                return problem_response(
+                    status=400,
+                    title="Unknown query parameter",
+                    detail=f"This operation does not take {', '.join(unknown)}. "
+                    f"It takes: {', '.join(known) or 'no query parameters'}.",
+                )
+
+        response = self.get_response(request)
+        if (
+            request.method in {"GET", "HEAD"}
+            and response.status_code == 200
+            and not any(header in request.META for header in CREDENTIAL_HEADERS)
+            and not response.streaming
+            and not response.has_header("Cache-Control")
+        ):
+            return self.public_read(request, response)
+        return response
+
+    def public_read(self, request, response):
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        set_response_etag(response)
+        last_published = self.page_last_published(request)
+        if last_published:
+            # For information: a page's JSON also changes without a publish (its rating),
+            # so only the ETag decides whether a conditional request gets a 304.
+            response["Last-Modified"] = http_date(last_published.timestamp())
+        return get_conditional_response(request, etag=response["ETag"], response=response)
+
+    @staticmethod
+    def page_last_published(request):
+        match = request.resolver_match
+        if match is None or match.url_name != "detail_page" or "page_id" not in match.kwargs:
+            return None
+        return (
+            Page.objects.filter(pk=match.kwargs["page_id"])
+            .values_list("last_published_at", flat=True)
+            .first()
+        )

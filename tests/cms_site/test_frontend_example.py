@@ -1,0 +1,57 @@
+"""The example front end (examples/frontend): types generated from the live schema, type-checked, run.
+
+What a front-end team does: generate TypeScript types from /api/v3/openapi.json with
+openapi-typescript, compile with ``strict`` (no casts, no ``any``: a block type the
+client does not render fails compilation), then read, list, submit and vote.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import IN_CI
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "frontend"
+
+
+@pytest.fixture
+def example_tools():
+    if shutil.which("node") is None or not (EXAMPLE / "node_modules" / ".bin" / "tsc").exists():
+        message = "the example front end needs node and `npm ci` in examples/frontend (make frontend-deps)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def run(*command, env=None):
+    result = subprocess.run(  # noqa: S603 - fixed commands from this test
+        command, cwd=EXAMPLE, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=180
+    )
+    assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def test_typescript_client_built_from_the_schema_reads_lists_submits_and_votes(
+    example_tools, live_server, mesotherapy, tmp_path
+):
+    env = {"API_BASE_URL": live_server.url, "OUTPUT_HTML": str(tmp_path / "article.html")}
+
+    run("npm", "run", "--silent", "types", env=env)
+    run("npx", "tsc", "--noEmit")
+    run("npx", "tsc")
+    summary = json.loads(run("node", "dist/main.js", env=env).strip().splitlines()[-1])
+
+    assert summary["article"] == "Mesotherapy"
+    assert summary["steps"] == [6, 0, 0, 4, 0]
+    assert set(summary["block_types"]) >= {"heading", "paragraph", "image", "facts_list", "prevention_steps"}
+    assert "Mesotherapy: Not rated yet (0 out of 5)" in summary["listing"]
+    assert summary["reference"].startswith("AR-")
+    assert summary["vote"] == "5.0 out of 5, 1 rating"
+    html = (tmp_path / "article.html").read_text()
+    assert html.count("<ol>") == 1 and "<ul><li>Fill half your plate" in html
