@@ -9,6 +9,9 @@
   var banner = null;
   var countdown = null;
   var timer = null;
+  // Set once the server said this user is subject to idle sign-out; before that (the login
+  // page, a signed-out visitor) a failed check means nothing and must not reload the page.
+  var armed = false;
 
   function csrf() {
     var config = document.getElementById("wagtail-config");
@@ -81,11 +84,12 @@
   }
 
   function reload() {
-    window.location.reload();
+    if (armed) window.location.reload();
   }
 
   function schedule(state) {
     if (!state.idle_logout) return;
+    armed = true;
     if (timer) window.clearTimeout(timer);
     var left = state.seconds_left;
     if (left <= 0) return window.setTimeout(reload, 1500);
