@@ -94,7 +94,8 @@ class EncryptedJSONField(EncryptedTextField):
         return json.dumps(value, cls=self.encoder, ensure_ascii=False).encode()
 
     def value_to_string(self, obj):
-        return json.dumps(self.value_from_object(obj), cls=self.encoder)
+        # As Django's JSONField: serializers (dumpdata) write the value itself, decrypted.
+        return self.value_from_object(obj)
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": forms.JSONField, "encoder": self.encoder, **kwargs})
