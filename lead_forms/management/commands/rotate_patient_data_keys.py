@@ -30,7 +30,7 @@ class Command(BaseCommand):
         keyring, search_keys = crypto.get_keyring(), crypto.get_search_keys()
         target = f"key {keyring.newest_id}, search key {search_keys.newest_id}"
         if dry_run:
-            count = rotation.stale_requests().count()
+            count = rotation.stale_count()
             self.stdout.write(f"{count} appointment request(s) to re-encrypt under {target}.")
             return
         progress = self.progress_bar if sys.stderr.isatty() else None
