@@ -7,16 +7,22 @@ In a database of its own (created if missing; SQLite works too with sqlite:////p
 1. migrate, ``load_demo`` (its appointment form has the ten demo fields);
 2. for each size, top the form's requests up to that many with ``bulk_create``;
 3. export them, each exporter in a fresh child process so memory figures do not mix:
-   - "stock": Wagtail's ``SubmissionsListView`` with ``?export=csv`` (called with RequestFactory as a superuser),
+   - "stock (plain)": Wagtail's ``SubmissionsListView`` with ``?export=csv`` (called with RequestFactory as
+     a superuser) over the same answers stored in plain text in Wagtail's own ``FormSubmission`` table
+     (seeded beside them): what stock Wagtail does without encryption,
+   - "stock": the same view over this project's (encrypted) requests,
    - "project (per form)": the same URL's view as this project serves it (``AppointmentSubmissionsListView``),
    - "project (inbox)": the staff inbox's ``?export=csv`` through the test client,
    - "project xlsx (inbox)": the same as XLSX (built in a temporary file, so its first byte is its last);
    each child reports the total time, time to first byte and peak RSS growth (sampled every 5 ms,
    measured from just before the request);
+   - "decryption": reads every request's answers once as stored (ciphertext) and times the decryption
+     alone, for the encryption's share of the project's export time;
 4. print a table and write benchmarks/results/export.json.
 
-Targets at 100,000 rows: project time at most half of stock's, peak growth under 20 MB (and flat
-from 10,000 rows), first byte under 0.3 s.
+Targets at 100,000 rows: project time at most 0.6 of stock's plain-text export and at most half of
+stock's on the same (encrypted) requests, peak growth under 20 MB (issue 16 allows 30; flat from
+10,000 rows), first byte under 0.3 s.
 """
 
 import argparse
@@ -31,7 +37,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/clinic_inbox_bench"
-EXPORTERS = ["stock", "project (per form)", "project (inbox)", "project xlsx (inbox)"]
+EXPORTERS = [
+    "stock (plain)",
+    "stock",
+    "project (per form)",
+    "project (inbox)",
+    "project xlsx (inbox)",
+    "decryption",
+]
 # The targets concern the project's CSV exports (the XLSX row is reported for information).
 CSV_EXPORTERS = ("project (per form)", "project (inbox)")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -81,6 +94,22 @@ def prepare(database_url):
     return AppointmentFormPage.objects.first()
 
 
+def answers(n):
+    """Realistic answers of request ``n`` (accents included)."""
+    return {
+        "first_name": f"Renée{n}",
+        "last_name": "Müller-Øster",
+        "city": "Saint-Étienne",
+        "state": "Vermont",
+        "email": f"patient{n}@example.org",
+        "phone": f"+1217555{n % 10000:04d}",
+        "please_contact_me_by": "Email" if n % 2 else "Phone",
+        "receive_our_free_newsletter": bool(n % 3),
+        "i_would_like_to": "Schedule a consultation",
+        "your_comments": "=1+1 I would like to know more about the treatment, and whether it hurts." * 2,
+    }
+
+
 def seed(page, size):
     """Top ``page`` up to ``size`` non-spam requests (bulk_create, realistic answers, accents included)."""
     from lead_forms.models import AppointmentSubmission
@@ -94,18 +123,7 @@ def seed(page, size):
     fields = list(page.get_form_fields())
     batch = []
     for n in range(have, size):
-        data = {
-            "first_name": f"Renée{n}",
-            "last_name": "Müller-Øster",
-            "city": "Saint-Étienne",
-            "state": "Vermont",
-            "email": f"patient{n}@example.org",
-            "phone": f"+1217555{n % 10000:04d}",
-            "please_contact_me_by": "Email" if n % 2 else "Phone",
-            "receive_our_free_newsletter": bool(n % 3),
-            "i_would_like_to": "Schedule a consultation",
-            "your_comments": "=1+1 I would like to know more about the treatment, and whether it hurts." * 2,
-        }
+        data = answers(n)
         submission = AppointmentSubmission(
             page=page, form_data=data, reference=new_reference(), notification_status="sent"
         )
@@ -116,7 +134,27 @@ def seed(page, size):
             batch = []
     if batch:
         AppointmentSubmission.objects.bulk_create(batch)
+    seed_plain(page, size)
     return AppointmentSubmission.objects.filter(page=page).count()
+
+
+def seed_plain(page, size):
+    """The same answers in Wagtail's own plain-text ``FormSubmission`` table, for "stock (plain)"."""
+    from wagtail.contrib.forms.models import FormSubmission
+
+    plain = FormSubmission.objects.filter(page=page)
+    have = plain.count()
+    if have > size:
+        plain.delete()
+        have = 0
+    batch = []
+    for n in range(have, size):
+        batch.append(FormSubmission(page=page, form_data=answers(n)))
+        if len(batch) == 5000:
+            FormSubmission.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        FormSubmission.objects.bulk_create(batch)
 
 
 # ---------------------------------------------------------------- child: one measured export
@@ -149,9 +187,14 @@ def measure(exporter, database_url):
     from django.contrib.auth import get_user_model
     from django.test import Client, RequestFactory
     from django.urls import reverse
+    from wagtail.contrib.forms.models import FormSubmission
     from wagtail.contrib.forms.views import SubmissionsListView, get_submissions_list_view
 
     from lead_forms.models import AppointmentFormPage
+
+    class PlainSubmissionsListView(SubmissionsListView):
+        def get_base_queryset(self):
+            return FormSubmission.objects.filter(page=self.form_page)
 
     page = AppointmentFormPage.objects.first()
     user, _ = get_user_model().objects.get_or_create(
@@ -163,6 +206,9 @@ def measure(exporter, database_url):
     client.force_login(user)
     inbox_url = reverse("lead_forms_appointmentsubmission_modeladmin_index")
 
+    if exporter == "decryption":
+        return measure_decryption(page)
+
     def call():
         if exporter == "project (inbox)":
             return client.get(inbox_url, {"export": "csv"})
@@ -172,6 +218,8 @@ def measure(exporter, database_url):
         request.user = user
         if exporter == "stock":
             return SubmissionsListView.as_view()(request, form_page=page)
+        if exporter == "stock (plain)":
+            return PlainSubmissionsListView.as_view()(request, form_page=page)
         return get_submissions_list_view(request, page_id=page.pk)
 
     # Warm up imports, URL resolvers, template loaders and the DB connection on a tiny request.
@@ -205,6 +253,43 @@ def measure(exporter, database_url):
         "bytes": size,
         # CSV only (an XLSX is a zip): lines after the header.
         "data_rows": lines - 1 if exporter != "project xlsx (inbox)" else None,
+    }
+
+
+def measure_decryption(page):
+    """Time spent decrypting every request's answers, apart from reading them and parsing JSON."""
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    from lead_forms.crypto import get_keyring
+    from lead_forms.models import AppointmentSubmission
+
+    keyring = get_keyring()
+    rows = (
+        AppointmentSubmission.objects.filter(page=page)
+        .annotate(sealed=Cast("form_data", TextField()))
+        .values_list("sealed", flat=True)
+        .iterator(chunk_size=2000)
+    )
+    clock = time.perf_counter
+    start = clock()
+    decrypting = 0.0
+    count = 0
+    for sealed in rows:
+        before = clock()
+        keyring.decrypt(sealed)
+        decrypting += clock() - before
+        count += 1
+    total = clock() - start
+    return {
+        "exporter": "decryption",
+        "status": 200,
+        "seconds": round(decrypting, 3),
+        "read_seconds": round(total - decrypting, 3),
+        "first_byte_seconds": 0.0,
+        "peak_memory_growth_mb": 0.0,
+        "bytes": 0,
+        "data_rows": count,
     }
 
 
@@ -249,7 +334,9 @@ def main():
     by = {(r["rows"], r["exporter"]): r for r in results}
     largest = max(r["rows"] for r in results)
     stock, ours = by[(largest, "stock")], by[(largest, "project (per form)")]
+    plain, decryption = by[(largest, "stock (plain)")], by[(largest, "decryption")]
     checks = {
+        "time_at_most_0_6_of_stock_plain_text": ours["seconds"] <= 0.6 * plain["seconds"],
         "time_at_most_half_of_stock": ours["seconds"] <= stock["seconds"] / 2,
         "peak_memory_growth_under_20_mb": all(
             r["peak_memory_growth_mb"] < 20 for r in results if r["exporter"] in CSV_EXPORTERS
@@ -261,6 +348,10 @@ def main():
     print(
         f"\nAt {largest} rows: project {ours['seconds']} s vs stock {stock['seconds']} s "
         f"({stock['seconds'] / ours['seconds']:.1f}x faster)"
+    )
+    print(
+        f"  vs stock on plain text {plain['seconds']} s: ratio {ours['seconds'] / plain['seconds']:.2f}; "
+        f"decryption {decryption['seconds']} s = {decryption['seconds'] / ours['seconds']:.0%} of the project's time"
     )
     for name, ok in checks.items():
         print(f"  {'PASS' if ok else 'FAIL'}  {name}")

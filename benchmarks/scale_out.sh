@@ -23,6 +23,10 @@ mkdir -p "$RESULTS"
 
 export DJANGO_SETTINGS_MODULE=cms_site.settings.production
 export SECRET_KEY="scale-out-$(date +%s)-$RANDOM$RANDOM"
+# Patient-data keys: both servers, the worker and the commands get the same ones from the environment.
+LEAD_FORMS_ENCRYPTION_KEYS="$($PY -c 'import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())')"
+LEAD_FORMS_SEARCH_KEY="$($PY -c 'import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())')"
+export LEAD_FORMS_ENCRYPTION_KEYS LEAD_FORMS_SEARCH_KEY
 # The balancer passes the public Host on to whichever server it picks.
 export ALLOWED_HOSTS="clinic.example,127.0.0.1,localhost"
 # Editors' browsers in the check reach the servers directly on loopback.

@@ -318,7 +318,12 @@ class RequestFilters(Schema):
     until: IsoDate | None = Field(None, description="Received on or before this day (site time zone).")
     status: StatusChoice | None = None
     spam: SpamChoice = Field("exclude", description="Suspected spam is hidden unless asked for.")
-    q: str = Field("", max_length=200, description="Search name, email, phone or reference.")
+    q: str = Field(
+        "",
+        max_length=200,
+        description="Search by reference, a whole word of the name, the full email, the full phone number or "
+        "its last four digits (patient data is encrypted: nothing else is searchable).",
+    )
 
 
 class FormPageRef(Schema):

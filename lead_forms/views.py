@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -21,7 +20,6 @@ from .models.submissions import NOTE_MAX_LENGTH
 from .permissions import get_submission_for_user, submissions_for_user, user_can_view_requests
 from .phones import format_phone, tel_uri
 
-MIN_PHONE_SEARCH_DIGITS = 4
 SPAM_INCLUDE = "include"
 SPAM_ONLY = "only"
 
@@ -135,18 +133,9 @@ class AppointmentDeleteSubmissionsView(DeleteSubmissionsView):
 
 
 def search_requests(queryset, term):
-    """The inbox's search (also the API's): name, email, phone or reference contain ``term``;
-    a typed phone number also matches its digits."""
-    term = (term or "").strip()
-    if not term:
-        return queryset
-    condition = Q(name__icontains=term) | Q(email__icontains=term) | Q(reference__icontains=term)
-    condition |= Q(phone__icontains=term)
-    digits = "".join(ch for ch in term if ch.isdigit())
-    # Phones are stored as digits (and a leading +): "(217) 555-0101" finds "+12175550101".
-    if len(digits) >= MIN_PHONE_SEARCH_DIGITS:
-        condition |= Q(phone__contains=digits)
-    return queryset.filter(condition)
+    """The inbox's search (also the API's): ``AppointmentSubmission.objects.search``, through
+    the blind indexes (reference, whole name word, full email, full phone or its last four digits)."""
+    return queryset.search(term)
 
 
 def submission_answers(submission, form_fields=None):

@@ -4,14 +4,16 @@ import datetime
 
 from django.contrib.admin import ListFilter, SimpleListFilter
 from django.contrib.auth.models import Permission
-from django.urls import path, re_path
+from django.templatetags.static import static
+from django.urls import path, re_path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from wagtail import hooks
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
-from . import audit
+from . import audit, idle
 from .models import AppointmentFormPage, AppointmentSubmission
 from .permissions import (
     PERMISSION_CODENAME,
@@ -184,6 +186,7 @@ class AppointmentRequestAdmin(ModelAdmin):
     index_view_extra_js = ["lead_forms/admin/announce-messages.js"]
     inspect_view_extra_js = ["lead_forms/admin/announce-messages.js"]
     list_filter = (FormPageFilter, StatusFilter, ReceivedDateRangeFilter, SpamFilter)
+    # Searched through blind indexes (AppointmentSubmission.objects.search): these are encrypted.
     search_fields = ("name", "email", "phone", "reference")
     ordering = ("-submit_time", "-pk")
     list_per_page = 50
@@ -271,3 +274,20 @@ def register_delete_submissions_url():
             name="lead_forms_delete_submissions",
         )
     ]
+
+
+@hooks.register("register_admin_urls")
+def register_idle_session_url():
+    return [path("lead-forms/session/", idle.idle_session, name="lead_forms_idle_session")]
+
+
+@hooks.register("insert_global_admin_js")
+def idle_logout_warning_js():
+    # The hook has no request: the script asks lead_forms_idle_session whether it applies.
+    return format_html(
+        '<script src="{}" data-url="{}" data-warn-seconds="60" data-warning="{}" data-stay-label="{}" defer></script>',
+        static("lead_forms/js/idle-logout.js"),
+        reverse("lead_forms_idle_session"),
+        gettext("You will be signed out in %(seconds)s seconds because you have been inactive."),
+        gettext("Stay signed in"),
+    )

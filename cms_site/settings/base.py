@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cms_site.admin_session.AdminSessionAgeMiddleware",
+    # Signs out idle staff who may read patient data (LEAD_FORMS_IDLE_LOGOUT_SECONDS).
+    "lead_forms.middleware.IdleLogoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Inside the page cache, so a stored page keeps its policy header.
@@ -268,6 +270,13 @@ LEAD_FORMS_NOTIFICATION_RETRY_SECONDS = env.int("LEAD_FORMS_NOTIFICATION_RETRY_S
 LEAD_FORMS_XLSX_MAX_ROWS = env.int("LEAD_FORMS_XLSX_MAX_ROWS", default=20000)
 # Phone numbers of this region (ISO 3166 code) are shown in national format, others internationally.
 LEAD_FORMS_PHONE_REGION = env.str("LEAD_FORMS_PHONE_REGION", default="US")
+# Patient data is stored encrypted (lead_forms.crypto): the keys, newest first, comma-separated,
+# and the separate key of the search tokens. Required: without them the app refuses to start
+# (dev and test settings derive throwaway keys instead). README: "Patient data encryption".
+LEAD_FORMS_ENCRYPTION_KEYS = env.list("LEAD_FORMS_ENCRYPTION_KEYS", default=[])
+LEAD_FORMS_SEARCH_KEY = env.list("LEAD_FORMS_SEARCH_KEY", default=[])
+# Staff who may read patient data are signed out after this many idle seconds.
+LEAD_FORMS_IDLE_LOGOUT_SECONDS = env.int("LEAD_FORMS_IDLE_LOGOUT_SECONDS", default=900)
 
 # Reader ratings: votes one client IP may cast (django-ratelimit syntax, e.g. 30/m;
 # empty = no limit), and the secret that turns voter cookies into stored keys

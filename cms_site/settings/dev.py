@@ -17,6 +17,10 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 
+# No LEAD_FORMS_ENCRYPTION_KEYS / LEAD_FORMS_SEARCH_KEY set: derive THROWAWAY keys from
+# SECRET_KEY (lead_forms.W001 says so). Production has no such fallback.
+LEAD_FORMS_THROWAWAY_KEYS = True
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 TASKS = {
     "default": {

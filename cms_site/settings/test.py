@@ -22,6 +22,10 @@ SECURE_HSTS_SECONDS = 0
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 WAGTAILADMIN_BASE_URL = "http://testserver"
 
+# No LEAD_FORMS_ENCRYPTION_KEYS / LEAD_FORMS_SEARCH_KEY set: derive THROWAWAY keys from
+# SECRET_KEY (lead_forms.W001 says so). Production has no such fallback.
+LEAD_FORMS_THROWAWAY_KEYS = True
+
 # One process: the local-memory cache is shared enough for rate limits here.
 # Production has no such exemption and needs REDIS_URL.
 SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]  # noqa: F405

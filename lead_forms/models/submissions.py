@@ -6,6 +6,10 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from wagtail.contrib.forms.models import AbstractFormSubmission
 
+from .. import blind_index
+from ..crypto import get_search_keys
+from .encrypted import EncryptedJSONField, EncryptedTextField
+
 # No 0/O, 1/I/L: patients read the reference out on the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 REFERENCE_LENGTH = 8
@@ -31,12 +35,63 @@ def _text(value):
     return str(value).strip()
 
 
+# Patient data: stored encrypted, re-encrypted together by rotate_patient_data_keys.
+ENCRYPTED_FIELDS = ("form_data", "name", "email", "phone", "contact_method")
+# What the search tokens are made of (lead_forms.blind_index).
+INDEXED_FIELDS = ("form_data", "name", "email", "phone")
+
+
 class AppointmentSubmissionQuerySet(models.QuerySet):
     def not_spam(self):
         return self.filter(is_spam=False)
 
     def spam(self):
         return self.filter(is_spam=True)
+
+    def search(self, term):
+        """Requests found by ``term``: its reference, a whole word of the name, the full email
+        address, the full phone number or its last four digits (``lead_forms.blind_index``).
+
+        Nothing else matches, fragments included: the data is encrypted.
+        """
+        term = (term or "").strip()
+        if not term:
+            return self
+        condition = models.Q(reference__iexact=term)
+        for requirements in blind_index.query_groups(term):
+            match = models.Q()
+            for tokens in requirements:
+                match &= models.Q(pk__in=SearchToken.objects.filter(token__in=tokens).values("submission_id"))
+            condition |= match
+        return self.filter(condition)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Django's bulk_create, then the search tokens of the new rows (save() is not called)."""
+        objs = list(objs)
+        search_key_id = get_search_keys().newest_id
+        for obj in objs:
+            obj.search_key_id = search_key_id
+        created = super().bulk_create(objs, *args, **kwargs)
+        SearchToken.objects.bulk_create(
+            [token for obj in created if obj.pk for token in obj.search_token_rows()], batch_size=5000
+        )
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        """Django's bulk_update; rows whose indexed fields changed get their search tokens rebuilt."""
+        objs = list(objs)
+        if not set(fields) & set(INDEXED_FIELDS):
+            return super().bulk_update(objs, fields, *args, **kwargs)
+        search_key_id = get_search_keys().newest_id
+        for obj in objs:
+            obj.search_key_id = search_key_id
+        with transaction.atomic(using=self.db):
+            updated = super().bulk_update(objs, [*fields, "search_key_id"], *args, **kwargs)
+            SearchToken.objects.filter(submission__in=objs).delete()
+            SearchToken.objects.bulk_create(
+                [token for obj in objs for token in obj.search_token_rows()], batch_size=5000
+            )
+        return updated
 
 
 class AppointmentSubmission(AbstractFormSubmission):
@@ -46,7 +101,13 @@ class AppointmentSubmission(AbstractFormSubmission):
     can rescue a real patient caught by mistake; it is hidden from default views
     and never triggers a notification. ``name``, ``email``, ``phone`` and
     ``contact_method`` copy answers out of the JSON ``form_data`` at save time so
-    the staff inbox can search and list them with plain indexed columns on any database.
+    the staff inbox can list them.
+
+    Every answer and contact column is stored encrypted (``EncryptedJSONField``,
+    ``EncryptedTextField``); the search tokens made under the search key
+    ``search_key_id`` (``SearchToken``, ``lead_forms.blind_index``) are what the
+    inbox, the API and ``erase_patient`` search. The reference, status, dates,
+    spam flag and form page stay plain.
     """
 
     class NotificationStatus(models.TextChoices):
@@ -74,10 +135,18 @@ class AppointmentSubmission(AbstractFormSubmission):
     )
     notified_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW, db_index=True)
-    name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True, db_index=True)
-    email = models.CharField(max_length=EMAIL_MAX_LENGTH, blank=True, db_index=True)
-    phone = models.CharField(max_length=PHONE_MAX_LENGTH, blank=True, db_index=True)
-    contact_method = models.CharField("contact method", max_length=CONTACT_METHOD_MAX_LENGTH, blank=True)
+    form_data = EncryptedJSONField()
+    name = EncryptedTextField(blank=True)
+    email = EncryptedTextField(blank=True)
+    phone = EncryptedTextField(blank=True)
+    contact_method = EncryptedTextField("contact method", blank=True)
+    search_key_id = models.CharField(
+        max_length=16,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="Id of the search key this request's search tokens were made with.",
+    )
 
     objects = AppointmentSubmissionQuerySet.as_manager()
 
@@ -99,6 +168,29 @@ class AppointmentSubmission(AbstractFormSubmission):
     def save(self, *args, **kwargs):
         if not self.pk and not (self.name or self.email or self.phone) and self.page_id:
             self.fill_contact_columns()
+        update_fields = kwargs.get("update_fields")
+        reindex = update_fields is None or bool(set(update_fields) & set(INDEXED_FIELDS))
+        if not reindex:
+            return self._save_row(*args, **kwargs)
+        self.search_key_id = get_search_keys().newest_id
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_key_id"}
+        with transaction.atomic(using=kwargs.get("using")):
+            saved = self._save_row(*args, **kwargs)
+            self.replace_search_tokens()
+        return saved
+
+    def search_token_rows(self):
+        """Unsaved ``SearchToken`` rows for this request's current values (newest search key)."""
+        tokens = blind_index.tokens_for(self.name, self.email, self.phone, self.form_data)
+        return [SearchToken(submission_id=self.pk, token=token) for token in tokens]
+
+    def replace_search_tokens(self):
+        """Store this request's search tokens in place of its old ones."""
+        self.search_tokens.all().delete()
+        SearchToken.objects.bulk_create(self.search_token_rows())
+
+    def _save_row(self, *args, **kwargs):
         if self.reference:
             return super().save(*args, **kwargs)
         # 31^8 references: a clash is rare, but retried rather than shown as an error.
@@ -207,6 +299,25 @@ class AppointmentSubmission(AbstractFormSubmission):
         self.contact_method = method[:CONTACT_METHOD_MAX_LENGTH]
 
 
+class SearchToken(models.Model):
+    """One keyed hash a request can be found by (a name word, an email, a phone, its last four digits).
+
+    Written by ``AppointmentSubmission.save()`` and ``bulk_create``; see ``lead_forms.blind_index``.
+    """
+
+    submission = models.ForeignKey(
+        AppointmentSubmission, on_delete=models.CASCADE, related_name="search_tokens"
+    )
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "search token"
+        indexes = [models.Index(fields=["token", "submission"], name="lead_forms_search_token")]
+
+    def __str__(self):
+        return self.token
+
+
 class StatusChange(models.Model):
     """One change of an appointment request's status (or spam flag): who, when, from what to what."""
 
@@ -249,7 +360,7 @@ class StaffNote(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    text = models.TextField(max_length=NOTE_MAX_LENGTH)
+    text = EncryptedTextField(max_length=NOTE_MAX_LENGTH)
 
     class Meta:
         verbose_name = "staff note"

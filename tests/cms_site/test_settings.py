@@ -40,6 +40,8 @@ def load_settings(**environ):
         DJANGO_SETTINGS_MODULE="cms_site.settings.production",
         SECRET_KEY="settings-test-key",
         ALLOWED_HOSTS="clinic.example",
+        LEAD_FORMS_ENCRYPTION_KEYS="2PpMYQ9Rsa8C8ALmnQbXzZVvzPI4KpkoN8l1K1AGRBs=",
+        LEAD_FORMS_SEARCH_KEY="oQSDmlHcZ4yINc4Ci96MBBLBWPFdJ0l2DLbvUBQ0Ic8=",
         **environ,
     )
     result = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script

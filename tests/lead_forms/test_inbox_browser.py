@@ -40,7 +40,7 @@ def test_coordinator_finds_a_request_and_marks_it_contacted(
     page.get_by_role("link", name="Otherperson Quillfeather").wait_for()
     screenshot(page, "inbox")
 
-    page.get_by_role("textbox", name="Search").fill("bp@example")
+    page.get_by_role("textbox", name="Search").fill("bp@example.org")
     page.keyboard.press("Enter")
     page.wait_for_url("**q=bp*")
     page.get_by_role("link", name="Browserpatient Lindqvist").wait_for()

@@ -3,22 +3,18 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
-from django.db.models import Q
 
 from lead_forms import audit
 from lead_forms.management.commands.purge_appointment_requests import delete_in_batches
-from lead_forms.models import AppointmentFormField, AppointmentSubmission
+from lead_forms.models import AppointmentSubmission
 
 
 def requests_from(email):
-    """Every request whose email answer is ``email`` (case-insensitive), in any email field of any form."""
-    condition = Q(email__iexact=email)
-    # The email column holds a form's first email field; look at every email field too.
-    for page_id, clean_name in AppointmentFormField.objects.filter(field_type="email").values_list(
-        "page_id", "clean_name"
-    ):
-        condition |= Q(page_id=page_id, **{f"form_data__{clean_name}__iexact": email})
-    return AppointmentSubmission.objects.filter(condition)
+    """Every request with ``email`` (case-insensitive) as an answer, in any email field of any form.
+
+    Answers are encrypted: the match is on the email search tokens (``lead_forms.blind_index``).
+    """
+    return AppointmentSubmission.objects.search(email)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,47 @@
+"""The admin warns a coordinator a minute before the idle sign-out, in headless Chromium."""
+
+import os
+import time
+
+import pytest
+from django.contrib.sessions.backends.base import SessionBase
+from django.utils.module_loading import import_string
+
+from lead_forms.middleware import SESSION_KEY
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR", "")
+
+
+def session_of(page, settings) -> SessionBase:
+    cookie = next(c for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+    store = import_string(settings.SESSION_ENGINE + ".SessionStore")
+    return store(session_key=cookie["value"])
+
+
+def test_coordinator_is_warned_a_minute_before_and_can_stay_signed_in(
+    live_server, browser_page, demo_site, coordinator, settings
+):
+    # The warning is due 60 s before the end: after 5 s of inactivity here.
+    settings.LEAD_FORMS_IDLE_LOGOUT_SECONDS = 65
+    coordinator.set_password("a-long-test-password")
+    coordinator.save()
+    page = browser_page
+    page.goto(live_server.url + "/admin/login/")
+    page.get_by_label("Username").fill(coordinator.username)
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/admin/")
+
+    warning = page.locator("[data-lead-forms-idle-warning]")
+    warning.wait_for(state="visible", timeout=20_000)
+    assert "You will be signed out in" in warning.inner_text()
+    if SCREENSHOT_DIR:
+        page.screenshot(path=os.path.join(SCREENSHOT_DIR, "idle-warning.png"))
+    before = session_of(page, settings)[SESSION_KEY]
+
+    page.get_by_role("button", name="Stay signed in").click()
+    warning.wait_for(state="hidden")
+    assert session_of(page, settings)[SESSION_KEY] > before
+    assert time.time() - session_of(page, settings)[SESSION_KEY] < 10
