@@ -61,5 +61,7 @@ def test_the_413_answer_is_in_the_openapi_schema_of_operations_with_a_body(clien
     paths = client.get("/api/v3/openapi.json").json()["paths"]
 
     submit = paths["/api/v3/forms/{page_id}/submissions/"]["post"]["responses"]
-    assert submit["413"]["content"]["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    assert submit["413"]["content"]["application/problem+json"]["schema"] == {
+        "$ref": "#/components/schemas/Problem"
+    }
     assert "413" not in paths["/api/v3/forms/{page_id}/"]["get"]["responses"]
