@@ -20,10 +20,11 @@ import datetime
 import tempfile
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+
+from lead_forms.conf import app_settings
 
 from .models import AppointmentFormPage, AppointmentSubmission
 
@@ -33,7 +34,6 @@ CHUNK_SIZE = 2000  # rows per database round trip
 ROWS_PER_YIELD = 200  # rows joined into one chunk of the response body
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
-DEFAULT_XLSX_MAX_ROWS = 20000
 
 STATUS_LABELS = dict(AppointmentSubmission.Status.choices)
 
@@ -260,7 +260,7 @@ def write_xlsx(queryset, columns, fileobj, *, counter=None, chunk_size=CHUNK_SIZ
 
 def xlsx_too_large(queryset):
     """The row count if ``queryset`` is over ``LEAD_FORMS_XLSX_MAX_ROWS`` for an in-request XLSX, else None."""
-    limit = int(getattr(settings, "LEAD_FORMS_XLSX_MAX_ROWS", DEFAULT_XLSX_MAX_ROWS))
+    limit = int(app_settings.LEAD_FORMS_XLSX_MAX_ROWS)
     count = queryset.count()
     return count if count > limit else None
 

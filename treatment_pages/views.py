@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
@@ -10,6 +9,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.core import get_usage
 
+from treatment_pages.conf import app_settings
 from treatment_pages.forms import RatingForm
 from treatment_pages.models import TreatmentPage
 from treatment_pages.models.ratings import SCORE_LABELS
@@ -47,7 +47,6 @@ def search(request):
 
 RATING_ANCHOR = "rating"
 RATING_RATE_GROUP = "treatment_pages.rating_vote"
-DEFAULT_VOTE_RATE = "30/m"
 
 
 VOTE_RATE_LIMITED_MESSAGE = "Too many ratings from your network just now. Please wait a minute and try again."
@@ -60,7 +59,7 @@ def count_vote_against_rate_limit(request):
         request,
         group=RATING_RATE_GROUP,
         key="ip",
-        rate=getattr(settings, "RATINGS_VOTE_RATE", DEFAULT_VOTE_RATE) or None,
+        rate=app_settings.RATINGS_VOTE_RATE or None,
         method="POST",
         increment=True,
     )
@@ -86,7 +85,12 @@ def _rating_error(request, page, status, message, **headers):
         response = TemplateResponse(
             request,
             "treatment_pages/rating_error.html",
-            {"message": message, "rated_page": page, "anchor": RATING_ANCHOR},
+            {
+                "message": message,
+                "rated_page": page,
+                "anchor": RATING_ANCHOR,
+                "base_template": app_settings.TREATMENT_PAGES_BASE_TEMPLATE,
+            },
             status=status,
         )
     for name, value in headers.items():

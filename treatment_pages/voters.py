@@ -11,6 +11,8 @@ import secrets
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
+from treatment_pages.conf import app_settings
+
 VOTER_COOKIE_NAME = "clinic_voter"
 # Separate salts: the cookie signature and the stored key must not be derivable from each other.
 _COOKIE_SALT = "treatment_pages.voters.cookie"
@@ -27,7 +29,7 @@ def voter_key_for(identifier):
     """The stored form of a voter identifier: a 64-character hex HMAC."""
     if not identifier:
         raise ValueError("A voter identifier is required.")
-    secret = getattr(settings, "RATINGS_VOTER_SECRET", "") or settings.SECRET_KEY
+    secret = app_settings.RATINGS_VOTER_SECRET or settings.SECRET_KEY
     return salted_hmac(_KEY_SALT, identifier, secret=secret, algorithm="sha256").hexdigest()
 
 

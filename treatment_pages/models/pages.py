@@ -1,6 +1,6 @@
 import datetime
 
-from django.conf import settings
+from django.apps import apps
 from django.db import models
 from django.db.models import Prefetch
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -11,10 +11,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search import index
-from wagtail_headless_preview.models import HeadlessPreviewMixin
-from wagtail_headless_preview.settings import headless_preview_settings
 
 from treatment_pages.blocks import TreatmentBodyBlock
+from treatment_pages.conf import app_settings
 from treatment_pages.panels import RatingSummaryPanel
 from treatment_pages.renditions import API_RENDITION_SPECS
 from treatment_pages.serializers import BreadcrumbField, ImageRenditionsField, RatingSummaryField
@@ -34,7 +33,7 @@ class TreatmentIndexPage(Page):
 
     # A reusable app cannot name the project's home page type, so the project
     # says where the section may go (cms_site: below its HomePage only).
-    parent_page_types = getattr(settings, "TREATMENT_INDEX_PARENT_PAGE_TYPES", ["wagtailcore.Page"])
+    parent_page_types = app_settings.TREATMENT_INDEX_PARENT_PAGE_TYPES
     subpage_types = ["treatment_pages.TreatmentPage"]
 
     class Meta:
@@ -53,27 +52,43 @@ class TreatmentIndexPage(Page):
         for treatment in treatments:
             treatment.rating_summary = summaries[treatment.pk]
         context["treatments"] = treatments
+        context["base_template"] = app_settings.TREATMENT_PAGES_BASE_TEMPLATE
         return context
 
 
-class FrontEndPreviewMixin(HeadlessPreviewMixin):
-    """Previews a draft on the separate front end when one is configured, else as Wagtail does.
+# Headless preview is optional: without wagtail_headless_preview installed, previews are Wagtail's own.
+if apps.is_installed("wagtail_headless_preview"):
+    from wagtail_headless_preview.models import HeadlessPreviewMixin
+    from wagtail_headless_preview.settings import headless_preview_settings
 
-    The choice is made per request from settings (``WAGTAIL_HEADLESS_PREVIEW``'s
-    ``CLIENT_URLS``, filled from ``HEADLESS_PREVIEW_URL``), never by changing the
-    model's bases, so migrations and the page type stay the same either way.
-    """
+    class FrontEndPreviewMixin(HeadlessPreviewMixin):
+        """Previews a draft on the separate front end when one is configured, else as Wagtail does.
 
-    @staticmethod
-    def headless_preview_enabled():
-        return bool(headless_preview_settings.CLIENT_URLS)
+        The choice is made per request from settings (``WAGTAIL_HEADLESS_PREVIEW``'s
+        ``CLIENT_URLS``, filled from ``HEADLESS_PREVIEW_URL``), never by changing the
+        model's bases, so migrations and the page type stay the same either way.
+        """
 
-    def serve_preview(self, request, mode_name):
-        """Contract as ``Page.serve_preview``: the response shown in the editor's preview panel."""
-        if self.headless_preview_enabled():
-            return HeadlessPreviewMixin.serve_preview(self, request, mode_name)
-        # Skip the headless mixin: Wagtail's own preview renders the page template.
-        return super(HeadlessPreviewMixin, self).serve_preview(request, mode_name)
+        @staticmethod
+        def headless_preview_enabled():
+            return bool(headless_preview_settings.CLIENT_URLS)
+
+        def serve_preview(self, request, mode_name):
+            """Contract as ``Page.serve_preview``: the response shown in the editor's preview panel."""
+            if self.headless_preview_enabled():
+                return HeadlessPreviewMixin.serve_preview(self, request, mode_name)
+            # Skip the headless mixin: Wagtail's own preview renders the page template.
+            return super(HeadlessPreviewMixin, self).serve_preview(request, mode_name)
+
+
+else:
+
+    class FrontEndPreviewMixin:
+        """Without wagtail_headless_preview, editors preview in Wagtail as usual."""
+
+        @staticmethod
+        def headless_preview_enabled():
+            return False
 
 
 class TreatmentPage(FrontEndPreviewMixin, Page):
@@ -137,6 +152,12 @@ class TreatmentPage(FrontEndPreviewMixin, Page):
 
     class Meta:
         verbose_name = "treatment article"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # The host's base template (TREATMENT_PAGES_BASE_TEMPLATE), which the page template extends.
+        context["base_template"] = app_settings.TREATMENT_PAGES_BASE_TEMPLATE
+        return context
 
     @classmethod
     def optimise_api_queryset(cls, queryset):

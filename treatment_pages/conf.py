@@ -1,0 +1,34 @@
+"""Every setting treatment_pages reads, with its default.
+
+Read them through ``app_settings`` (``from treatment_pages.conf import app_settings``)
+at call time, so ``override_settings`` and a host's settings module both apply.
+A host sets only the ones it wants to change.
+"""
+
+from django.conf import settings
+
+DEFAULTS = {
+    # The template the app's pages extend; it must define the blocks listed in the
+    # README ("Templates"): title, body_class, content, extra_head, extra_js.
+    "TREATMENT_PAGES_BASE_TEMPLATE": "base.html",
+    # Page types a treatments section may be created under (read when models load).
+    "TREATMENT_INDEX_PARENT_PAGE_TYPES": ["wagtailcore.Page"],
+    # Votes one client IP may cast, in django-ratelimit's notation ("30/m"); empty = no limit.
+    "RATINGS_VOTE_RATE": "30/m",
+    # Secret that turns voter cookies into stored keys; empty = derived from SECRET_KEY.
+    "RATINGS_VOTER_SECRET": "",
+    # The cache alias rate limits count in (django-ratelimit's own setting).
+    "RATELIMIT_USE_CACHE": "default",
+}
+
+
+class AppSettings:
+    """Attribute access to the settings above: the host's value, else the default."""
+
+    def __getattr__(self, name):
+        if name not in DEFAULTS:
+            raise AttributeError(f"treatment_pages has no setting {name}")
+        return getattr(settings, name, DEFAULTS[name])
+
+
+app_settings = AppSettings()
