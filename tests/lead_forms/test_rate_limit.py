@@ -1,6 +1,7 @@
 """A per-IP limit on submissions, counted in the configured cache (Redis in the PostgreSQL CI pass)."""
 
 import pytest
+from django.conf import settings
 
 from lead_forms.conf import app_settings
 from lead_forms.models import AppointmentSubmission
