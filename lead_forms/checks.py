@@ -23,7 +23,7 @@ LOCAL_CACHES = (
 )
 
 
-@register()
+@register(Tags.compatibility)
 def check_required_apps(app_configs, **kwargs):
     return [
         Error(

@@ -4,7 +4,6 @@ import factory
 import wagtail_factories
 from django.contrib.auth import get_user_model
 
-from cms_site.models import HomePage
 from treatment_pages.models import TreatmentIndexPage, TreatmentPage
 
 
@@ -23,7 +22,8 @@ class HomePageFactory(wagtail_factories.PageFactory):
     slug = factory.Sequence(lambda n: f"home-{n}")
 
     class Meta:
-        model = HomePage
+        # By label, so the apps' own test settings (no cms_site) can import this module.
+        model = "cms_site.HomePage"
 
 
 class TreatmentIndexPageFactory(wagtail_factories.PageFactory):
