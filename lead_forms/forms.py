@@ -2,6 +2,7 @@
 accessible error markup and the spam-defence fields."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
 from . import spam
@@ -40,7 +41,7 @@ class AppointmentBaseForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields[spam.HONEYPOT_FIELD] = forms.CharField(
-            label="Leave this field empty",
+            label=_("Leave this field empty"),
             required=False,
             max_length=200,
             widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),

@@ -11,8 +11,9 @@ DEFAULTS = {
     # The template the app's pages extend; it must define the blocks listed in the
     # README ("Templates"): title, body_class, content, extra_head, extra_js.
     "TREATMENT_PAGES_BASE_TEMPLATE": "base.html",
-    # Page types a treatments section may be created under (read when models load).
-    "TREATMENT_INDEX_PARENT_PAGE_TYPES": ["wagtailcore.Page"],
+    # Page types a treatments section may be created under, e.g. ["home.HomePage"]
+    # (read when models load). None: under any page.
+    "TREATMENT_INDEX_PARENT_PAGE_TYPES": None,
     # Votes one client IP may cast, in django-ratelimit's notation ("30/m"); empty = no limit.
     "RATINGS_VOTE_RATE": "30/m",
     # Secret that turns voter cookies into stored keys; empty = derived from SECRET_KEY.

@@ -23,11 +23,15 @@ from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Sum, Va
 from django.db.models.functions import Coalesce, Now
 from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from treatment_pages.models.ratings import MAX_SCORE, MIN_SCORE, Rating, RatingSummary
 from treatment_pages.signals import rating_summary_changed
 
-INVALID_SCORE_MESSAGE = f"Choose a rating from {MIN_SCORE} to {MAX_SCORE} stars."
+INVALID_SCORE_MESSAGE = format_lazy(
+    _("Choose a rating from {min} to {max} stars."), min=MIN_SCORE, max=MAX_SCORE
+)
 
 
 def validate_score(score):

@@ -4,6 +4,7 @@ from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_POST
@@ -49,7 +50,9 @@ RATING_ANCHOR = "rating"
 RATING_RATE_GROUP = "treatment_pages.rating_vote"
 
 
-VOTE_RATE_LIMITED_MESSAGE = "Too many ratings from your network just now. Please wait a minute and try again."
+VOTE_RATE_LIMITED_MESSAGE = _(
+    "Too many ratings from your network just now. Please wait a minute and try again."
+)
 
 
 def count_vote_against_rate_limit(request):
@@ -128,8 +131,8 @@ def rating_vote(request, page_id):
     page = ratable_page(page_id)
     if page is None:
         if _wants_json(request):
-            return _rating_error(request, None, 404, "This page cannot be rated.")
-        raise Http404("This page cannot be rated.")
+            return _rating_error(request, None, 404, _("This page cannot be rated."))
+        raise Http404(_("This page cannot be rated."))
 
     form = RatingForm(request.POST)
     if not form.is_valid():
@@ -170,7 +173,7 @@ def rating_state(request, page_id):
     """
     page = ratable_page(page_id)
     if page is None:
-        return _rating_error(request, None, 404, "This page cannot be rated.")
+        return _rating_error(request, None, 404, _("This page cannot be rated."))
     identifier = get_voter_identifier(request)
     own_score = get_own_score(page, voter_key_for(identifier)) if identifier else None
     return JsonResponse(
