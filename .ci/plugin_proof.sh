@@ -22,7 +22,9 @@ WHEEL="$(ls "$WORK"/dist/*.whl)"
 
 step "Clean virtualenv with the wheel (versions from requirements.txt)"
 "$PYTHON" -m venv "$WORK/venv"
-export PIP_CONSTRAINT="$REPO/requirements.txt" PIP_DISABLE_PIP_VERSION_CHECK=1
+# Constraints may not carry extras ("psycopg[binary]"): the same pins without them.
+sed 's/\[[^]]*\]//' "$REPO/requirements.txt" > "$WORK/constraints.txt"
+export PIP_CONSTRAINT="$WORK/constraints.txt" PIP_DISABLE_PIP_VERSION_CHECK=1
 # The README's install line, with the package name pointing at the wheel just built.
 INSTALL="$("$REPO/.venv/bin/python" "$REPO/.ci/plugin_proof.py" readme-block install)"
 eval "${INSTALL/pip install wagtail-clinic/\"$WORK/venv/bin/pip\" install --quiet \"$WHEEL\"}"

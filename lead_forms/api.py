@@ -32,7 +32,6 @@ from lead_forms.permissions import (
 )
 from lead_forms.serializers import FormFieldDict, field_definitions
 from lead_forms.spam import HONEYPOT_FIELD, TIME_TRAP_FIELD
-from lead_forms.views import search_requests, submission_answers
 
 router = Router(tags=["forms"])
 
@@ -230,7 +229,7 @@ class AppointmentRequestSchema(Schema):
             cache[obj.page_id] = list(obj.page.specific.get_form_fields())
         return [
             {"name": name, "label": label, "value": value}
-            for name, label, value in submission_answers(obj, form_fields=cache[obj.page_id])
+            for name, label, value in obj.answers(form_fields=cache[obj.page_id])
         ]
 
 
@@ -257,7 +256,7 @@ def _filtered_requests(request, filters):
         status=filters.status,
         spam=spam,
     )
-    return search_requests(queryset, filters.q), page
+    return queryset.search(filters.q), page
 
 
 def _audit_filters(filters):

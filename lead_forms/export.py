@@ -27,6 +27,7 @@ from django.utils import timezone
 from lead_forms.conf import app_settings
 
 from .models import AppointmentFormPage, AppointmentSubmission
+from .models.submissions import format_value  # noqa: F401 - one cell's text, also used by callers of export
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -89,21 +90,6 @@ def neutralise(value):
 
 
 _TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
-
-
-def format_value(value):
-    """A stored answer as the text of one cell (before neutralising)."""
-    if value.__class__ is str:
-        return value
-    if value is None:
-        return ""
-    if value is True:
-        return "Yes"
-    if value is False:
-        return "No"
-    if isinstance(value, list | tuple):
-        return ", ".join(format_value(item) for item in value)
-    return str(value)
 
 
 def format_received(moment, tz=None):

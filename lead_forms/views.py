@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,7 +17,6 @@ from . import audit, export
 from .models import AppointmentFormPage, AppointmentSubmission, StatusChange
 from .permissions import get_submission_for_user, submissions_for_user, user_can_view_requests
 
-MIN_PHONE_SEARCH_DIGITS = 4
 SPAM_INCLUDE = "include"
 SPAM_ONLY = "only"
 
@@ -131,37 +129,6 @@ class AppointmentDeleteSubmissionsView(DeleteSubmissionsView):
 # --- The staff inbox (wagtail-modeladmin views, registered in wagtail_hooks.py) ----------------
 
 
-def search_requests(queryset, term):
-    """The inbox's search (also the API's): name, email, phone or reference contain ``term``;
-    a typed phone number also matches its digits."""
-    term = (term or "").strip()
-    if not term:
-        return queryset
-    condition = Q(name__icontains=term) | Q(email__icontains=term) | Q(reference__icontains=term)
-    condition |= Q(phone__icontains=term)
-    digits = "".join(ch for ch in term if ch.isdigit())
-    # Phones are stored as digits (and a leading +): "(217) 555-0101" finds "+12175550101".
-    if len(digits) >= MIN_PHONE_SEARCH_DIGITS:
-        condition |= Q(phone__contains=digits)
-    return queryset.filter(condition)
-
-
-def submission_answers(submission, form_fields=None):
-    """``(field name, label, value)`` in form order; answers to fields since removed follow under their key.
-
-    ``form_fields`` (the form page's ``get_form_fields()``) saves the lookups when listing many.
-    """
-    if form_fields is None:
-        form_fields = submission.page.specific.get_form_fields()
-    data = submission.form_data or {}
-    answers, seen = [], set()
-    for field in form_fields:
-        seen.add(field.clean_name)
-        answers.append((field.clean_name, field.label, export.format_value(data.get(field.clean_name))))
-    answers += [(key, key, export.format_value(value)) for key, value in data.items() if key not in seen]
-    return answers
-
-
 class InboxIndexView(IndexView):
     """Every request the user may read, newest first, filtered and searchable; exports stream."""
 
@@ -172,7 +139,7 @@ class InboxIndexView(IndexView):
         return specs, has_filters, {}, use_distinct
 
     def get_search_results(self, request, queryset, search_term):
-        return search_requests(queryset, search_term)
+        return queryset.search(search_term)
 
     def _filters(self):
         keys = ("form", "status", "spam", "received_from", "received_to", self.SEARCH_VAR)
@@ -207,7 +174,7 @@ class InboxInspectView(InspectView):
 
     def get_answers(self):
         """(label, value) pairs in form order; answers to fields since removed follow under their key."""
-        return [(label, value) for _name, label, value in submission_answers(self.instance)]
+        return [(label, value) for _name, label, value in self.instance.answers()]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

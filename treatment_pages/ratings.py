@@ -4,7 +4,8 @@ Call these from views and the API:
 
 - :func:`cast_vote` records or changes a reader's score and returns the page's summary;
 - :func:`get_rating_summary` / :func:`get_rating_summaries` read summaries (one query);
-- :func:`get_own_score` reads one reader's current score.
+- :func:`get_own_score` reads one reader's current score;
+- :func:`ratable_page` and :func:`count_vote_against_rate_limit` decide who may vote.
 
 Exactness under concurrency: every write to a page's ratings first takes the lock on
 that page's :class:`RatingSummary` row (``SELECT ... FOR UPDATE``), then changes the
@@ -25,7 +26,10 @@ from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django_ratelimit.core import get_usage
 
+from treatment_pages.conf import app_settings
+from treatment_pages.models import TreatmentPage
 from treatment_pages.models.ratings import MAX_SCORE, MIN_SCORE, Rating, RatingSummary
 from treatment_pages.signals import rating_summary_changed
 
@@ -142,3 +146,34 @@ def _update_summary_after_delete(sender, instance, **kwargs):
     )
     if updated:
         _announce_change_on_commit(instance.page_id)
+
+
+# Who may vote, and how often (shared by the widget's view and the API) ---------------
+
+RATING_RATE_GROUP = "treatment_pages.rating_vote"
+
+
+VOTE_RATE_LIMITED_MESSAGE = _(
+    "Too many ratings from your network just now. Please wait a minute and try again."
+)
+
+
+def count_vote_against_rate_limit(request):
+    """Count one vote against the client IP's limit (``RATINGS_VOTE_RATE``); shared by every
+    way of voting (the widget, the API). Returns the seconds to wait when over it, else 0."""
+    usage = get_usage(
+        request,
+        group=RATING_RATE_GROUP,
+        key="ip",
+        rate=app_settings.RATINGS_VOTE_RATE or None,
+        method="POST",
+        increment=True,
+    )
+    if usage and usage["should_limit"]:
+        return max(usage["time_left"], 1)
+    return 0
+
+
+def ratable_page(page_id):
+    """The live, public article with this id, or ``None`` (drafts and private pages cannot be rated)."""
+    return TreatmentPage.objects.live().public().defer_streamfields().filter(pk=page_id).first()

@@ -8,13 +8,19 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_POST
-from django_ratelimit.core import get_usage
 
 from treatment_pages.conf import app_settings
 from treatment_pages.forms import RatingForm
 from treatment_pages.models import TreatmentPage
 from treatment_pages.models.ratings import SCORE_LABELS
-from treatment_pages.ratings import cast_vote, get_own_score, get_rating_summary
+from treatment_pages.ratings import (
+    VOTE_RATE_LIMITED_MESSAGE,
+    cast_vote,
+    count_vote_against_rate_limit,
+    get_own_score,
+    get_rating_summary,
+    ratable_page,
+)
 from treatment_pages.voters import get_voter_identifier, new_voter_identifier, set_voter_cookie, voter_key_for
 
 RESULTS_PER_PAGE = 10
@@ -47,38 +53,11 @@ def search(request):
 # Reader ratings ---------------------------------------------------------------------------
 
 RATING_ANCHOR = "rating"
-RATING_RATE_GROUP = "treatment_pages.rating_vote"
-
-
-VOTE_RATE_LIMITED_MESSAGE = _(
-    "Too many ratings from your network just now. Please wait a minute and try again."
-)
-
-
-def count_vote_against_rate_limit(request):
-    """Count one vote against the client IP's limit (``RATINGS_VOTE_RATE``); shared by every
-    way of voting (the widget, the API). Returns the seconds to wait when over it, else 0."""
-    usage = get_usage(
-        request,
-        group=RATING_RATE_GROUP,
-        key="ip",
-        rate=app_settings.RATINGS_VOTE_RATE or None,
-        method="POST",
-        increment=True,
-    )
-    if usage and usage["should_limit"]:
-        return max(usage["time_left"], 1)
-    return 0
 
 
 def _wants_json(request):
     """The widget's script asks for JSON; a plain form post (no JavaScript) gets HTML."""
     return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
-
-
-def ratable_page(page_id):
-    """The live, public article with this id, or ``None`` (drafts and private pages cannot be rated)."""
-    return TreatmentPage.objects.live().public().defer_streamfields().filter(pk=page_id).first()
 
 
 def _rating_error(request, page, status, message, **headers):

@@ -4,6 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from wagtail.contrib.forms.models import AbstractFormSubmission
 
 # No 0/O, 1/I/L: patients read the reference out on the phone.
@@ -18,6 +19,10 @@ PHONE_MAX_LENGTH = 32
 CONTACT_METHOD_MAX_LENGTH = 100
 
 
+# A search term with at least this many digits also matches stored phone digits.
+MIN_PHONE_SEARCH_DIGITS = 4
+
+
 def new_reference():
     return REFERENCE_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 
@@ -30,9 +35,38 @@ def _text(value):
     return str(value).strip()
 
 
+def format_value(value):
+    """A stored answer as display text (one cell of an export, one line of the inbox)."""
+    if value.__class__ is str:
+        return value
+    if value is None:
+        return ""
+    if value is True:
+        return "Yes"
+    if value is False:
+        return "No"
+    if isinstance(value, list | tuple):
+        return ", ".join(format_value(item) for item in value)
+    return str(value)
+
+
 class AppointmentSubmissionQuerySet(models.QuerySet):
     def not_spam(self):
         return self.filter(is_spam=False)
+
+    def search(self, term):
+        """The inbox's and the API's search: name, email, phone or reference contain ``term``;
+        a typed phone number also matches its digits."""
+        term = (term or "").strip()
+        if not term:
+            return self
+        condition = Q(name__icontains=term) | Q(email__icontains=term) | Q(reference__icontains=term)
+        condition |= Q(phone__icontains=term)
+        digits = "".join(ch for ch in term if ch.isdigit())
+        # Phones are stored as digits (and a leading +): "(217) 555-0101" finds "+12175550101".
+        if len(digits) >= MIN_PHONE_SEARCH_DIGITS:
+            condition |= Q(phone__contains=digits)
+        return self.filter(condition)
 
     def spam(self):
         return self.filter(is_spam=True)
@@ -111,6 +145,21 @@ class AppointmentSubmission(AbstractFormSubmission):
                     continue
                 raise
         raise IntegrityError("Could not allocate a unique appointment reference")
+
+    def answers(self, form_fields=None):
+        """``(field name, label, text)`` in form order; answers to fields since removed follow under their key.
+
+        ``form_fields`` (the form page's ``get_form_fields()``) saves the lookups when listing many.
+        """
+        if form_fields is None:
+            form_fields = self.page.specific.get_form_fields()
+        data = self.form_data or {}
+        answers, seen = [], set()
+        for field in form_fields:
+            seen.add(field.clean_name)
+            answers.append((field.clean_name, field.label, format_value(data.get(field.clean_name))))
+        answers += [(key, key, format_value(value)) for key, value in data.items() if key not in seen]
+        return answers
 
     def get_data(self):
         """Form data plus the columns the submissions list and export show."""
