@@ -17,6 +17,7 @@ step "Compiling translations and building the wheel"
 (cd "$REPO/treatment_pages" && "$REPO/.venv/bin/django-admin" compilemessages -v 0)
 (cd "$REPO/lead_forms" && "$REPO/.venv/bin/django-admin" compilemessages -v 0)
 "$REPO/.venv/bin/pip" wheel "$REPO" --no-deps --quiet --disable-pip-version-check -w "$WORK/dist"
+rm -rf "$REPO/build"  # setuptools' scratch folder
 WHEEL="$(ls "$WORK"/dist/*.whl)"
 "$REPO/.venv/bin/python" "$REPO/.ci/plugin_proof.py" check-wheel "$WHEEL"
 

@@ -60,19 +60,23 @@ def _demo_in_test_database(django_db_setup, django_db_blocker):
 
     Session-scoped fixtures are set up before the test's own transaction opens, so the
     demo survives each test's rollback: tests share it and cannot change it for each other.
+    Transactional tests (browser, live server) empty the database after themselves; they
+    restore this snapshot of it (Django's serialized rollback) instead of rebuilding the demo.
     """
+    from django.db import connection
+
     with django_db_blocker.unblock():
         load_demo_site()
+        connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 
 
 @pytest.fixture
-def demo_site(_demo_in_test_database, db):
+def demo_site(_demo_in_test_database, db, django_db_serialized_rollback):
     """The demo clinic exactly as ``manage.py load_demo`` builds it."""
     from cms_site.models import HomePage
 
     if not HomePage.objects.exists():
-        # A transactional test (browser, live server) flushed the database after itself:
-        # these run last (pytest-django orders them so) and rebuild the demo each time.
+        # A transactional test without the snapshot emptied the database: build it again.
         load_demo_site()
     return Site.objects.get(is_default_site=True)
 
