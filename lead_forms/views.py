@@ -207,30 +207,8 @@ class InboxDeleteView(DeleteView):
 
 
 def change_status(submission, new_value, user):
-    """Set ``submission``'s status (or spam flag) to ``new_value``; record and audit it. Returns the change or None.
-
-    Locks the row so two people clicking at once each see a correct "from" value.
-    """
-    with transaction.atomic():
-        locked = AppointmentSubmission.objects.select_for_update().get(pk=submission.pk)
-        if new_value in (MARK_SPAM, MARK_NOT_SPAM):
-            old_value = MARK_SPAM if locked.is_spam else MARK_NOT_SPAM
-            locked.is_spam = new_value == MARK_SPAM
-            if not locked.is_spam:
-                locked.spam_reason = ""
-            update_fields = ["is_spam", "spam_reason"]
-        else:
-            old_value = locked.status
-            locked.status = new_value
-            update_fields = ["status"]
-        if old_value == new_value:
-            return None
-        locked.save(update_fields=update_fields)
-        change = StatusChange.objects.create(
-            submission=locked, old_value=old_value, new_value=new_value, user=user
-        )
-        audit.log_status_change(user, locked, old_value, new_value)
-    return change
+    """Kept for callers of the admin module: the change itself is ``AppointmentSubmission.set_status``."""
+    return submission.set_status(new_value, user)
 
 
 def status_view_for(model_admin):

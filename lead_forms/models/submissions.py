@@ -161,6 +161,37 @@ class AppointmentSubmission(AbstractFormSubmission):
         answers += [(key, key, format_value(value)) for key, value in data.items() if key not in seen]
         return answers
 
+    def set_status(self, new_value, user):
+        """Set the status (or, with ``StatusChange.Value.SPAM``/``NOT_SPAM``, the spam flag) to
+        ``new_value``; record and audit it. Returns the ``StatusChange``, or None if nothing changed.
+
+        Locks the row so two people clicking at once each see a correct "from" value. The
+        admin inbox and any other surface change status only through here.
+        """
+        from lead_forms import audit
+
+        spam_values = (StatusChange.Value.SPAM, StatusChange.Value.NOT_SPAM)
+        with transaction.atomic():
+            locked = type(self).objects.select_for_update().get(pk=self.pk)
+            if new_value in spam_values:
+                old_value = StatusChange.Value.SPAM if locked.is_spam else StatusChange.Value.NOT_SPAM
+                locked.is_spam = new_value == StatusChange.Value.SPAM
+                if not locked.is_spam:
+                    locked.spam_reason = ""
+                update_fields = ["is_spam", "spam_reason"]
+            else:
+                old_value = locked.status
+                locked.status = new_value
+                update_fields = ["status"]
+            if old_value == new_value:
+                return None
+            locked.save(update_fields=update_fields)
+            change = StatusChange.objects.create(
+                submission=locked, old_value=old_value, new_value=new_value, user=user
+            )
+            audit.log_status_change(user, locked, old_value, new_value)
+        return change
+
     def get_data(self):
         """Form data plus the columns the submissions list and export show."""
         return {
