@@ -54,21 +54,6 @@ def load_demo_site():
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
-# The demo as Django serializes a database (dumpdata's format), taken once it is built.
-_DEMO_SNAPSHOT = {}
-
-
-def restore_demo_snapshot():
-    """Empty the database and load the demo snapshot: a fraction of ``load_demo``'s cost."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import connection
-
-    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-    connection.creation.deserialize_db_from_string(_DEMO_SNAPSHOT["json"])
-    # Content types came back with their snapshot ids; forget the ids cached since.
-    ContentType.objects.clear_cache()
-
-
 @pytest.fixture(scope="session")
 def _demo_in_test_database(django_db_setup, django_db_blocker):
     """Builds the demo once per run, committed in the test database, when a test first asks for it.
@@ -76,11 +61,8 @@ def _demo_in_test_database(django_db_setup, django_db_blocker):
     Session-scoped fixtures are set up before the test's own transaction opens, so the
     demo survives each test's rollback: tests share it and cannot change it for each other.
     """
-    from django.db import connection
-
     with django_db_blocker.unblock():
         load_demo_site()
-        _DEMO_SNAPSHOT["json"] = connection.creation.serialize_db_to_string()
 
 
 @pytest.fixture
@@ -89,9 +71,9 @@ def demo_site(_demo_in_test_database, db):
     from cms_site.models import HomePage
 
     if not HomePage.objects.exists():
-        # A transactional test (browser, live server) emptied the database after itself;
-        # pytest-django runs those last, and each gets the demo back from the snapshot.
-        restore_demo_snapshot()
+        # A transactional test (browser, live server) flushed the database after itself:
+        # these run last (pytest-django orders them so) and rebuild the demo each time.
+        load_demo_site()
     return Site.objects.get(is_default_site=True)
 
 
