@@ -11,9 +11,10 @@ PORT ?= 8000
 run: install migrate demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## test: install the test and browser tooling too, and run the whole test suite
+## test: install the test and browser tooling too, and run the whole test suite (the reference site's, then the apps' own on a minimal host)
 test: install-dev browser-deps frontend-deps
 	$(PY) -m pytest
+	$(PY) -m pytest tests/apps --ds=tests.apps.settings
 
 ## check: Django checks, migrations up to date, lint
 check: install-dev

@@ -43,7 +43,6 @@ from lead_forms.serializers import (
     field_definitions,
 )
 from lead_forms.spam import HONEYPOT_FIELD, TIME_TRAP_FIELD
-from lead_forms.views import search_requests, submission_answers
 
 router = Router(tags=["forms"])
 
@@ -375,7 +374,7 @@ class AppointmentRequestSchema(Schema):
             cache[obj.page_id] = list(obj.page.specific.get_form_fields())
         return [
             {"name": name, "label": label, "value": value}
-            for name, label, value in submission_answers(obj, form_fields=cache[obj.page_id])
+            for name, label, value in obj.answers(form_fields=cache[obj.page_id])
         ]
 
 
@@ -402,7 +401,7 @@ def _filtered_requests(request, filters):
         status=filters.status,
         spam=spam,
     )
-    return search_requests(queryset, filters.q), page
+    return queryset.search(filters.q), page
 
 
 def _audit_filters(filters):

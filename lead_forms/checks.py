@@ -1,15 +1,105 @@
-"""System checks: say clearly when patient data is sealed with throwaway keys."""
+"""System checks: what a host site must provide for lead_forms, named with the fix.
 
-from django.core import checks
+Run by ``manage.py check`` (and before ``runserver`` and ``migrate``).
+"""
 
-from . import crypto
+from django.apps import apps
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register  # noqa: A004 - Django's check level
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+
+from lead_forms.conf import app_settings
+
+# Apps lead_forms uses, and what for.
+REQUIRED_APPS = {
+    "wagtail.contrib.forms": "the appointment form pages (AbstractEmailForm)",
+    "wagtail.contrib.settings": "the request retention setting (AppointmentRequestSettings)",
+    "wagtail_modeladmin": "the staff inbox of appointment requests",
+}
+LOCAL_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
 
 
-def throwaway_keys_in_use(app_configs, **kwargs):
+@register(Tags.compatibility)
+def check_required_apps(app_configs, **kwargs):
+    return [
+        Error(
+            f"lead_forms needs {app} in INSTALLED_APPS for {purpose}.",
+            hint=f'Add "{app}" to INSTALLED_APPS.',
+            id="lead_forms.E001",
+        )
+        for app, purpose in REQUIRED_APPS.items()
+        if not apps.is_installed(app)
+    ]
+
+
+@register(Tags.caches)
+def check_rate_limit_cache(app_configs, **kwargs):
+    """Submission limits must count in a cache every app process shares once DEBUG is off."""
+    alias = app_settings.RATELIMIT_USE_CACHE
+    backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
+    if settings.DEBUG or backend not in LOCAL_CACHES:
+        return []
+    return [
+        Error(
+            f"lead_forms counts appointment requests per client in the {alias!r} cache, "
+            f"which is {backend.rsplit('.', 1)[-1]}: each process keeps its own count.",
+            hint=f"Point CACHES[{alias!r}] (or RATELIMIT_USE_CACHE) at a shared cache such as "
+            '"django.core.cache.backends.redis.RedisCache".',
+            id="lead_forms.E002",
+        )
+    ]
+
+
+@register(Tags.templates)
+def check_base_template(app_configs, **kwargs):
+    name = app_settings.LEAD_FORMS_BASE_TEMPLATE
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return [
+            Error(
+                f"lead_forms' page templates extend {name!r}, which no template directory has.",
+                hint="Create that template (with blocks title, body_class, content and extra_js), "
+                "or set LEAD_FORMS_BASE_TEMPLATE to your site's base template.",
+                id="lead_forms.E003",
+            )
+        ]
+    return []
+
+
+@register()
+def check_contact_settings(app_configs, **kwargs):
+    """The seam to the host's contact details must name an installed site-settings model."""
+    label = app_settings.LEAD_FORMS_CONTACT_SETTINGS
+    if not label:
+        return []
+    try:
+        apps.get_model(label)
+    except (LookupError, ValueError):
+        return [
+            Error(
+                f"LEAD_FORMS_CONTACT_SETTINGS names {label!r}, which is not an installed model.",
+                hint='Set it to "app_label.ModelName" of a site setting with phone, phone_href and '
+                "email attributes, or to None to show no contact lines.",
+                id="lead_forms.E004",
+            )
+        ]
+    return []
+
+
+@register(Tags.security)
+def check_throwaway_keys(app_configs, **kwargs):
+    """Say clearly when patient data is sealed with keys derived from SECRET_KEY."""
+    from lead_forms import crypto
+
     if not crypto.using_throwaway_keys():
         return []
     return [
-        checks.Warning(
+        Warning(
             "Appointment requests are encrypted with THROWAWAY keys derived from SECRET_KEY "
             "(LEAD_FORMS_THROWAWAY_KEYS is on).",
             hint="Fine for development and tests only: what is stored now cannot be read under real keys. "
@@ -17,7 +107,3 @@ def throwaway_keys_in_use(app_configs, **kwargs):
             id="lead_forms.W001",
         )
     ]
-
-
-def register():
-    checks.register(throwaway_keys_in_use, "lead_forms")

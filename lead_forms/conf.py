@@ -1,12 +1,34 @@
-"""The app's settings, each with its default, read through ``get()`` everywhere.
+"""Every setting lead_forms reads, with its default.
 
-A host project sets any of these in its Django settings; what it leaves out
-takes the default here.
+Read them through ``app_settings`` (``from lead_forms.conf import app_settings``)
+at call time, so ``override_settings`` and a host's settings module both apply.
+A host sets only the ones it wants to change.
 """
 
 from django.conf import settings
 
 DEFAULTS = {
+    # The template the form pages extend; it must define the blocks listed in the
+    # README ("Templates"): title, body_class, content, extra_js.
+    "LEAD_FORMS_BASE_TEMPLATE": "base.html",
+    # Seam to the host's contact details: "app_label.ModelName" of a site setting
+    # (BaseSiteSetting) with ``phone``, ``phone_href`` and ``email`` attributes, shown
+    # on the thank-you and "please wait" pages. None: no contact lines.
+    "LEAD_FORMS_CONTACT_SETTINGS": None,
+    # Submissions per client IP, in django-ratelimit's notation ("5/m" = five a minute).
+    "LEAD_FORMS_RATE_LIMIT": "5/m",
+    # A form sent sooner than this after it was shown, or later than the maximum, is flagged as spam.
+    "LEAD_FORMS_TIME_TRAP_MIN_SECONDS": 3.0,
+    "LEAD_FORMS_TIME_TRAP_MAX_SECONDS": 24 * 60 * 60.0,
+    # Failed emails are retried after 1, 2, 4... times the base delay, up to the attempt limit.
+    "LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS": 5,
+    "LEAD_FORMS_NOTIFICATION_RETRY_SECONDS": 60,
+    # Larger admin XLSX exports are refused with a pointer to the CSV or the export command.
+    "LEAD_FORMS_XLSX_MAX_ROWS": 20_000,
+    # The cache alias rate limits count in (django-ratelimit's own setting).
+    "RATELIMIT_USE_CACHE": "default",
+    # Phone numbers of this region (ISO 3166 code) are shown in national format, others internationally.
+    "LEAD_FORMS_PHONE_REGION": "US",
     # Patient-data encryption keys (lead_forms.crypto): url-safe base64 of 32 random bytes each,
     # newest first. Required unless LEAD_FORMS_THROWAWAY_KEYS is on.
     "LEAD_FORMS_ENCRYPTION_KEYS": [],
@@ -19,6 +41,13 @@ DEFAULTS = {
 }
 
 
-def get(name):
-    """The value of setting ``name`` (one of ``DEFAULTS``) in the host's settings, or its default."""
-    return getattr(settings, name, DEFAULTS[name])
+class AppSettings:
+    """Attribute access to the settings above: the host's value, else the default."""
+
+    def __getattr__(self, name):
+        if name not in DEFAULTS:
+            raise AttributeError(f"lead_forms has no setting {name}")
+        return getattr(settings, name, DEFAULTS[name])
+
+
+app_settings = AppSettings()

@@ -36,7 +36,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from . import conf
+from .conf import app_settings
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -96,10 +96,10 @@ def _throwaway(label):
 
 
 def _configured_keys(setting, label):
-    keys = parse_keys(conf.get(setting), setting)
+    keys = parse_keys(getattr(app_settings, setting), setting)
     if keys:
         return keys
-    if conf.get("LEAD_FORMS_THROWAWAY_KEYS"):
+    if app_settings.LEAD_FORMS_THROWAWAY_KEYS:
         return [_throwaway(label)]
     raise ImproperlyConfigured(
         f"{setting} is not set. Appointment requests are stored encrypted and cannot be read or "
@@ -188,7 +188,7 @@ def get_keyring():
 def get_search_keys():
     """The process's SearchKeys (ImproperlyConfigured, naming the variable, when no key is set)."""
     keys = _configured_keys(SEARCH_KEY_SETTING, THROWAWAY_SEARCH_LABEL)
-    if set(keys) & set(parse_keys(conf.get(KEYS_SETTING), KEYS_SETTING)):
+    if set(keys) & set(parse_keys(getattr(app_settings, KEYS_SETTING), KEYS_SETTING)):
         raise ImproperlyConfigured(
             f"{SEARCH_KEY_SETTING} must not be one of the {KEYS_SETTING}: use a key of its own."
         )
@@ -197,8 +197,8 @@ def get_search_keys():
 
 def using_throwaway_keys():
     """True when the keys are derived from SECRET_KEY (development and tests), not configured."""
-    return conf.get("LEAD_FORMS_THROWAWAY_KEYS") and not (
-        _as_list(conf.get(KEYS_SETTING)) and _as_list(conf.get(SEARCH_KEY_SETTING))
+    return app_settings.LEAD_FORMS_THROWAWAY_KEYS and not (
+        _as_list(getattr(app_settings, KEYS_SETTING)) and _as_list(getattr(app_settings, SEARCH_KEY_SETTING))
     )
 
 

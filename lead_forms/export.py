@@ -31,12 +31,14 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from lead_forms.conf import app_settings
+
 from .models import AppointmentFormPage, AppointmentSubmission
+from .models.submissions import format_value  # noqa: F401 - one cell's text, also used by callers of export
 from .phones import format_phone
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
@@ -48,7 +50,6 @@ CHUNK_SIZE = 2000  # rows per database round trip
 ROWS_PER_YIELD = 200  # rows joined into one chunk of the response body
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
-DEFAULT_XLSX_MAX_ROWS = 20000
 
 STATUS_LABELS = dict(AppointmentSubmission.Status.choices)
 
@@ -129,21 +130,6 @@ def neutralise(value):
 
 
 _TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
-
-
-def format_value(value):
-    """A stored answer as the text of one cell (before neutralising)."""
-    if value.__class__ is str:
-        return value
-    if value is None:
-        return ""
-    if value is True:
-        return "Yes"
-    if value is False:
-        return "No"
-    if isinstance(value, list | tuple):
-        return ", ".join(format_value(item) for item in value)
-    return str(value)
 
 
 def format_received(moment, tz=None):
@@ -363,7 +349,7 @@ def write_xlsx(queryset, columns, fileobj, *, counter=None, chunk_size=CHUNK_SIZ
 
 def xlsx_too_large(queryset):
     """The row count if ``queryset`` is over ``LEAD_FORMS_XLSX_MAX_ROWS`` for an in-request XLSX, else None."""
-    limit = int(getattr(settings, "LEAD_FORMS_XLSX_MAX_ROWS", DEFAULT_XLSX_MAX_ROWS))
+    limit = int(app_settings.LEAD_FORMS_XLSX_MAX_ROWS)
     count = queryset.count()
     return count if count > limit else None
 

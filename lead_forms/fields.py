@@ -5,6 +5,7 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from wagtail.contrib.forms.models import FORM_FIELD_CHOICES
 
 # Wagtail's field types and ours: what editors pick in the form builder.
@@ -45,15 +46,17 @@ def normalise_phone_number(value):
         value = "+" + value[2:]
     if not _PHONE_CHARACTERS.match(value) or "+" in value[1:]:
         raise ValidationError(
-            "Enter a phone number using digits, spaces, brackets, dots or dashes, "
-            "with an optional + at the start.",
+            _(
+                "Enter a phone number using digits, spaces, brackets, dots or dashes, "
+                "with an optional + at the start."
+            ),
             code="invalid_phone",
         )
     digits = "".join(ch for ch in value if ch.isdigit())
     if not MIN_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS:
         raise ValidationError(
-            f"Enter a phone number of {MIN_PHONE_DIGITS} to {MAX_PHONE_DIGITS} digits, "
-            "including the area code.",
+            _("Enter a phone number of %(min)d to %(max)d digits, including the area code.")
+            % {"min": MIN_PHONE_DIGITS, "max": MAX_PHONE_DIGITS},
             code="invalid_phone_length",
         )
     return ("+" if value.startswith("+") else "") + digits

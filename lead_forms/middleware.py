@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.utils.translation import gettext
 
-from . import conf
+from .conf import app_settings
 from .permissions import user_can_view_requests
 
 SESSION_KEY = "lead_forms_last_activity"
@@ -24,7 +24,7 @@ TOUCH_SECONDS = 10
 
 
 def idle_seconds():
-    return int(conf.get("LEAD_FORMS_IDLE_LOGOUT_SECONDS"))
+    return int(app_settings.LEAD_FORMS_IDLE_LOGOUT_SECONDS)
 
 
 def subject_to_idle_logout(user):

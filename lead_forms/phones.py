@@ -9,14 +9,13 @@ digits that a spreadsheet would turn into a number and strip of its leading zero
 """
 
 import phonenumbers
-from django.conf import settings
 
-DEFAULT_REGION = "US"
+from lead_forms.conf import DEFAULTS, app_settings
 
 
 def phone_region():
     """The clinic's default region for numbers typed without a country code."""
-    return (getattr(settings, "LEAD_FORMS_PHONE_REGION", "") or DEFAULT_REGION).upper()
+    return (app_settings.LEAD_FORMS_PHONE_REGION or DEFAULTS["LEAD_FORMS_PHONE_REGION"]).upper()
 
 
 def _parse(value, region):

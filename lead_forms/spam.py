@@ -7,16 +7,15 @@ a patient's lost appointment request.
 
 import time
 
-from django.conf import settings
 from django.core import signing
+
+from lead_forms.conf import app_settings
 
 # Field names with a dash can never collide with a form builder field: Wagtail's
 # clean names are snake_case.
 HONEYPOT_FIELD = "contact-website"
 TIME_TRAP_FIELD = "form-token"
 
-DEFAULT_MIN_SECONDS = 3
-DEFAULT_MAX_SECONDS = 24 * 60 * 60
 
 REASON_HONEYPOT = "Hidden anti-spam field was filled in"
 REASON_TOKEN_MISSING = "Form token missing"  # noqa: S105 - a reason, not a secret
@@ -31,11 +30,11 @@ def _salt(page_id):
 
 
 def min_seconds():
-    return float(getattr(settings, "LEAD_FORMS_TIME_TRAP_MIN_SECONDS", DEFAULT_MIN_SECONDS))
+    return float(app_settings.LEAD_FORMS_TIME_TRAP_MIN_SECONDS)
 
 
 def max_seconds():
-    return float(getattr(settings, "LEAD_FORMS_TIME_TRAP_MAX_SECONDS", DEFAULT_MAX_SECONDS))
+    return float(app_settings.LEAD_FORMS_TIME_TRAP_MAX_SECONDS)
 
 
 def issue_time_token(page_id, now=None):

@@ -10,23 +10,21 @@ class names only.
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-logger = logging.getLogger(__name__)
+from lead_forms.conf import app_settings
 
-DEFAULT_MAX_ATTEMPTS = 5
-DEFAULT_RETRY_SECONDS = 60
+logger = logging.getLogger(__name__)
 
 
 def max_attempts():
-    return int(getattr(settings, "LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
+    return int(app_settings.LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS)
 
 
 def retry_delay(attempt):
     """Seconds to wait after failed ``attempt``: 1, 2, 4, 8... times the base delay."""
-    base = int(getattr(settings, "LEAD_FORMS_NOTIFICATION_RETRY_SECONDS", DEFAULT_RETRY_SECONDS))
+    base = int(app_settings.LEAD_FORMS_NOTIFICATION_RETRY_SECONDS)
     return base * 2 ** (attempt - 1)
 
 

@@ -132,28 +132,6 @@ class AppointmentDeleteSubmissionsView(DeleteSubmissionsView):
 # --- The staff inbox (wagtail-modeladmin views, registered in wagtail_hooks.py) ----------------
 
 
-def search_requests(queryset, term):
-    """The inbox's search (also the API's): ``AppointmentSubmission.objects.search``, through
-    the blind indexes (reference, whole name word, full email, full phone or its last four digits)."""
-    return queryset.search(term)
-
-
-def submission_answers(submission, form_fields=None):
-    """``(field name, label, value)`` in form order; answers to fields since removed follow under their key.
-
-    ``form_fields`` (the form page's ``get_form_fields()``) saves the lookups when listing many.
-    """
-    if form_fields is None:
-        form_fields = submission.page.specific.get_form_fields()
-    data = submission.form_data or {}
-    answers, seen = [], set()
-    for field in form_fields:
-        seen.add(field.clean_name)
-        answers.append((field.clean_name, field.label, export.format_value(data.get(field.clean_name))))
-    answers += [(key, key, export.format_value(value)) for key, value in data.items() if key not in seen]
-    return answers
-
-
 class InboxIndexView(IndexView):
     """Every request the user may read, newest first, filtered and searchable; exports stream."""
 
@@ -164,7 +142,7 @@ class InboxIndexView(IndexView):
         return specs, has_filters, {}, use_distinct
 
     def get_search_results(self, request, queryset, search_term):
-        return search_requests(queryset, search_term)
+        return queryset.search(search_term)
 
     def _filters(self):
         keys = ("form", "status", "spam", "received_from", "received_to", "notes", self.SEARCH_VAR)
@@ -205,7 +183,7 @@ class InboxInspectView(InspectView):
         form_fields = list(self.instance.page.specific.get_form_fields())
         types = {field.clean_name: field.field_type for field in form_fields}
         answers = []
-        for name, label, value in submission_answers(self.instance, form_fields=form_fields):
+        for name, label, value in self.instance.answers(form_fields=form_fields):
             href = ""
             if value and types.get(name) == "phone":
                 value, href = format_phone(value), tel_uri(value)
@@ -250,6 +228,11 @@ class InboxDeleteView(DeleteView):
             self.instance.delete()
         messages.success(request, f"Appointment request {self.instance.reference} deleted.")
         return redirect(self.index_url)
+
+
+def change_status(submission, new_value, user):
+    """Kept for callers of the admin module: the change itself is ``AppointmentSubmission.set_status``."""
+    return submission.set_status(new_value, user)
 
 
 def status_view_for(model_admin):

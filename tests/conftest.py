@@ -6,15 +6,17 @@ from django.core.management import call_command
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Collection, Locale, Page, Site
 
-from cms_site.models import HomePage
-from treatment_pages.models import TreatmentIndexPage, TreatmentPage
-
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+# tests/apps runs on the apps' own minimal settings, in a pytest run of its own
+# (`pytest tests/apps --ds=tests.apps.settings`, as `make test` does).
+APPS_SETTINGS = "tests.apps.settings"
+collect_ignore = [] if os.environ.get("DJANGO_SETTINGS_MODULE") == APPS_SETTINGS else ["apps"]
 
 
 def pytest_collection_modifyitems(config, items):
     """Skip ``postgres`` tests on SQLite; the PostgreSQL pass (DATABASE_URL=postgres://...) runs them."""
-    if settings.DATABASE_IS_POSTGRES:
+    if getattr(settings, "DATABASE_IS_POSTGRES", False):
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgres://...")
     for item in items:
@@ -39,31 +41,60 @@ def ensure_wagtail_base_rows():
 def _fresh_page_cache():
     """Each test starts with an empty page cache: pages cached by another test's
     (rolled back) content must not answer this one's requests."""
-    from cms_site import page_cache
+    from django.apps import apps
 
-    page_cache.purge_all()
+    if apps.is_installed("cms_site"):
+        from cms_site import page_cache
+
+        page_cache.purge_all()
+
+
+def load_demo_site():
+    ensure_wagtail_base_rows()
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture(scope="session")
+def _demo_in_test_database(django_db_setup, django_db_blocker):
+    """Builds the demo once per run, committed in the test database, when a test first asks for it.
+
+    Session-scoped fixtures are set up before the test's own transaction opens, so the
+    demo survives each test's rollback: tests share it and cannot change it for each other.
+    """
+    with django_db_blocker.unblock():
+        load_demo_site()
 
 
 @pytest.fixture
-def demo_site(db):
+def demo_site(_demo_in_test_database, db):
     """The demo clinic exactly as ``manage.py load_demo`` builds it."""
-    ensure_wagtail_base_rows()
-    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    from cms_site.models import HomePage
+
+    if not HomePage.objects.exists():
+        # A transactional test (browser, live server) flushed the database after itself:
+        # these run last (pytest-django orders them so) and rebuild the demo each time.
+        load_demo_site()
     return Site.objects.get(is_default_site=True)
 
 
 @pytest.fixture
 def home_page(demo_site):
+    from cms_site.models import HomePage
+
     return HomePage.objects.get()
 
 
 @pytest.fixture
 def treatment_index(demo_site):
+    from treatment_pages.models import TreatmentIndexPage
+
     return TreatmentIndexPage.objects.get(slug="treatments")
 
 
 @pytest.fixture
 def mesotherapy(demo_site):
+    from treatment_pages.models import TreatmentPage
+
     return TreatmentPage.objects.get(slug="mesotherapy")
 
 

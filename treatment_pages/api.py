@@ -14,15 +14,17 @@ from treatment_pages.models import ClinicContactSettings, RatingSummary, Treatme
 from treatment_pages.models.ratings import MAX_SCORE, MIN_SCORE, SCORE_LABELS
 from treatment_pages.ratings import (
     NEW_VOTER_LIMIT_MESSAGE,
+    VOTE_RATE_LIMITED_MESSAGE,
     TooManyNewVoters,
     cast_vote,
+    count_vote_against_rate_limit,
     get_own_score,
     get_rating_summary,
+    ratable_page,
 )
 from treatment_pages.renditions import ImageWithRenditionsDict, image_api_representation
 from treatment_pages.seo import page_json_ld, page_seo
 from treatment_pages.serializers import RatingSummaryDict
-from treatment_pages.views import VOTE_RATE_LIMITED_MESSAGE, count_vote_against_rate_limit, ratable_page
 from treatment_pages.voters import VOTER_COOKIE_MAX_AGE, client_address, new_voter_identifier, voter_key_for
 
 # Page ids are 32-bit in the database; anything larger can only be a 404.
@@ -169,7 +171,9 @@ def rating_summary(request, page_id: PageId):
 def vote(request, page_id: PageId, payload: VoteIn, response: HttpResponse):
     retry_after = count_vote_against_rate_limit(request)
     if retry_after:
-        response = problem_response(status=429, title="Too many requests", detail=VOTE_RATE_LIMITED_MESSAGE)
+        response = problem_response(
+            status=429, title="Too many requests", detail=str(VOTE_RATE_LIMITED_MESSAGE)
+        )
         response["Retry-After"] = str(retry_after)
         return response
     page = _ratable_page_or_404(page_id)

@@ -1,13 +1,16 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TreatmentPagesConfig(AppConfig):
     name = "treatment_pages"
-    verbose_name = "Treatment articles"
+    verbose_name = _("Treatment articles")
+    # Set here, not left to the host's DEFAULT_AUTO_FIELD: the migrations use BigAutoField.
+    default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
         # Connects the delete signals that keep rating summaries exact, and the webhooks' events.
-        from treatment_pages import ratings, webhooks  # noqa: F401
+        from treatment_pages import checks, ratings, webhooks  # noqa: F401
         from treatment_pages.block_schemas import register_typed_streamfields
 
         # Before Wagtail's v3 API builds its page schemas (see the function's docstring).

@@ -4,7 +4,8 @@ Call these from views and the API:
 
 - :func:`cast_vote` records or changes a reader's score and returns the page's summary;
 - :func:`get_rating_summary` / :func:`get_rating_summaries` read summaries (one query);
-- :func:`get_own_score` reads one reader's current score.
+- :func:`get_own_score` reads one reader's current score;
+- :func:`ratable_page` and :func:`count_vote_against_rate_limit` decide who may vote.
 
 Exactness under concurrency: every write to a page's ratings first takes the lock on
 that page's :class:`RatingSummary` row (``SELECT ... FOR UPDATE``), then changes the
@@ -28,7 +29,6 @@ import logging
 import time
 from functools import partial
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -36,8 +36,12 @@ from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Sum, Va
 from django.db.models.functions import Coalesce, Now
 from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django_ratelimit.core import get_usage
 
+from treatment_pages.conf import app_settings
+from treatment_pages.models import TreatmentPage
 from treatment_pages.models.ratings import MAX_SCORE, MIN_SCORE, Rating, RatingSummary
 from treatment_pages.signals import rating_summary_changed
 from treatment_pages.voters import address_key_for
@@ -49,13 +53,13 @@ except ImportError:  # pragma: no cover - a host without Redis
 
 logger = logging.getLogger(__name__)
 
-INVALID_SCORE_MESSAGE = f"Choose a rating from {MIN_SCORE} to {MAX_SCORE} stars."
+INVALID_SCORE_MESSAGE = format_lazy(
+    _("Choose a rating from {min} to {max} stars."), min=MIN_SCORE, max=MAX_SCORE
+)
 
 # What an unreachable cache raises: socket errors (ConnectionError, TimeoutError) or Redis's own.
 CACHE_ERRORS = (OSError, RedisError)
 
-DEFAULT_NEW_VOTERS_PER_ADDRESS = 5
-DEFAULT_NEW_VOTER_WINDOW = 24 * 60 * 60
 NEW_VOTER_LIMIT_MESSAGE = _(
     "Too many people on your network have rated this page today, so this rating was not counted. "
     "Ratings already given are kept. If you have rated it before, rate it again from the same "
@@ -151,10 +155,10 @@ def get_own_score(page, voter_key):
 
 def _count_new_voter(page_id, address):
     """Count one new voter for ``page_id`` from ``address``; raise TooManyNewVoters over the limit."""
-    limit = getattr(settings, "RATINGS_NEW_VOTERS_PER_ADDRESS", DEFAULT_NEW_VOTERS_PER_ADDRESS)
+    limit = app_settings.RATINGS_NEW_VOTERS_PER_ADDRESS
     if not limit:
         return
-    window = int(getattr(settings, "RATINGS_NEW_VOTER_WINDOW", DEFAULT_NEW_VOTER_WINDOW))
+    window = int(app_settings.RATINGS_NEW_VOTER_WINDOW)
     now = time.time()
     # Fixed windows (a day by default), so the answer can say when the next one starts.
     key = f"treatment_pages:new_voters:{page_id}:{int(now // window)}:{address_key_for(address)}"
@@ -215,3 +219,40 @@ def _update_summary_after_delete(sender, instance, **kwargs):
     )
     if updated:
         _announce_change_on_commit(instance.page_id)
+
+
+# Who may vote, and how often (shared by the widget's view and the API) ---------------
+
+RATING_RATE_GROUP = "treatment_pages.rating_vote"
+
+
+VOTE_RATE_LIMITED_MESSAGE = _(
+    "Too many ratings from your network just now. Please wait a minute and try again."
+)
+
+
+def count_vote_against_rate_limit(request):
+    """Count one vote against the client IP's limit (``RATINGS_VOTE_RATE``); shared by every
+    way of voting (the widget, the API). Returns the seconds to wait when over it, else 0."""
+    try:
+        usage = get_usage(
+            request,
+            group=RATING_RATE_GROUP,
+            key="ip",
+            rate=app_settings.RATINGS_VOTE_RATE or None,
+            method="POST",
+            increment=True,
+        )
+    except CACHE_ERRORS as exc:
+        # Only an unreachable cache lets votes through unlimited; bad input cannot get here
+        # (the client address is always an IP address, see RATELIMIT_IP_META_KEY).
+        logger.error("Vote rate limit check failed (%s); vote allowed", type(exc).__name__)
+        return 0
+    if usage and usage["should_limit"]:
+        return max(usage["time_left"], 1)
+    return 0
+
+
+def ratable_page(page_id):
+    """The live, public article with this id, or ``None`` (drafts and private pages cannot be rated)."""
+    return TreatmentPage.objects.live().public().defer_streamfields().filter(pk=page_id).first()

@@ -1,27 +1,29 @@
 import logging
 
-from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_GET, require_POST
-from django_ratelimit.core import get_usage
 
+from treatment_pages.conf import app_settings
 from treatment_pages.forms import RatingForm
 from treatment_pages.models import TreatmentPage
 from treatment_pages.models.ratings import SCORE_LABELS
 from treatment_pages.ratings import (
-    CACHE_ERRORS,
     NEW_VOTER_LIMIT_MESSAGE,
+    VOTE_RATE_LIMITED_MESSAGE,
     TooManyNewVoters,
     cast_vote,
+    count_vote_against_rate_limit,
     get_own_score,
     get_rating_summary,
+    ratable_page,
 )
 from treatment_pages.voters import (
     client_address,
@@ -63,43 +65,11 @@ def search(request):
 # Reader ratings ---------------------------------------------------------------------------
 
 RATING_ANCHOR = "rating"
-RATING_RATE_GROUP = "treatment_pages.rating_vote"
-DEFAULT_VOTE_RATE = "30/m"
-
-
-VOTE_RATE_LIMITED_MESSAGE = "Too many ratings from your network just now. Please wait a minute and try again."
-
-
-def count_vote_against_rate_limit(request):
-    """Count one vote against the client IP's limit (``RATINGS_VOTE_RATE``); shared by every
-    way of voting (the widget, the API). Returns the seconds to wait when over it, else 0."""
-    try:
-        usage = get_usage(
-            request,
-            group=RATING_RATE_GROUP,
-            key="ip",
-            rate=getattr(settings, "RATINGS_VOTE_RATE", DEFAULT_VOTE_RATE) or None,
-            method="POST",
-            increment=True,
-        )
-    except CACHE_ERRORS as exc:
-        # Only an unreachable cache lets votes through unlimited; bad input cannot get here
-        # (the client address is always an IP address, see RATELIMIT_IP_META_KEY).
-        logger.error("Vote rate limit check failed (%s); vote allowed", type(exc).__name__)
-        return 0
-    if usage and usage["should_limit"]:
-        return max(usage["time_left"], 1)
-    return 0
 
 
 def _wants_json(request):
     """The widget's script asks for JSON; a plain form post (no JavaScript) gets HTML."""
     return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
-
-
-def ratable_page(page_id):
-    """The live, public article with this id, or ``None`` (drafts and private pages cannot be rated)."""
-    return TreatmentPage.objects.live().public().defer_streamfields().filter(pk=page_id).first()
 
 
 def _rating_error(request, page, status, message, **headers):
@@ -109,7 +79,12 @@ def _rating_error(request, page, status, message, **headers):
         response = TemplateResponse(
             request,
             "treatment_pages/rating_error.html",
-            {"message": message, "rated_page": page, "anchor": RATING_ANCHOR},
+            {
+                "message": message,
+                "rated_page": page,
+                "anchor": RATING_ANCHOR,
+                "base_template": app_settings.TREATMENT_PAGES_BASE_TEMPLATE,
+            },
             status=status,
         )
     for name, value in headers.items():
@@ -148,8 +123,8 @@ def rating_vote(request, page_id):
     page = ratable_page(page_id)
     if page is None:
         if _wants_json(request):
-            return _rating_error(request, None, 404, "This page cannot be rated.")
-        raise Http404("This page cannot be rated.")
+            return _rating_error(request, None, 404, _("This page cannot be rated."))
+        raise Http404(_("This page cannot be rated."))
 
     form = RatingForm(request.POST)
     if not form.is_valid():
@@ -195,7 +170,7 @@ def rating_state(request, page_id):
     """
     page = ratable_page(page_id)
     if page is None:
-        return _rating_error(request, None, 404, "This page cannot be rated.")
+        return _rating_error(request, None, 404, _("This page cannot be rated."))
     identifier = get_voter_identifier(request)
     own_score = get_own_score(page, voter_key_for(identifier)) if identifier else None
     return JsonResponse(

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 from django.utils.module_loading import import_string
 
+from treatment_pages.conf import app_settings
+
 VOTER_COOKIE_NAME = "clinic_voter"
 # Separate salts: the cookie signature and the stored key must not be derivable from each other.
 _COOKIE_SALT = "treatment_pages.voters.cookie"
@@ -30,7 +32,7 @@ def new_voter_identifier():
 
 
 def _secret():
-    return getattr(settings, "RATINGS_VOTER_SECRET", "") or settings.SECRET_KEY
+    return app_settings.RATINGS_VOTER_SECRET or settings.SECRET_KEY
 
 
 def voter_key_for(identifier):
@@ -48,7 +50,7 @@ def client_address(request):
     trusted-proxy aware resolver), so votes and every other limit agree on who the
     client is; ``REMOTE_ADDR`` without it.
     """
-    resolver = getattr(settings, "RATELIMIT_IP_META_KEY", None)
+    resolver = app_settings.RATELIMIT_IP_META_KEY
     if not resolver:
         return request.META.get("REMOTE_ADDR", "")
     if callable(resolver):

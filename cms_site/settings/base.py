@@ -256,37 +256,32 @@ RATELIMIT_USE_CACHE = "default"
 # atomic add/incr it relies on. (Its E003, "not a shared cache", stays on in production.)
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
-# Appointment requests (lead_forms): spam defences and notification retries.
-# Submissions per client IP, in django-ratelimit's notation ("5/m" = five a minute).
-LEAD_FORMS_RATE_LIMIT = env.str("LEAD_FORMS_RATE_LIMIT", default="5/m")
-# A form sent sooner than this after it was shown, or later than the maximum, is flagged as spam.
-LEAD_FORMS_TIME_TRAP_MIN_SECONDS = env.float("LEAD_FORMS_TIME_TRAP_MIN_SECONDS", default=3.0)
-LEAD_FORMS_TIME_TRAP_MAX_SECONDS = env.float("LEAD_FORMS_TIME_TRAP_MAX_SECONDS", default=86_400.0)
-# Failed emails are retried after 1, 2, 4... times the base delay, up to the attempt limit.
-LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS = env.int("LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS", default=5)
-LEAD_FORMS_NOTIFICATION_RETRY_SECONDS = env.int("LEAD_FORMS_NOTIFICATION_RETRY_SECONDS", default=60)
-# An XLSX is built whole before the first byte is sent (about 2,000 rows a second), so larger
-# admin exports are refused with a pointer to the streamed CSV or the export command.
-LEAD_FORMS_XLSX_MAX_ROWS = env.int("LEAD_FORMS_XLSX_MAX_ROWS", default=20000)
-# Phone numbers of this region (ISO 3166 code) are shown in national format, others internationally.
-LEAD_FORMS_PHONE_REGION = env.str("LEAD_FORMS_PHONE_REGION", default="US")
-# Patient data is stored encrypted (lead_forms.crypto): the keys, newest first, comma-separated,
-# and the separate key of the search tokens. Required: without them the app refuses to start
-# (dev and test settings derive throwaway keys instead). README: "Patient data encryption".
-LEAD_FORMS_ENCRYPTION_KEYS = env.list("LEAD_FORMS_ENCRYPTION_KEYS", default=[])
-LEAD_FORMS_SEARCH_KEY = env.list("LEAD_FORMS_SEARCH_KEY", default=[])
-# Staff who may read patient data are signed out after this many idle seconds.
-LEAD_FORMS_IDLE_LOGOUT_SECONDS = env.int("LEAD_FORMS_IDLE_LOGOUT_SECONDS", default=900)
-
-# Reader ratings: votes one client IP may cast (django-ratelimit syntax, e.g. 30/m;
-# empty = no limit), and the secret that turns voter cookies into stored keys
-# (empty = derived from SECRET_KEY; set it to keep votes countable across SECRET_KEY rotations).
-RATINGS_VOTE_RATE = env.str("RATINGS_VOTE_RATE", default="30/m")
-RATINGS_VOTER_SECRET = env.str("RATINGS_VOTER_SECRET", default="")
-# Ballot stuffing: new voters (first votes on a page) one client IP may create per page per
-# window (0 = no limit), counted in the shared cache under a keyed hash of the address.
-RATINGS_NEW_VOTERS_PER_ADDRESS = env.int("RATINGS_NEW_VOTERS_PER_ADDRESS", default=5)
-RATINGS_NEW_VOTER_WINDOW = env.int("RATINGS_NEW_VOTER_WINDOW", default=24 * 60 * 60)
+# Appointment requests (lead_forms) and reader ratings (treatment_pages): the apps'
+# defaults (lead_forms/conf.py, treatment_pages/conf.py) apply; the environment may
+# override any of these (see the README's table). Patient data is stored encrypted: production
+# refuses to start without LEAD_FORMS_ENCRYPTION_KEYS and LEAD_FORMS_SEARCH_KEY (dev and test
+# settings derive throwaway keys instead; README: "Patient data encryption").
+for _name, _read in {
+    "LEAD_FORMS_RATE_LIMIT": env.str,
+    "LEAD_FORMS_TIME_TRAP_MIN_SECONDS": env.float,
+    "LEAD_FORMS_TIME_TRAP_MAX_SECONDS": env.float,
+    "LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS": env.int,
+    "LEAD_FORMS_NOTIFICATION_RETRY_SECONDS": env.int,
+    "LEAD_FORMS_XLSX_MAX_ROWS": env.int,
+    "LEAD_FORMS_PHONE_REGION": env.str,
+    "LEAD_FORMS_IDLE_LOGOUT_SECONDS": env.int,
+    "LEAD_FORMS_ENCRYPTION_KEYS": env.list,
+    "LEAD_FORMS_SEARCH_KEY": env.list,
+    "RATINGS_VOTE_RATE": env.str,
+    "RATINGS_VOTER_SECRET": env.str,
+    "RATINGS_NEW_VOTERS_PER_ADDRESS": env.int,
+    "RATINGS_NEW_VOTER_WINDOW": env.int,
+}.items():
+    if _name in env.ENVIRON:
+        globals()[_name] = _read(_name)
+# The seam between the apps: the form pages show the clinic's phone and email from
+# treatment_pages' contact settings (lead_forms does not import treatment_pages).
+LEAD_FORMS_CONTACT_SETTINGS = "treatment_pages.ClinicContactSettings"
 
 # Security: HTTPS everywhere in production.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -28,7 +28,12 @@ LEAD_FORMS_THROWAWAY_KEYS = True
 
 # One process: the local-memory cache is shared enough for rate limits here.
 # Production has no such exemption and needs REDIS_URL.
-SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "django_ratelimit.E003"]  # noqa: F405
+SILENCED_SYSTEM_CHECKS = [
+    *SILENCED_SYSTEM_CHECKS,  # noqa: F405
+    "django_ratelimit.E003",
+    "lead_forms.E002",
+    "treatment_pages.E004",
+]
 
 # Test clients post right after fetching the form; the time-trap's own tests raise this again.
 LEAD_FORMS_TIME_TRAP_MIN_SECONDS = 0

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from functools import partial
 from urllib.parse import urljoin
 
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import models, transaction
@@ -22,6 +23,8 @@ from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField
 from wagtail.search import index
 
+from lead_forms.conf import app_settings
+
 from ..fields import FIELD_TYPE_CHOICES
 from ..forms import AppointmentFormBuilder
 from ..serializers import FormDefinitionField
@@ -38,7 +41,6 @@ except ImportError:  # pragma: no cover - a host without Redis
 CACHE_ERRORS = (OSError, RedisError)
 
 RATE_LIMIT_GROUP = "lead_forms.submission"
-DEFAULT_RATE_LIMIT = "5/m"
 # The inbox's detail view (wagtail-modeladmin names it after the model).
 INBOX_DETAIL_URL_NAME = "lead_forms_appointmentsubmission_modeladmin_inspect"
 
@@ -155,6 +157,23 @@ class AppointmentFormPage(AbstractEmailForm):
     class Meta:
         verbose_name = "appointment form page"
 
+    def get_context(self, request, *args, **kwargs):
+        """Adds what the app's templates need from the host, through settings, never imports:
+        ``base_template`` (LEAD_FORMS_BASE_TEMPLATE), ``clinic_contact`` (the site setting
+        LEAD_FORMS_CONTACT_SETTINGS names, or None) and ``breadcrumb_ancestors``."""
+        context = super().get_context(request, *args, **kwargs)
+        context["base_template"] = app_settings.LEAD_FORMS_BASE_TEMPLATE
+        context["clinic_contact"] = self.get_clinic_contact(request)
+        context["breadcrumb_ancestors"] = self.get_ancestors().filter(depth__gt=1).live().specific()
+        return context
+
+    def get_clinic_contact(self, request):
+        """The host's contact details (an object with ``phone``, ``phone_href``, ``email``), or None."""
+        label = app_settings.LEAD_FORMS_CONTACT_SETTINGS
+        if not label:
+            return None
+        return apps.get_model(label).for_request(request)
+
     # --- Wagtail form extension points -------------------------------------------------
 
     def get_submission_class(self):
@@ -211,7 +230,7 @@ class AppointmentFormPage(AbstractEmailForm):
         The client IP comes from django-ratelimit's ``RATELIMIT_IP_META_KEY``
         (the project's trusted-proxy aware resolver); one budget covers every form.
         """
-        rate = getattr(settings, "LEAD_FORMS_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+        rate = app_settings.LEAD_FORMS_RATE_LIMIT
         try:
             return is_ratelimited(request, group=RATE_LIMIT_GROUP, key="ip", rate=rate, increment=True)
         except CACHE_ERRORS as exc:

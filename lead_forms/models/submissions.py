@@ -23,6 +23,9 @@ CONTACT_METHOD_MAX_LENGTH = 100
 NOTE_MAX_LENGTH = 5000
 
 
+# A search term with at least this many digits also matches stored phone digits.
+
+
 def new_reference():
     return REFERENCE_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 
@@ -39,6 +42,21 @@ def _text(value):
 ENCRYPTED_FIELDS = ("form_data", "name", "email", "phone", "contact_method")
 # What the search tokens are made of (lead_forms.blind_index).
 INDEXED_FIELDS = ("form_data", "name", "email", "phone")
+
+
+def format_value(value):
+    """A stored answer as display text (one cell of an export, one line of the inbox)."""
+    if value.__class__ is str:
+        return value
+    if value is None:
+        return ""
+    if value is True:
+        return "Yes"
+    if value is False:
+        return "No"
+    if isinstance(value, list | tuple):
+        return ", ".join(format_value(item) for item in value)
+    return str(value)
 
 
 class AppointmentSubmissionQuerySet(models.QuerySet):
@@ -204,6 +222,21 @@ class AppointmentSubmission(AbstractFormSubmission):
                     continue
                 raise
         raise IntegrityError("Could not allocate a unique appointment reference")
+
+    def answers(self, form_fields=None):
+        """``(field name, label, text)`` in form order; answers to fields since removed follow under their key.
+
+        ``form_fields`` (the form page's ``get_form_fields()``) saves the lookups when listing many.
+        """
+        if form_fields is None:
+            form_fields = self.page.specific.get_form_fields()
+        data = self.form_data or {}
+        answers, seen = [], set()
+        for field in form_fields:
+            seen.add(field.clean_name)
+            answers.append((field.clean_name, field.label, format_value(data.get(field.clean_name))))
+        answers += [(key, key, format_value(value)) for key, value in data.items() if key not in seen]
+        return answers
 
     def get_data(self):
         """Form data plus the columns the submissions list and export show."""

@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 
+from lead_forms.conf import app_settings
 from lead_forms.models import AppointmentSubmission
 from tests.cms_site.test_client_ip import BAD_FORWARDED_FOR
 from tests.lead_forms.conftest import VALID_DATA, open_form, post_form
@@ -14,7 +15,7 @@ def test_sixth_request_in_a_minute_is_refused_with_429_and_nothing_stored(
     csrf_client, form_page, make_client_ip
 ):
     client_ip = make_client_ip()
-    assert settings.LEAD_FORMS_RATE_LIMIT == "5/m"
+    assert app_settings.LEAD_FORMS_RATE_LIMIT == "5/m"
     tokens = open_form(csrf_client, form_page, client_ip)
     for _ in range(5):
         assert post_form(csrf_client, form_page, client_ip, VALID_DATA, tokens=tokens).status_code == 200

@@ -1,6 +1,6 @@
 import datetime
 
-from django.conf import settings
+from django.apps import apps
 from django.db import models
 from django.db.models import Prefetch
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -11,10 +11,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search import index
-from wagtail_headless_preview.models import HeadlessPreviewMixin
-from wagtail_headless_preview.settings import headless_preview_settings
 
 from treatment_pages.blocks import TreatmentBodyBlock
+from treatment_pages.conf import app_settings
 from treatment_pages.panels import RatingSummaryPanel
 from treatment_pages.renditions import API_RENDITION_SPECS
 from treatment_pages.serializers import (
@@ -27,25 +26,39 @@ from treatment_pages.voters import has_voter_cookie
 
 from .ratings import MAX_SCORE, MIN_SCORE, RatingSummary
 
+# Headless preview is optional: without wagtail_headless_preview installed, previews are Wagtail's own.
+if apps.is_installed("wagtail_headless_preview"):
+    from wagtail_headless_preview.models import HeadlessPreviewMixin
+    from wagtail_headless_preview.settings import headless_preview_settings
 
-class FrontEndPreviewMixin(HeadlessPreviewMixin):
-    """Previews a draft on the separate front end when one is configured, else as Wagtail does.
+    class FrontEndPreviewMixin(HeadlessPreviewMixin):
+        """Previews a draft on the separate front end when one is configured, else as Wagtail does.
 
-    The choice is made per request from settings (``WAGTAIL_HEADLESS_PREVIEW``'s
-    ``CLIENT_URLS``, filled from ``HEADLESS_PREVIEW_URL``), never by changing the
-    model's bases, so migrations and the page type stay the same either way.
-    """
+        The choice is made per request from settings (``WAGTAIL_HEADLESS_PREVIEW``'s
+        ``CLIENT_URLS``, filled from ``HEADLESS_PREVIEW_URL``), never by changing the
+        model's bases, so migrations and the page type stay the same either way.
+        """
 
-    @staticmethod
-    def headless_preview_enabled():
-        return bool(headless_preview_settings.CLIENT_URLS)
+        @staticmethod
+        def headless_preview_enabled():
+            return bool(headless_preview_settings.CLIENT_URLS)
 
-    def serve_preview(self, request, mode_name):
-        """Contract as ``Page.serve_preview``: the response shown in the editor's preview panel."""
-        if self.headless_preview_enabled():
-            return HeadlessPreviewMixin.serve_preview(self, request, mode_name)
-        # Skip the headless mixin: Wagtail's own preview renders the page template.
-        return super(HeadlessPreviewMixin, self).serve_preview(request, mode_name)
+        def serve_preview(self, request, mode_name):
+            """Contract as ``Page.serve_preview``: the response shown in the editor's preview panel."""
+            if self.headless_preview_enabled():
+                return HeadlessPreviewMixin.serve_preview(self, request, mode_name)
+            # Skip the headless mixin: Wagtail's own preview renders the page template.
+            return super(HeadlessPreviewMixin, self).serve_preview(request, mode_name)
+
+
+else:
+
+    class FrontEndPreviewMixin:
+        """Without wagtail_headless_preview, editors preview in Wagtail as usual."""
+
+        @staticmethod
+        def headless_preview_enabled():
+            return False
 
 
 class TreatmentIndexPage(FrontEndPreviewMixin, Page):
@@ -59,7 +72,7 @@ class TreatmentIndexPage(FrontEndPreviewMixin, Page):
 
     # A reusable app cannot name the project's home page type, so the project
     # says where the section may go (cms_site: below its HomePage only).
-    parent_page_types = getattr(settings, "TREATMENT_INDEX_PARENT_PAGE_TYPES", ["wagtailcore.Page"])
+    parent_page_types = app_settings.TREATMENT_INDEX_PARENT_PAGE_TYPES
     subpage_types = ["treatment_pages.TreatmentPage"]
 
     class Meta:
@@ -78,6 +91,7 @@ class TreatmentIndexPage(FrontEndPreviewMixin, Page):
         for treatment in treatments:
             treatment.rating_summary = summaries[treatment.pk]
         context["treatments"] = treatments
+        context["base_template"] = app_settings.TREATMENT_PAGES_BASE_TEMPLATE
         return context
 
 
@@ -142,6 +156,12 @@ class TreatmentPage(FrontEndPreviewMixin, Page):
 
     class Meta:
         verbose_name = "treatment article"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # The host's base template (TREATMENT_PAGES_BASE_TEMPLATE), which the page template extends.
+        context["base_template"] = app_settings.TREATMENT_PAGES_BASE_TEMPLATE
+        return context
 
     @classmethod
     def optimise_api_queryset(cls, queryset):

@@ -11,11 +11,18 @@ from django.contrib import admin
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 MIN_SCORE = 1
 MAX_SCORE = 5
-SCORE_CHOICES = [(1, "1 star"), (2, "2 stars"), (3, "3 stars"), (4, "4 stars"), (5, "5 stars")]
+SCORE_CHOICES = [
+    (1, _("1 star")),
+    (2, _("2 stars")),
+    (3, _("3 stars")),
+    (4, _("4 stars")),
+    (5, _("5 stars")),
+]
 SCORE_LABELS = dict(SCORE_CHOICES)
 
 
@@ -121,9 +128,13 @@ class RatingSummary(models.Model):
     def text(self):
         """What readers see: ``4.3 out of 5, 12 ratings`` or ``Not rated yet (0 out of 5)``."""
         if not self.count:
-            return f"Not rated yet (0 out of {MAX_SCORE})"
+            return gettext("Not rated yet (0 out of %(max)d)") % {"max": MAX_SCORE}
         ratings = ngettext("%(count)d rating", "%(count)d ratings", self.count) % {"count": self.count}
-        return f"{self.average} out of {MAX_SCORE}, {ratings}"
+        return gettext("%(average)s out of %(max)d, %(ratings)s") % {
+            "average": self.average,
+            "max": MAX_SCORE,
+            "ratings": ratings,
+        }
 
     def as_dict(self):
         """The public summary as plain JSON-ready data (for the widget and the API)."""

@@ -1,0 +1,51 @@
+"""Fixtures for the apps on the minimal host (tests/apps/settings.py): content from factories."""
+
+import pytest
+from wagtail.models import Page, Site
+
+from tests.conftest import ensure_wagtail_base_rows
+from tests.factories import (
+    AppointmentFormFieldFactory,
+    AppointmentFormPageFactory,
+    TreatmentIndexPageFactory,
+    TreatmentPageFactory,
+    next_steps_block,
+    steps_block,
+)
+
+
+@pytest.fixture
+def host_home(db):
+    """The host's home page (a plain Wagtail page the apps know nothing about), the default site's root."""
+    ensure_wagtail_base_rows()
+    root = Page.get_first_root_node()
+    home = root.get_children().first() or root.add_child(instance=Page(title="Host home", slug="home"))
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "port": 80, "root_page": home}
+    )
+    return home
+
+
+@pytest.fixture
+def form_page(host_home):
+    page = AppointmentFormPageFactory(parent=host_home, slug="request")
+    AppointmentFormFieldFactory(page=page, label="Full name", field_type="singleline")
+    AppointmentFormFieldFactory(page=page, label="Email", field_type="email")
+    page.save_revision().publish()
+    return page
+
+
+@pytest.fixture
+def article(host_home, form_page):
+    index = TreatmentIndexPageFactory(parent=host_home, slug="treatments")
+    page = TreatmentPageFactory(
+        parent=index,
+        title="Mesotherapy",
+        slug="mesotherapy",
+        body=[
+            steps_block(("Avoid aspirin for a week", ["Ask your doctor first"]), ("Drink water", [])),
+            next_steps_block(form_page),
+        ],
+    )
+    page.save_revision().publish()
+    return page

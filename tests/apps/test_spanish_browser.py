@@ -1,0 +1,48 @@
+"""A host whose LANGUAGE_CODE is "es" shows patients the form, the rating widget and the
+thank-you page in Spanish (the apps' locale/es translations), in a real browser."""
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOT = "/tmp/spanish_thank_you.png"  # noqa: S108 - looked at by hand, never read back
+
+
+@pytest.fixture
+def spanish(settings):
+    settings.LANGUAGE_CODE = "es"
+
+
+def test_a_spanish_host_shows_the_form_rating_widget_and_thank_you_page_in_spanish(
+    spanish, live_server, browser_page, article, form_page
+):
+    page = browser_page
+
+    page.goto(live_server.url + article.url)
+    rating = page.locator("#rating")
+    assert rating.locator("h2").inner_text() == "Valore este artículo"
+    assert rating.locator("button[type=submit]").inner_text() == "Enviar valoración"
+    assert rating.locator("legend").inner_text() == "Su valoración"
+
+    page.goto(live_server.url + form_page.url)
+    assert "indica un campo obligatorio" in page.locator(".appointment-form__required-note").inner_text()
+    page.get_by_label("Full name").fill("Ada Paciente")
+    page.get_by_label("Email").fill("ada@example.com")
+    page.get_by_role("button", name="Enviar solicitud").click()
+
+    page.wait_for_selector("h1")
+    assert page.locator("h1").inner_text() == "Gracias, hemos recibido su solicitud"
+    assert "Su número de referencia es AR-" in page.locator(".confirmation-panel__reference").inner_text()
+    page.screenshot(path=SCREENSHOT, full_page=True)
+
+
+def test_a_spanish_host_explains_form_errors_in_spanish(spanish, live_server, browser_page, form_page):
+    page = browser_page
+    page.goto(live_server.url + form_page.url)
+
+    page.get_by_role("button", name="Enviar solicitud").click()
+
+    page.wait_for_selector("#error-summary")
+    assert page.locator("#error-summary-title").inner_text() == "Hay 2 problemas con su solicitud"
+    # Django's own messages come in Spanish too.
+    assert "Este campo es necesario." in page.locator("#error-summary").inner_text()

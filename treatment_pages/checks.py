@@ -1,0 +1,104 @@
+"""System checks: what a host site must provide for treatment_pages, named with the fix.
+
+Run by ``manage.py check`` (and before ``runserver`` and ``migrate``).
+"""
+
+from django.apps import apps
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+from django.template import TemplateDoesNotExist, engines
+from django.template.loader import get_template
+from django.urls import NoReverseMatch, reverse
+
+from treatment_pages.conf import app_settings
+
+# Apps treatment_pages uses, and what for.
+REQUIRED_APPS = {
+    "wagtail.contrib.settings": "the clinic contact details (ClinicContactSettings)",
+    "wagtail_modeladmin": "the ratings report in the admin",
+}
+SETTINGS_CONTEXT_PROCESSOR = "wagtail.contrib.settings.context_processors.settings"
+REQUEST_CONTEXT_PROCESSOR = "django.template.context_processors.request"
+LOCAL_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+@register(Tags.compatibility)
+def check_required_apps(app_configs, **kwargs):
+    return [
+        Error(
+            f"treatment_pages needs {app} in INSTALLED_APPS for {purpose}.",
+            hint=f'Add "{app}" to INSTALLED_APPS.',
+            id="treatment_pages.E001",
+        )
+        for app, purpose in REQUIRED_APPS.items()
+        if not apps.is_installed(app)
+    ]
+
+
+@register(Tags.templates)
+def check_context_processors(app_configs, **kwargs):
+    django_engines = [e for e in engines.all() if e.__class__.__name__ == "DjangoTemplates"]
+    processors = {p for e in django_engines for p in e.engine.context_processors}
+    return [
+        Error(
+            f"treatment_pages templates need the {processor} context processor.",
+            hint=f'Add "{processor}" to TEMPLATES[0]["OPTIONS"]["context_processors"].',
+            id="treatment_pages.E002",
+        )
+        for processor in (SETTINGS_CONTEXT_PROCESSOR, REQUEST_CONTEXT_PROCESSOR)
+        if processor not in processors
+    ]
+
+
+@register(Tags.urls)
+def check_urls_included(app_configs, **kwargs):
+    try:
+        reverse("treatment_pages:rating_vote", args=[1])
+    except NoReverseMatch:
+        return [
+            Error(
+                "treatment_pages' URLs (the rating widget's vote endpoint) are not in the URLconf.",
+                hint='Add path("", include("treatment_pages.urls")) to your urlpatterns, '
+                "before Wagtail's include(wagtail_urls).",
+                id="treatment_pages.E003",
+            )
+        ]
+    return []
+
+
+@register(Tags.caches)
+def check_rate_limit_cache(app_configs, **kwargs):
+    """Vote limits must count in a cache every app process shares once DEBUG is off."""
+    alias = app_settings.RATELIMIT_USE_CACHE
+    backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
+    if settings.DEBUG or backend not in LOCAL_CACHES:
+        return []
+    return [
+        Error(
+            f"treatment_pages counts rating votes per client in the {alias!r} cache, "
+            f"which is {backend.rsplit('.', 1)[-1]}: each process keeps its own count.",
+            hint=f"Point CACHES[{alias!r}] (or RATELIMIT_USE_CACHE) at a shared cache such as "
+            '"django.core.cache.backends.redis.RedisCache".',
+            id="treatment_pages.E004",
+        )
+    ]
+
+
+@register(Tags.templates)
+def check_base_template(app_configs, **kwargs):
+    name = app_settings.TREATMENT_PAGES_BASE_TEMPLATE
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return [
+            Error(
+                f"treatment_pages' page templates extend {name!r}, which no template directory has.",
+                hint="Create that template (with blocks title, body_class, content, extra_head and "
+                "extra_js), or set TREATMENT_PAGES_BASE_TEMPLATE to your site's base template.",
+                id="treatment_pages.E005",
+            )
+        ]
+    return []

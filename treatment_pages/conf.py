@@ -1,0 +1,41 @@
+"""Every setting treatment_pages reads, with its default.
+
+Read them through ``app_settings`` (``from treatment_pages.conf import app_settings``)
+at call time, so ``override_settings`` and a host's settings module both apply.
+A host sets only the ones it wants to change.
+"""
+
+from django.conf import settings
+
+DEFAULTS = {
+    # The template the app's pages extend; it must define the blocks listed in the
+    # README ("Templates"): title, body_class, content, extra_head, extra_js.
+    "TREATMENT_PAGES_BASE_TEMPLATE": "base.html",
+    # Page types a treatments section may be created under, e.g. ["home.HomePage"]
+    # (read when models load). None: under any page.
+    "TREATMENT_INDEX_PARENT_PAGE_TYPES": None,
+    # Votes one client IP may cast, in django-ratelimit's notation ("30/m"); empty = no limit.
+    "RATINGS_VOTE_RATE": "30/m",
+    # Secret that turns voter cookies into stored keys; empty = derived from SECRET_KEY.
+    "RATINGS_VOTER_SECRET": "",
+    # Ballot stuffing: new voters (first votes on a page) one client address may create per
+    # page per window (0 = no limit), counted in the shared cache under a keyed hash.
+    "RATINGS_NEW_VOTERS_PER_ADDRESS": 5,
+    "RATINGS_NEW_VOTER_WINDOW": 24 * 60 * 60,
+    # The cache alias rate limits count in, and how they find the client's address
+    # (django-ratelimit's own settings; None: REMOTE_ADDR).
+    "RATELIMIT_USE_CACHE": "default",
+    "RATELIMIT_IP_META_KEY": None,
+}
+
+
+class AppSettings:
+    """Attribute access to the settings above: the host's value, else the default."""
+
+    def __getattr__(self, name):
+        if name not in DEFAULTS:
+            raise AttributeError(f"treatment_pages has no setting {name}")
+        return getattr(settings, name, DEFAULTS[name])
+
+
+app_settings = AppSettings()
