@@ -38,6 +38,10 @@ step "Fresh project from Wagtail's own template"
 step "Migrate and check the host"
 cd "$WORK/hostsite"
 export DJANGO_SETTINGS_MODULE=hostsite.settings.dev
+# The README's settings read the patient-data keys from the environment, as production does.
+new_key() { "$REPO/.venv/bin/python" -c 'import base64, secrets; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'; }
+LEAD_FORMS_ENCRYPTION_KEYS="$(new_key)" LEAD_FORMS_SEARCH_KEY="$(new_key)"
+export LEAD_FORMS_ENCRYPTION_KEYS LEAD_FORMS_SEARCH_KEY
 "$WORK/venv/bin/python" manage.py migrate --noinput -v 0
 "$WORK/venv/bin/python" manage.py check --fail-level WARNING
 
