@@ -19,9 +19,10 @@ def test_valid_request_is_stored_and_the_thank_you_page_shows_its_reference(
     csrf_client, form_page, client_ip, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_form(csrf_client, form_page, client_ip, VALID_DATA)
+        response = post_form(csrf_client, form_page, client_ip, VALID_DATA, follow=True)
 
     assert response.status_code == 200
+    assert response.redirect_chain[0][1] == 303  # Post/Redirect/Get
     submission = AppointmentSubmission.objects.get()
     assert submission.page_id == form_page.pk
     assert not submission.is_spam
@@ -92,7 +93,7 @@ def test_mail_server_down_still_stores_the_request_and_thanks_the_patient(
     monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
 
     with caplog.at_level(logging.DEBUG), django_capture_on_commit_callbacks(execute=True):
-        response = post_form(csrf_client, form_page, client_ip, VALID_DATA)
+        response = post_form(csrf_client, form_page, client_ip, VALID_DATA, follow=True)
 
     assert response.status_code == 200
     assert "Thank you, we have received your request" in response.content.decode()
