@@ -114,11 +114,30 @@ class AppointmentFormPage(AbstractEmailForm):
         blank=True,
         help_text="Plain text. Do not include health details: email is not a private channel.",
     )
+    privacy_notice = models.TextField(
+        blank=True,
+        max_length=600,
+        help_text="A short note shown above the Send button: who reads the request and why. "
+        "Plain text, one or two sentences.",
+    )
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="privacy policy page",
+        help_text="Linked after the notice, e.g. the clinic's privacy policy.",
+    )
 
     content_panels = AbstractEmailForm.content_panels + [
         SpamHidingSubmissionsPanel(),
         FieldPanel("intro"),
         InlinePanel("form_fields", label="Form fields"),
+        MultiFieldPanel(
+            [FieldPanel("privacy_notice"), FieldPanel("privacy_page")],
+            heading="Privacy notice",
+        ),
         FieldPanel("thank_you_text"),
         MultiFieldPanel(
             [
@@ -347,6 +366,12 @@ class AppointmentFormPage(AbstractEmailForm):
         )
         response["Retry-After"] = "60"
         return response
+
+    @property
+    def live_privacy_page(self):
+        """The privacy policy page to link to, if it is published (else no link)."""
+        page = self.privacy_page
+        return page if page is not None and page.live else None
 
     def get_embedded_form(self):
         """An empty form for embedding on another page (it posts to this page)."""

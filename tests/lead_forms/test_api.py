@@ -114,8 +114,9 @@ def test_invalid_request_answers_a_problem_document_with_each_fields_errors_and_
         ("body", "answers", "email"),
         ("body", "answers", "phone"),
     }
-    assert errors[("body", "answers", "email")]["msg"] == "Enter a valid email address."
+    assert errors[("body", "answers", "email")]["msg"] == "Enter an email address like name@example.com"
     assert errors[("body", "answers", "last_name")]["type"] == "required"
+    assert errors[("body", "answers", "last_name")]["msg"] == "Enter your last name"
     assert errors[("body", "answers", "phone")]["msg"].startswith("Enter a phone number using digits")
     assert not AppointmentSubmission.objects.exists()
 
