@@ -255,6 +255,8 @@ LEAD_FORMS_RATE_LIMIT = env.str("LEAD_FORMS_RATE_LIMIT", default="5/m")
 # A form sent sooner than this after it was shown, or later than the maximum, is flagged as spam.
 LEAD_FORMS_TIME_TRAP_MIN_SECONDS = env.float("LEAD_FORMS_TIME_TRAP_MIN_SECONDS", default=3.0)
 LEAD_FORMS_TIME_TRAP_MAX_SECONDS = env.float("LEAD_FORMS_TIME_TRAP_MAX_SECONDS", default=86_400.0)
+# How long the signed thank-you link (showing the request's reference) keeps working.
+LEAD_FORMS_THANK_YOU_SECONDS = env.int("LEAD_FORMS_THANK_YOU_SECONDS", default=3600)
 # Failed emails are retried after 1, 2, 4... times the base delay, up to the attempt limit.
 LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS = env.int("LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS", default=5)
 LEAD_FORMS_NOTIFICATION_RETRY_SECONDS = env.int("LEAD_FORMS_NOTIFICATION_RETRY_SECONDS", default=60)
