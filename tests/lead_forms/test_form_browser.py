@@ -119,27 +119,21 @@ def test_article_with_embedded_form_has_no_serious_accessibility_violations(
 
 
 @pytest.fixture
-def everyday_browser_page():
+def everyday_browser_page(_chromium):
     """A page in Chromium as people run it: unlike Playwright's default launch, with the
     back/forward cache on, so going back shows the very form the patient sent."""
-    from playwright.sync_api import sync_playwright
-
     from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Browser tests need {CHROMIUM}")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            headless=True,
-            ignore_default_args=["--disable-back-forward-cache"],
-        )
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
-        page.set_default_timeout(10_000)
-        yield page
-        browser.close()
+    browser = _chromium.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=CHROMIUM_ARGS,
+        headless=True,
+        ignore_default_args=["--disable-back-forward-cache"],
+    )
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.set_default_timeout(10_000)
+    yield page
+    browser.close()
 
 
 def test_reloading_the_thank_you_page_and_going_back_to_send_again_keep_one_request(

@@ -352,3 +352,36 @@ def test_a_token_is_still_checked_without_any_state(form_page):
     assert spam.check_time_token(form_page.pk, token + "x") == spam.REASON_TOKEN_FORGED
     with pytest.raises(signing.BadSignature):
         thank_you.read_token(form_page.pk, token)  # a form token is no thank-you link
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_sends_of_one_form_store_one_request(form_page, make_client_ip):
+    """A double click lands two requests at once: the token is spent by exactly one."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+    from django.test import RequestFactory
+
+    senders = 4
+    token = spam.issue_time_token(form_page.pk, now=time.time() - 60)
+    ips = [make_client_ip() for _ in range(senders)]
+    barrier = threading.Barrier(senders)
+
+    def send(ip):
+        try:
+            request = RequestFactory().post(
+                form_page.url, {**VALID_DATA, "form-token": token}, REMOTE_ADDR=ip
+            )
+            barrier.wait()
+            return form_page.submit(request.POST, request).reference
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(senders) as pool:
+        references = list(pool.map(send, ips))
+
+    submission = AppointmentSubmission.objects.get()
+    assert not submission.is_spam
+    assert set(references) == {submission.reference}
