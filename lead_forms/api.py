@@ -247,10 +247,13 @@ def _form_data(payload):
 
 @router.post(
     "/{page_id}/submissions/",
-    response={201: AppointmentRequestAccepted},
+    response={200: AppointmentRequestAccepted, 201: AppointmentRequestAccepted},
     url_name="form_submit",
     operation_id="forms_submit",
     summary="Send an appointment request",
+    description="201: stored. 200: the same `form_token` was already sent with the same answers "
+    "(a retry or double click): nothing new is stored and the first request's reference is returned. "
+    "A token sent again with other answers is stored as suspected spam.",
     openapi_extra={"responses": {429: {"description": "Too many requests from this client; retry later"}}},
 )
 def submit_appointment_request(request, page_id: PageId, payload: AppointmentRequestIn):
@@ -281,8 +284,8 @@ def submit_appointment_request(request, page_id: PageId, payload: AppointmentReq
             errors=_form_errors(outcome.form),
         )
     return Status(
-        201,
-        {"reference": outcome.submission.reference, "thank_you_text": expand_db_html(page.thank_you_text)},
+        200 if outcome.repeat_of else 201,
+        {"reference": outcome.reference, "thank_you_text": expand_db_html(page.thank_you_text)},
     )
 
 

@@ -20,6 +20,8 @@ DEFAULTS = {
     # A form sent sooner than this after it was shown, or later than the maximum, is flagged as spam.
     "LEAD_FORMS_TIME_TRAP_MIN_SECONDS": 3.0,
     "LEAD_FORMS_TIME_TRAP_MAX_SECONDS": 24 * 60 * 60.0,
+    # How long the signed thank-you link (showing the request's reference) keeps working.
+    "LEAD_FORMS_THANK_YOU_SECONDS": 3600,
     # Failed emails are retried after 1, 2, 4... times the base delay, up to the attempt limit.
     "LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS": 5,
     "LEAD_FORMS_NOTIFICATION_RETRY_SECONDS": 60,

@@ -3,6 +3,7 @@ accessible error markup and the spam-defence fields."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
@@ -109,8 +110,78 @@ class AppointmentBaseForm(BaseForm):
         return {name: value for name, value in self.cleaned_data.items() if name not in self.spam_field_names}
 
 
+TEXT_FIELD_TYPES = {
+    "singleline",
+    "multiline",
+    "email",
+    "phone",
+    "number",
+    "url",
+    "date",
+    "datetime",
+    "hidden",
+}
+CHOICE_FIELD_TYPES = {"dropdown", "radio"}
+MULTIPLE_CHOICE_FIELD_TYPES = {"checkboxes", "multiselect"}
+
+
+def _what(label):
+    """How an error message names the answer: "Last name" -> "your last name"."""
+    label = label.strip()
+    # Keep acronyms ("ZIP code", "NHS number") as the editor wrote them.
+    lowered = label if label[:2].isupper() else label[:1].lower() + label[1:]
+    return lowered if lowered.lower().startswith("your ") else f"your {lowered}"
+
+
+def error_messages_for(field):
+    """Error messages that say which answer is wrong and how to put it right.
+
+    Derived from the editor's label and the field type, for every form built, so a
+    screen reader user hearing the error summary knows which field each line is about.
+    Placeholders for Django's own parameters (``%(limit_value)d``) are left in place.
+    """
+    label = field.label.strip()
+    quoted = {"label": label}
+    safe_label = label.replace("%", "%%")
+    field_type = field.field_type
+    messages = {}
+    if field_type in TEXT_FIELD_TYPES:
+        if label.endswith("?"):
+            messages["required"] = gettext("Answer the question “%(label)s”") % quoted
+        else:
+            messages["required"] = gettext("Enter %(what)s") % {"what": _what(label)}
+        messages["max_length"] = gettext(
+            "%(label)s must be %%(limit_value)d characters or fewer (it has %%(show_value)d)"
+        ) % {"label": safe_label}
+    if field_type == "email":
+        messages["invalid"] = gettext("Enter an email address like name@example.com")
+    elif field_type == "url":
+        messages["invalid"] = gettext("Enter a web address like https://www.example.com")
+    elif field_type == "number":
+        messages["invalid"] = gettext("Enter %(what)s as a number, like 12") % {"what": _what(label)}
+    elif field_type in ("date", "datetime"):
+        messages["invalid"] = gettext("Enter %(what)s as a date, like 2027-03-21") % {"what": _what(label)}
+    elif field_type in CHOICE_FIELD_TYPES:
+        messages["required"] = gettext("Choose an answer for “%(label)s”") % quoted
+    elif field_type in MULTIPLE_CHOICE_FIELD_TYPES:
+        messages["required"] = gettext("Choose at least one answer for “%(label)s”") % quoted
+    elif field_type == "checkbox":
+        messages["required"] = gettext("Tick “%(label)s” to continue") % quoted
+    if field_type in CHOICE_FIELD_TYPES | MULTIPLE_CHOICE_FIELD_TYPES:
+        messages["invalid_choice"] = gettext("Choose one of the answers listed for “%(label)s”") % {
+            "label": safe_label
+        }
+    return messages
+
+
 class AppointmentFormBuilder(FormBuilder):
-    """Wagtail's form builder with a phone field type and sensible maximum lengths."""
+    """Wagtail's form builder with a phone field type, sensible maximum lengths and
+    error messages that name their field."""
+
+    def get_field_options(self, field):
+        options = super().get_field_options(field)
+        options["error_messages"] = error_messages_for(field)
+        return options
 
     def create_singleline_field(self, field, options):
         options["max_length"] = SINGLE_LINE_MAX_LENGTH

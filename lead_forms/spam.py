@@ -3,13 +3,28 @@
 Both only *flag* a submission (see ``AppointmentFormPage.submit``): what they catch is
 stored for staff to review, never silently dropped, because a false positive would be
 a patient's lost appointment request.
+
+A time-trap token is verified without any state (its signature and timestamp), but a
+stored request *spends* it: a record in the shared cache (Django's default cache, Redis
+in production), kept for the token's remaining lifetime, holds a keyed hash of the
+answers and the reference of the request it produced. The same token with the same
+answers is then a repeat (double click, back and resend) answered with that reference;
+the same token with other answers is flagged as ``REASON_TOKEN_REUSED``.
 """
 
+import hashlib
+import json
+import logging
 import time
+from dataclasses import dataclass
 
 from django.core import signing
+from django.core.cache import cache
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from lead_forms.conf import app_settings
+
+logger = logging.getLogger(__name__)
 
 # Field names with a dash can never collide with a form builder field: Wagtail's
 # clean names are snake_case.
@@ -22,6 +37,12 @@ REASON_TOKEN_MISSING = "Form token missing"  # noqa: S105 - a reason, not a secr
 REASON_TOKEN_FORGED = "Form token invalid or forged"  # noqa: S105
 REASON_TOO_FAST = "Sent too soon after the form was shown"
 REASON_TOO_OLD = "Form token expired"
+REASON_TOKEN_REUSED = "Form token reused"  # noqa: S105
+
+# A spent-token record outlives its token a little, so a repeat sent just as the token
+# expires is still recognised.
+SPENT_TOKEN_GRACE_SECONDS = 5 * 60
+SPENT_TOKEN_KEY = "lead_forms:spent-token:{}"  # noqa: S105 - a cache key
 
 
 def _salt(page_id):
@@ -44,14 +65,23 @@ def issue_time_token(page_id, now=None):
     return signing.dumps({"ms": int(issued * 1000)}, salt=_salt(page_id), compress=False)
 
 
+def _issued_at(page_id, token):
+    """When ``token`` was issued (seconds since the epoch), or None if it is missing or forged."""
+    if not token:
+        return None
+    try:
+        payload = signing.loads(token, salt=_salt(page_id))
+        return int(payload["ms"]) / 1000
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
 def check_time_token(page_id, token, now=None):
     """Return why ``token`` looks like a bot's, or ``""`` when it is a human's."""
     if not token:
         return REASON_TOKEN_MISSING
-    try:
-        payload = signing.loads(token, salt=_salt(page_id))
-        issued = int(payload["ms"]) / 1000
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
+    issued = _issued_at(page_id, token)
+    if issued is None:
         return REASON_TOKEN_FORGED
     elapsed = (time.time() if now is None else now) - issued
     if elapsed < min_seconds():
@@ -64,3 +94,68 @@ def check_time_token(page_id, token, now=None):
 def check_honeypot(value):
     """People never see the honeypot field, so any value in it came from a bot (or an autofill)."""
     return REASON_HONEYPOT if (value or "").strip() else ""
+
+
+# --- Spent tokens ---------------------------------------------------------------------
+
+
+def answers_digest(answers):
+    """A keyed hash (HMAC with ``SECRET_KEY``) of the cleaned answers: equal answers, equal
+    digest, and the cache never holds anything a patient typed."""
+    canonical = json.dumps(answers, sort_keys=True, default=str, ensure_ascii=False)
+    return salted_hmac("lead_forms.spent_token.answers", canonical, algorithm="sha256").hexdigest()
+
+
+def _spent_key(token):
+    return SPENT_TOKEN_KEY.format(hashlib.sha256(token.encode()).hexdigest())
+
+
+@dataclass(frozen=True)
+class TokenClaim:
+    """What spending a token found.
+
+    ``spent``: this request spent the token (or it cannot be spent: missing, forged,
+    cache down) and may be stored. ``repeat_of``: the reference of the request that
+    spent it with the same answers (store nothing). Neither: the token was spent by
+    other answers (store, flagged ``REASON_TOKEN_REUSED``).
+    """
+
+    spent: bool = False
+    repeat_of: str = ""
+    key: str = ""
+
+    def release(self):
+        """Give the token back (the request could not be stored after all)."""
+        if self.key:
+            try:
+                cache.delete(self.key)
+            except Exception:
+                logger.warning("Could not release a spent form token (%s)", "cache error", exc_info=True)
+
+
+def spend_token(page_id, token, digest, reference, now=None):
+    """Record that ``token`` produced the request ``reference`` with answers ``digest``.
+
+    Atomic (``cache.add``): of two requests racing with one token, exactly one spends
+    it. Fails open: with the cache down, or a token that is missing, forged or already
+    past its lifetime, nothing is recorded and the request is stored as usual.
+    """
+    issued = _issued_at(page_id, token)
+    if issued is None:
+        return TokenClaim(spent=True)
+    lifetime = issued + max_seconds() - (time.time() if now is None else now)
+    timeout = max(lifetime, 0) + SPENT_TOKEN_GRACE_SECONDS
+    key = _spent_key(token)
+    try:
+        if cache.add(key, {"answers": digest, "reference": reference}, timeout=timeout):
+            return TokenClaim(spent=True, key=key)
+        record = cache.get(key)
+    except Exception as exc:
+        logger.error("Spent form token check failed (%s); request stored", type(exc).__name__)
+        return TokenClaim(spent=True)
+    if record is None:
+        # Expired between add() and get(): nothing to repeat or reuse any more.
+        return TokenClaim(spent=True)
+    if constant_time_compare(record.get("answers", ""), digest):
+        return TokenClaim(repeat_of=record.get("reference", ""))
+    return TokenClaim()

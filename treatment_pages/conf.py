@@ -14,6 +14,9 @@ DEFAULTS = {
     # Page types a treatments section may be created under, e.g. ["home.HomePage"]
     # (read when models load). None: under any page.
     "TREATMENT_INDEX_PARENT_PAGE_TYPES": None,
+    # Page types that may be the clinic's appointment page (clinic settings) and the target of
+    # a "Next steps" link, e.g. ["lead_forms.AppointmentFormPage"]. Empty: any page.
+    "TREATMENT_APPOINTMENT_PAGE_TYPES": [],
     # Votes one client IP may cast, in django-ratelimit's notation ("30/m"); empty = no limit.
     "RATINGS_VOTE_RATE": "30/m",
     # Secret that turns voter cookies into stored keys; empty = derived from SECRET_KEY.

@@ -148,7 +148,8 @@ def rating_vote(request, page_id):
             {
                 **summary.as_dict(),
                 "your_score": score,
-                "message": f"Thank you: you rated this page {stars}. Now {summary.text}.",
+                # The widget shows the new summary itself: the message reports the vote only.
+                "message": f"Thank you: you rated this page {stars}.",
             }
         )
     else:

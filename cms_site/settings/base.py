@@ -265,6 +265,7 @@ for _name, _read in {
     "LEAD_FORMS_RATE_LIMIT": env.str,
     "LEAD_FORMS_TIME_TRAP_MIN_SECONDS": env.float,
     "LEAD_FORMS_TIME_TRAP_MAX_SECONDS": env.float,
+    "LEAD_FORMS_THANK_YOU_SECONDS": env.int,
     "LEAD_FORMS_NOTIFICATION_MAX_ATTEMPTS": env.int,
     "LEAD_FORMS_NOTIFICATION_RETRY_SECONDS": env.int,
     "LEAD_FORMS_XLSX_MAX_ROWS": env.int,
@@ -350,6 +351,8 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # treatment_pages: a treatments section goes directly below the clinic's home page.
 TREATMENT_INDEX_PARENT_PAGE_TYPES = ["cms_site.HomePage"]
+# treatment_pages: the clinic settings' "appointment page" must be an appointment form.
+TREATMENT_APPOINTMENT_PAGE_TYPES = ["lead_forms.AppointmentFormPage"]
 
 # Headless API: /api/v2/ (Wagtail's DRF read API) and /api/v3/ (django-ninja, OpenAPI).
 WAGTAILAPI_BASE_URL = env.str("WAGTAILAPI_BASE_URL", default=WAGTAILADMIN_BASE_URL)

@@ -3,15 +3,18 @@
 import logging
 from dataclasses import dataclass
 from functools import partial
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 from django.apps import apps
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import models, transaction
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from django_ratelimit.core import is_ratelimited
@@ -22,9 +25,11 @@ from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.fields import RichTextField
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 from lead_forms.conf import app_settings
 
+from .. import spam, thank_you
 from ..fields import FIELD_TYPE_CHOICES
 from ..forms import AppointmentFormBuilder
 from ..serializers import FormDefinitionField
@@ -51,16 +56,25 @@ class SubmissionOutcome:
 
     ``rate_limited``: refused, nothing stored, ``form`` is None. Otherwise ``form``
     is the bound form; ``submission`` is set when the request was stored (it may
-    be flagged as spam) and None when the form has errors.
+    be flagged as spam); ``repeat_of`` is the reference of an earlier request that
+    this one repeats (same form token, same answers: nothing stored). Neither: the
+    form has errors.
     """
 
     form: object = None
     submission: AppointmentSubmission | None = None
     rate_limited: bool = False
+    repeat_of: str = ""
 
     @property
     def accepted(self):
-        return self.submission is not None
+        """The patient's request is on file (stored now, or by the request this one repeats)."""
+        return self.submission is not None or bool(self.repeat_of)
+
+    @property
+    def reference(self):
+        """The reference to show the patient: the stored request's, or the repeated one's."""
+        return self.submission.reference if self.submission is not None else self.repeat_of
 
 
 class AppointmentFormField(AbstractFormField):
@@ -109,11 +123,30 @@ class AppointmentFormPage(AbstractEmailForm):
         blank=True,
         help_text="Plain text. Do not include health details: email is not a private channel.",
     )
+    privacy_notice = models.TextField(
+        blank=True,
+        max_length=600,
+        help_text="A short note shown above the Send button: who reads the request and why. "
+        "Plain text, one or two sentences.",
+    )
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="privacy policy page",
+        help_text="Linked after the notice, e.g. the clinic's privacy policy.",
+    )
 
     content_panels = AbstractEmailForm.content_panels + [
         SpamHidingSubmissionsPanel(),
         FieldPanel("intro"),
         InlinePanel("form_fields", label="Form fields"),
+        MultiFieldPanel(
+            [FieldPanel("privacy_notice"), FieldPanel("privacy_page")],
+            heading="Privacy notice",
+        ),
         FieldPanel("thank_you_text"),
         MultiFieldPanel(
             [
@@ -190,20 +223,24 @@ class AppointmentFormPage(AbstractEmailForm):
         """Columns of the submissions list and export: the reference first, the spam reason last."""
         return [("reference", "Reference"), *super().get_data_fields(), ("spam_reason", "Suspected spam")]
 
-    def process_form_submission(self, form):
+    def process_form_submission(self, form, *, reference="", spam_reason=None):
         """Store the valid ``form`` (flagged if it looks automated), then queue the emails.
 
         Replaces EmailFormMixin's synchronous ``send_mail``: the row is committed
         first and mail goes through django-tasks after the commit, so a mail
         server that is down can neither lose the request nor show the patient an error.
+        ``reference`` (optional) is the reference to store it under; ``spam_reason``
+        (optional) overrides the form's own spam checks.
         """
-        spam_reason = form.get_spam_reason()
+        if spam_reason is None:
+            spam_reason = form.get_spam_reason()
         notify = not spam_reason and bool(self.to_address.strip())
         confirm = not spam_reason and self.send_confirmation
         status = AppointmentSubmission.NotificationStatus
         with transaction.atomic():
             submission = self.get_submission_class()(
                 page=self,
+                reference=reference,
                 form_data=form.get_submission_data(),
                 is_spam=bool(spam_reason),
                 spam_reason=spam_reason,
@@ -247,6 +284,11 @@ class AppointmentFormPage(AbstractEmailForm):
         page's own POST (``serve``) and an API that passes the decoded JSON as
         ``data`` (including the ``form-token`` from ``issue_form_token()``).
         Returns a ``SubmissionOutcome``; never raises for a mail failure.
+
+        A stored request spends its form token (``spam.spend_token``): sent again with
+        the same answers (double click, back and resend) it is a repeat that stores
+        nothing and answers with the first reference; with other answers it is stored
+        flagged as suspected spam (``spam.REASON_TOKEN_REUSED``).
         """
         if self.is_rate_limited(request):
             logger.warning("Appointment form %s: client over the rate limit, request refused", self.pk)
@@ -254,7 +296,26 @@ class AppointmentFormPage(AbstractEmailForm):
         form = self.get_form(data, page=self, user=getattr(request, "user", None))
         if not form.is_valid():
             return SubmissionOutcome(form=form)
-        return SubmissionOutcome(form=form, submission=self.process_form_submission(form))
+        spam_reason = form.get_spam_reason()
+        # Known before saving, so the spent-token record can point a racing repeat at it.
+        reference = self.get_submission_class().unused_reference()
+        claim = spam.spend_token(
+            self.pk,
+            form.cleaned_data.get(spam.TIME_TRAP_FIELD),
+            spam.answers_digest(form.get_submission_data()),
+            reference,
+        )
+        if claim.repeat_of:
+            logger.info("Appointment form %s: repeat of an earlier request, nothing stored", self.pk)
+            return SubmissionOutcome(form=form, repeat_of=claim.repeat_of)
+        if not claim.spent:
+            spam_reason = spam_reason or spam.REASON_TOKEN_REUSED
+        try:
+            submission = self.process_form_submission(form, reference=reference, spam_reason=spam_reason)
+        except Exception:
+            claim.release()
+            raise
+        return SubmissionOutcome(form=form, submission=submission)
 
     def issue_form_token(self):
         """A fresh signed time-trap token for clients that render the form themselves."""
@@ -262,21 +323,69 @@ class AppointmentFormPage(AbstractEmailForm):
 
         return issue_time_token(self.pk)
 
+    def route(self, request, path_components):
+        """Also answer ``<this page>/thank-you/?r=<token>``, the thank-you page (``serve_thank_you``)."""
+        if path_components == [thank_you.URL_SEGMENT]:
+            if not self.live:
+                raise Http404
+            return RouteResult(
+                self, kwargs={"thank_you_token": request.GET.get(thank_you.QUERY_PARAMETER, "")}
+            )
+        return super().route(request, path_components)
+
     # Wagtail's serve() validates inline with no way to answer 429 or to share the
     # pipeline above with an API, so POSTs are routed through submit(); GETs and
     # previews stay Wagtail's.
     @method_decorator(sensitive_post_parameters())
     def serve(self, request, *args, **kwargs):
+        token = kwargs.pop("thank_you_token", None)
+        if token is not None:
+            return self.serve_thank_you(request, token)
         if request.method != "POST":
             return super().serve(request, *args, **kwargs)
         outcome = self.submit(request.POST, request)
         if outcome.rate_limited:
             return self.render_rate_limited(request)
         if outcome.accepted:
-            return self.render_landing_page(request, outcome.submission, *args, **kwargs)
+            # Post/Redirect/Get: reloading the thank-you page sends nothing again.
+            return HttpResponseRedirect(self.get_thank_you_url(request, outcome.reference), status=303)
         context = self.get_context(request)
         context["form"] = outcome.form
         return TemplateResponse(request, self.get_template(request), context)
+
+    def get_thank_you_url(self, request, reference):
+        """The signed, short-lived thank-you URL showing ``reference`` (see ``lead_forms.thank_you``)."""
+        base = self.get_url(request) or self.url or "/"
+        query = urlencode({thank_you.QUERY_PARAMETER: thank_you.make_token(self.pk, reference)})
+        return f"{base.rstrip('/')}/{thank_you.URL_SEGMENT}/?{query}"
+
+    def serve_thank_you(self, request, token):
+        """The thank-you page: the reference only; 410 once the link expired, 404 if forged.
+
+        Personal to whoever sent the request: never stored by any cache.
+        """
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        try:
+            reference = thank_you.read_token(self.pk, token)
+        except thank_you.ExpiredLink:
+            response = self.render_landing_page(request, expired=True, status=410)
+        except signing.BadSignature as exc:
+            raise Http404("No such thank-you page") from exc
+        else:
+            response = self.render_landing_page(request, reference=reference)
+        patch_cache_control(response, private=True, no_store=True)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def render_landing_page(
+        self, request, form_submission=None, *args, reference="", expired=False, status=200, **kwargs
+    ):
+        """The thank-you page (also Wagtail's "Landing page" preview): the reference, no answers."""
+        context = self.get_context(request)
+        context["reference"] = reference or getattr(form_submission, "reference", "")
+        context["expired"] = expired
+        return TemplateResponse(request, self.get_landing_page_template(request), context, status=status)
 
     def render_rate_limited(self, request):
         """The 429 page: what happened and how else to reach the clinic."""
@@ -285,6 +394,12 @@ class AppointmentFormPage(AbstractEmailForm):
         )
         response["Retry-After"] = "60"
         return response
+
+    @property
+    def live_privacy_page(self):
+        """The privacy policy page to link to, if it is published (else no link)."""
+        page = self.privacy_page
+        return page if page is not None and page.live else None
 
     def get_embedded_form(self):
         """An empty form for embedding on another page (it posts to this page)."""

@@ -238,6 +238,15 @@ class AppointmentSubmission(AbstractFormSubmission):
         answers += [(key, key, format_value(value)) for key, value in data.items() if key not in seen]
         return answers
 
+    @classmethod
+    def unused_reference(cls):
+        """A new reference no stored request has, for code that must know it before saving."""
+        for _attempt in range(5):
+            reference = new_reference()
+            if not cls._default_manager.filter(reference=reference).exists():
+                return reference
+        raise IntegrityError("Could not allocate a unique appointment reference")
+
     def get_data(self):
         """Form data plus the columns the submissions list and export show."""
         return {

@@ -92,9 +92,10 @@ def open_form(client, page, ip):
     }
 
 
-def post_form(client, page, ip, data, tokens=None):
+def post_form(client, page, ip, data, tokens=None, follow=False):
+    """POST ``data`` as a browser would; ``follow`` also fetches the thank-you page it redirects to."""
     tokens = open_form(client, page, ip) if tokens is None else tokens
-    return client.post(page.url, {**tokens, **data}, REMOTE_ADDR=ip)
+    return client.post(page.url, {**tokens, **data}, REMOTE_ADDR=ip, follow=follow)
 
 
 # --- Staff inbox ------------------------------------------------------------------------

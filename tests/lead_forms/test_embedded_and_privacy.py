@@ -33,7 +33,7 @@ def test_embedded_form_errors_show_on_the_form_page_with_input_kept(
 
     invalid = csrf_client.post(form_page.url, {**tokens, **VALID_DATA, "email": ""}, REMOTE_ADDR=client_ip)
     with django_capture_on_commit_callbacks(execute=True):
-        valid = csrf_client.post(form_page.url, {**tokens, **VALID_DATA}, REMOTE_ADDR=client_ip)
+        valid = csrf_client.post(form_page.url, {**tokens, **VALID_DATA}, REMOTE_ADDR=client_ip, follow=True)
 
     invalid_html = invalid.content.decode()
     assert f"<h1>{form_page.title}</h1>" in invalid_html
@@ -52,7 +52,7 @@ def test_form_and_thank_you_pages_load_nothing_from_third_parties(csrf_client, f
     form_html = csrf_client.get(form_page.url, REMOTE_ADDR=client_ip).content.decode()
     tokens = {name: hidden_value(form_html, name) for name in ("csrfmiddlewaretoken", "form-token")}
     thanks_html = csrf_client.post(
-        form_page.url, {**tokens, **VALID_DATA}, REMOTE_ADDR=client_ip
+        form_page.url, {**tokens, **VALID_DATA}, REMOTE_ADDR=client_ip, follow=True
     ).content.decode()
 
     assert "Thank you" in thanks_html

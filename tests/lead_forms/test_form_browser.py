@@ -55,7 +55,7 @@ def test_patient_fixes_errors_and_sends_a_request(live_server, browser_page, for
     # Focus moved to the summary, whose links lead to each field.
     # (The focusing script is deferred: wait for it rather than race it; this fails on timeout.)
     page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'")
-    summary.get_by_role("link", name="Last name: This field is required.").click()
+    summary.get_by_role("link", name="Enter your last name").click()
     assert page.evaluate("document.activeElement.id") == "id_last_name"
     assert textbox(page, "First name").input_value() == "Ada"
     assert textbox(page, "Your comments").input_value() == "Mornings suit me best."
@@ -116,3 +116,63 @@ def test_article_with_embedded_form_has_no_serious_accessibility_violations(
 
     assert browser_page.locator(".next-steps form.appointment-form").count() == 1
     assert (violations := axe_violations(browser_page)) == [], describe_violations(violations)
+
+
+@pytest.fixture
+def everyday_browser_page(_chromium):
+    """A page in Chromium as people run it: unlike Playwright's default launch, with the
+    back/forward cache on, so going back shows the very form the patient sent."""
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    browser = _chromium.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=CHROMIUM_ARGS,
+        headless=True,
+        ignore_default_args=["--disable-back-forward-cache"],
+    )
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.set_default_timeout(10_000)
+    yield page
+    browser.close()
+
+
+def test_reloading_the_thank_you_page_and_going_back_to_send_again_keep_one_request(
+    live_server, everyday_browser_page, form_page, settings
+):
+    settings.LEAD_FORMS_TIME_TRAP_MIN_SECONDS = 0
+    page = everyday_browser_page
+    page.goto(live_server.url + form_page.url)
+    for label, value in [
+        ("First name", "Ada"),
+        ("Last name", "Lovelace"),
+        ("City", "Springfield"),
+        ("State", "IL"),
+        ("Email", "ada@example.com"),
+        ("Phone", "217 555 0100"),
+    ]:
+        textbox(page, label).fill(value)
+    page.get_by_role("button", name="Send request").click()
+    thanks = page.get_by_role("heading", name="Thank you, we have received your request")
+    thanks.wait_for()
+    submission = AppointmentSubmission.objects.get()
+    assert "/thank-you/" in page.url
+    assert submission.reference in page.inner_text("main")
+    assert page.title().startswith("Request received")
+    screenshot(page, "thank-you-after-redirect")
+
+    # Reloading the thank-you page is a GET: no "resend the form?" prompt, nothing sent.
+    page.reload()
+    thanks.wait_for()
+    assert submission.reference in page.inner_text("main")
+    assert AppointmentSubmission.objects.count() == 1
+
+    # Back to the form, still filled in, and sent again: the first request's page.
+    # Restored from the back/forward cache, the page fires no "load" event.
+    page.go_back(wait_until="commit")
+    page.get_by_role("button", name="Send request").wait_for()
+    assert textbox(page, "Last name").input_value() == "Lovelace"
+    page.get_by_role("button", name="Send request").click()
+    thanks.wait_for()
+    assert submission.reference in page.inner_text("main")
+    assert AppointmentSubmission.objects.count() == 1
+    screenshot(page, "thank-you-after-resend")

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def submit(client, page, ip, data=None, **token_override):
     tokens = open_form(client, page, ip)
     tokens.update(token_override)
-    return post_form(client, page, ip, data or VALID_DATA, tokens=tokens)
+    return post_form(client, page, ip, data or VALID_DATA, tokens=tokens, follow=True)
 
 
 def assert_stored_as_spam(response, reason):
@@ -39,7 +39,7 @@ def test_honeypot_filled_is_stored_as_spam_and_sends_no_mail(
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = post_form(
-            csrf_client, form_page, client_ip, {**VALID_DATA, "contact-website": "http://x.test"}
+            csrf_client, form_page, client_ip, {**VALID_DATA, "contact-website": "http://x.test"}, follow=True
         )
 
     submission = assert_stored_as_spam(response, spam.REASON_HONEYPOT)

@@ -19,9 +19,10 @@ def test_valid_request_is_stored_and_the_thank_you_page_shows_its_reference(
     csrf_client, form_page, client_ip, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_form(csrf_client, form_page, client_ip, VALID_DATA)
+        response = post_form(csrf_client, form_page, client_ip, VALID_DATA, follow=True)
 
     assert response.status_code == 200
+    assert response.redirect_chain[0][1] == 303  # Post/Redirect/Get
     submission = AppointmentSubmission.objects.get()
     assert submission.page_id == form_page.pk
     assert not submission.is_spam
@@ -54,7 +55,7 @@ def test_invalid_request_comes_back_with_every_error_next_to_its_field_and_the_i
         assert f'href="#id_{name}"' in html  # the error summary links to the field
     assert 'aria-describedby="id_email_error"' in html
     assert 'aria-invalid="true"' in html
-    assert "Enter a valid email address." in html
+    assert "Enter an email address like name@example.com" in html
     assert "Enter a phone number using digits" in html
     assert "There are 3 problems with your request" in html
     # Everything typed is still there, including the invalid values.
@@ -69,7 +70,7 @@ def test_invalid_request_comes_back_with_every_error_next_to_its_field_and_the_i
 def test_overlong_input_is_refused_with_a_clear_message(csrf_client, form_page, client_ip):
     response = post_form(csrf_client, form_page, client_ip, {**VALID_DATA, "city": "x" * 201})
 
-    assert "Ensure this value has at most 200 characters (it has 201)." in response.content.decode()
+    assert "City must be 200 characters or fewer (it has 201)" in response.content.decode()
     assert not AppointmentSubmission.objects.exists()
 
 
@@ -92,7 +93,7 @@ def test_mail_server_down_still_stores_the_request_and_thanks_the_patient(
     monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
 
     with caplog.at_level(logging.DEBUG), django_capture_on_commit_callbacks(execute=True):
-        response = post_form(csrf_client, form_page, client_ip, VALID_DATA)
+        response = post_form(csrf_client, form_page, client_ip, VALID_DATA, follow=True)
 
     assert response.status_code == 200
     assert "Thank you, we have received your request" in response.content.decode()

@@ -37,6 +37,9 @@ def test_clicking_the_fourth_star_rates_without_a_reload(live_server, browser_pa
     widget = page.locator("#rating")
     expect(widget.locator("[data-rating-text]")).to_have_text("Not rated yet (0 out of 5)")
     expect(widget.get_by_text("Be the first to rate this page")).to_be_visible()
+    # With JavaScript a star click is the vote: no button that would vote again.
+    expect(widget.get_by_role("button", name="Submit rating")).to_be_hidden()
+    expect(widget.get_by_text("Select a star to rate.")).to_be_visible()
     screenshot(page, "empty")
     # Survives only as long as this document does: a reload or navigation would drop it.
     page.evaluate("window.__sameDocument = true")
@@ -44,9 +47,10 @@ def test_clicking_the_fourth_star_rates_without_a_reload(live_server, browser_pa
     widget.locator("label[for$='-4']").click()
 
     expect(widget.locator("[data-rating-text]")).to_have_text("4.0 out of 5, 1 rating")
-    expect(widget.get_by_role("status")).to_have_text(
-        "Thank you: you rated this page 4 stars. Now 4.0 out of 5, 1 rating."
-    )
+    expect(widget.get_by_role("status")).to_have_text("Thank you: you rated this page 4 stars.")
+    # One message reports the vote: not the status and a "You rated..." line saying it again.
+    expect(widget.locator("[data-rating-own]")).to_be_hidden()
+    expect(widget.get_by_role("button", name="Submit rating")).to_be_hidden()
     expect(widget.get_by_text("Be the first to rate this page")).to_be_hidden()
     expect(widget.get_by_label("4 stars")).to_be_checked()
     assert page.evaluate("window.__sameDocument") is True
@@ -89,13 +93,14 @@ def test_a_keyboard_only_reader_can_rate(live_server, browser_page, mesotherapy)
     expect(widget.locator("[data-rating-text]")).to_have_text("3.0 out of 5, 1 rating")
     expect(widget.get_by_role("status")).to_contain_text("you rated this page 3 stars")
 
-    # Changing it with the arrow keys and the submit button (Space) replaces the vote.
+    # Changing it with the arrow keys and Enter replaces the vote.
     page.keyboard.press("ArrowRight")
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent.trim()") == "Submit rating"
-    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
     expect(widget.locator("[data-rating-text]")).to_have_text("4.0 out of 5, 1 rating")
     assert stored(mesotherapy) == (1, 4)
+    # Tab leaves the stars for the next thing on the page: there is no hidden button to land on.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") != "Submit rating"
 
 
 def test_rating_works_without_javascript(live_server, _chromium, mesotherapy):
@@ -107,7 +112,10 @@ def test_rating_works_without_javascript(live_server, _chromium, mesotherapy):
         widget = page.locator("#rating")
         screenshot(page, "phone-empty")
 
+        # Without JavaScript choosing a star votes nothing; the button sends it.
         widget.locator("label[for$='-5']").click()
+        assert stored(mesotherapy) == (0, 0)
+        expect(widget.get_by_text("Select a star to rate.")).to_be_hidden()
         widget.get_by_role("button", name="Submit rating").click()
 
         page.wait_for_url(live_server.url + mesotherapy.url + "#rating")
@@ -130,3 +138,37 @@ def test_widget_has_no_serious_accessibility_violations(live_server, browser_pag
 
     assert before == [], describe_violations(before)
     assert after == [], describe_violations(after)
+
+
+def test_one_star_click_is_one_vote(live_server, browser_page, mesotherapy):
+    page = browser_page
+    page.goto(live_server.url + mesotherapy.url)
+    widget = page.locator("#rating")
+    votes = []
+    page.on("request", lambda request: votes.append(request) if request.method == "POST" else None)
+
+    widget.locator("label[for$='-3']").click()
+    expect(widget.get_by_role("status")).to_have_text("Thank you: you rated this page 3 stars.")
+    page.wait_for_timeout(300)
+
+    assert len(votes) == 1
+    assert stored(mesotherapy) == (1, 3)
+    assert widget.locator("button:visible").count() == 0
+
+
+def test_unrated_articles_on_the_index_say_so_in_words(
+    live_server, browser_page, treatment_index, mesotherapy
+):
+    from treatment_pages.ratings import cast_vote
+
+    cast_vote(mesotherapy, "a-reader", 5)
+    page = browser_page
+    page.goto(live_server.url + treatment_index.url)
+
+    rated = page.locator(".card", has_text="Mesotherapy")
+    unrated = page.locator(".card", has_text="Chemical peel")
+    expect(rated.locator(".rating-summary__star")).to_have_count(5)
+    expect(unrated.locator(".rating-summary")).to_have_text("Not rated yet")
+    expect(unrated.locator(".rating-summary__star")).to_have_count(0)
+    if SCREENSHOTS:
+        page.locator(".card-list").screenshot(path=str(Path(SCREENSHOTS) / "index.png"))

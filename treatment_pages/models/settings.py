@@ -1,8 +1,12 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from django.utils.functional import cached_property
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
+
+from treatment_pages.conf import app_settings
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()./-]{6,30}$",
@@ -10,9 +14,19 @@ phone_validator = RegexValidator(
 )
 
 
+def appointment_page_types():
+    """Page types that may be the clinic's appointment page (``TREATMENT_APPOINTMENT_PAGE_TYPES``).
+
+    Model labels (``"app_label.ModelName"``), set by the project: this app cannot name the
+    form app's page type itself. Empty (the default) accepts any page.
+    """
+    return list(app_settings.TREATMENT_APPOINTMENT_PAGE_TYPES or [])
+
+
 @register_setting(icon="site")
 class ClinicContactSettings(BaseSiteSetting):
-    """The clinic's contact details, shown in the footer and every "Next steps" block."""
+    """The clinic's contact details, shown in the footer and every "Next steps" block,
+    and its appointment page, linked from the site header and the home page."""
 
     clinic_name = models.CharField(max_length=120)
     street_address = models.CharField(max_length=200, blank=True)
@@ -22,6 +36,14 @@ class ClinicContactSettings(BaseSiteSetting):
     phone = models.CharField(max_length=40, blank=True, validators=[phone_validator])
     email = models.EmailField(blank=True)
     opening_hours = models.TextField(blank=True, help_text="One line per day or range of days.")
+    appointment_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Where patients request an appointment: linked from the site header and the home page.",
+    )
 
     panels = [
         FieldPanel("clinic_name"),
@@ -31,6 +53,7 @@ class ClinicContactSettings(BaseSiteSetting):
         ),
         MultiFieldPanel([FieldPanel("phone"), FieldPanel("email")], heading="Contact"),
         FieldPanel("opening_hours"),
+        PageChooserPanel("appointment_page", page_type=appointment_page_types() or None),
     ]
 
     class Meta:
@@ -38,6 +61,19 @@ class ClinicContactSettings(BaseSiteSetting):
 
     def __str__(self):
         return self.clinic_name or "Clinic contact details"
+
+    def clean(self):
+        super().clean()
+        allowed = {label.lower() for label in appointment_page_types()}
+        page = self.appointment_page
+        if page is not None and allowed and page.specific_class._meta.label_lower not in allowed:
+            raise ValidationError({"appointment_page": "Choose an appointment request form page."})
+
+    @cached_property
+    def live_appointment_page(self):
+        """The appointment page if it is published (else None: no link to a page that is not there)."""
+        page = self.appointment_page
+        return page if page is not None and page.live else None
 
     @classmethod
     def for_api(cls, request=None):

@@ -3,6 +3,7 @@ import json
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from wagtail.models import Site
 
 register = template.Library()
 
@@ -18,10 +19,25 @@ def json_ld(data):
 
 
 @register.inclusion_tag("treatment_pages/includes/breadcrumb.html", takes_context=True)
-def breadcrumb(context, page):
-    """Ancestors of ``page`` below the tree root, then the page itself."""
-    ancestors = page.get_ancestors().filter(depth__gt=1).live().specific()
-    return {"ancestors": ancestors, "page": page, "request": context.get("request")}
+def breadcrumb(context, page=None, current_title="", current_url=""):
+    """Ancestors of ``page`` below the tree root, then the page itself.
+
+    For a view that is not a page (search), pass no page but ``current_title`` and
+    ``current_url``: the trail is the site's home page, then that view.
+    """
+    request = context.get("request")
+    if page is not None:
+        ancestors = page.get_ancestors().filter(depth__gt=1).live().specific()
+    else:
+        site = Site.find_for_request(request) if request is not None else None
+        ancestors = [site.root_page.specific] if site is not None else []
+    return {
+        "ancestors": ancestors,
+        "page": page,
+        "current_title": current_title,
+        "current_url": current_url,
+        "request": request,
+    }
 
 
 @register.simple_tag(takes_context=True)

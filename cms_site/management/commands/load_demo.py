@@ -71,6 +71,7 @@ class Command(BaseCommand):
         )
         image = self.ensure_demo_image()
         next_steps_page = self.get_next_steps_page(home, index)
+        self.ensure_appointment_page_setting(site, next_steps_page)
         for slug, fields in articles(next_steps_page.pk, image.pk):
             self.ensure_child(index, TreatmentPage, slug=slug, **fields)
         self.ensure_admin_user()
@@ -95,6 +96,10 @@ class Command(BaseCommand):
             thank_you_text=(
                 "<p>Our patient coordinator will contact you within one working day, by the "
                 "method you chose.</p>"
+            ),
+            privacy_notice=(
+                "Only our patient coordinator and doctors read your request. We use it to arrange "
+                "your appointment and delete it after a year."
             ),
             to_address=contact.email,
             subject="New appointment request",
@@ -153,6 +158,13 @@ class Command(BaseCommand):
         contact.opening_hours = "Monday to Friday: 8:30am - 6pm\nSaturday: 9am - 1pm\nSunday: closed"
         contact.save()
         return contact
+
+    def ensure_appointment_page_setting(self, site, form_page):
+        """The header link and the home page's call to action lead to the appointment form."""
+        contact = ClinicContactSettings.for_site(site)
+        if contact.appointment_page_id is None:
+            contact.appointment_page = form_page
+            contact.save(update_fields=["appointment_page"])
 
     def ensure_child(self, parent, model, slug, **fields):
         existing = model.objects.child_of(parent).filter(slug=slug).first()

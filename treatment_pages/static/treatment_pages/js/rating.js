@@ -1,5 +1,7 @@
 // Rating widget: votes without a page reload and announces the result to screen readers.
 // Without this script the same form posts normally and the server redirects back.
+// With it, a click on a star is the vote (Enter for keyboard readers): the submit button
+// is hidden, and after a vote the one status message replaces the "You rated..." line.
 (function () {
     "use strict";
 
@@ -21,6 +23,10 @@
         this.own = root.querySelector("[data-rating-own]");
         this.status = root.querySelector("[data-rating-status]");
         this.submitButton = this.form.querySelector('button[type="submit"]');
+        // The star click votes: a button that would vote again is only confusing.
+        this.submitButton.hidden = true;
+        var hint = root.querySelector("[data-rating-hint]");
+        if (hint) { hint.hidden = false; }
         this.csrfToken = csrfFromForm(this.form);
         this.pointerChoice = false;
         this.busy = false;
@@ -35,8 +41,8 @@
         var widget = this;
         var group = this.form.querySelector(".rating__stars");
         // A click or tap on a star votes at once; arrow keys only move the choice, so a
-        // keyboard reader moving from 1 to 4 stars does not cast four votes. Enter (or the
-        // submit button) sends the keyboard reader's choice.
+        // keyboard reader moving from 1 to 4 stars does not cast four votes. Enter sends the
+        // keyboard reader's choice.
         group.addEventListener("pointerdown", function () { widget.pointerChoice = true; });
         group.addEventListener("click", function () {
             // "change" (if any) fires right after this click; forget the pointer after that.
@@ -137,7 +143,8 @@
             }
             this.own.textContent = "You rated this page " + starsLabel(state.your_score) +
                 ". Choose again to change your rating.";
-            this.own.hidden = false;
+            // Just voted: the status message says it; the same words twice would be noise.
+            this.own.hidden = justVoted;
         }
     };
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('treatment_pages', '0003_ratings'),
+        ('treatment_pages', '0004_clinic_appointment_page'),
     ]
 
     operations = [
