@@ -9,6 +9,7 @@ import copy
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
+from treatment_pages.faq import FAQBlock
 from treatment_pages.prefetch import get_prefetched
 from treatment_pages.renditions import image_api_representation
 
@@ -303,3 +304,4 @@ class TreatmentBodyBlock(blocks.StreamBlock):
     callout = CalloutBlock()
     facts_list = FactsListBlock()
     next_steps = NextStepsBlock()
+    faq = FAQBlock()

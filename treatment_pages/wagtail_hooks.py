@@ -255,3 +255,7 @@ def register_ratings_report_menu_item():
 @hooks.register("register_rich_text_features", order=100)
 def register_prefetched_page_links(features):
     features.register_link_type(PrefetchedPageLinkHandler)
+
+
+# Clinical review: the Clinicians snippet, the review report and the dashboard panel.
+from treatment_pages import review_hooks  # noqa: E402,F401

@@ -1,5 +1,16 @@
+from .clinicians import Clinician
 from .pages import TreatmentIndexPage, TreatmentPage
 from .ratings import Rating, RatingSummary
+from .review import ArticleReference, ClinicalReviewTask
 from .settings import ClinicContactSettings
 
-__all__ = ["ClinicContactSettings", "Rating", "RatingSummary", "TreatmentIndexPage", "TreatmentPage"]
+__all__ = [
+    "ArticleReference",
+    "ClinicContactSettings",
+    "Clinician",
+    "ClinicalReviewTask",
+    "Rating",
+    "RatingSummary",
+    "TreatmentIndexPage",
+    "TreatmentPage",
+]
