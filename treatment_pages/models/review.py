@@ -111,8 +111,13 @@ class ClinicalReviewTask(Task):
             raise PermissionDenied(_("Only clinical reviewers can act on a clinical review."))
         if action_name == "approve":
             # Stamped in a new latest revision first, so the workflow publishes the stamped article.
-            revision = stamp_review_revision(task_state.workflow_state.content_object, user)
+            content_object = task_state.workflow_state.content_object
+            revision = stamp_review_revision(content_object, user)
             if revision is not None:
                 task_state.revision = revision
                 task_state.save(update_fields=["revision"])
+                # The workflow publishes this instance's latest revision when it finishes.
+                content_object.refresh_from_db(
+                    fields=["latest_revision", "draft_title", "has_unpublished_changes"]
+                )
         super().on_action(task_state, user, action_name, **kwargs)

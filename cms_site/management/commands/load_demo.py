@@ -7,7 +7,7 @@ left exactly as it is, so running it twice changes nothing.
 import io
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -15,7 +15,7 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageDraw
 from wagtail.images import get_image_model
-from wagtail.models import Page, Site, Workflow, WorkflowPage, WorkflowTask
+from wagtail.models import GroupPagePermission, Page, Site, Workflow, WorkflowPage, WorkflowTask
 
 from cms_site.demo_content import CLINICIANS, MESOTHERAPY_REFERENCES, articles
 from cms_site.models import HomePage
@@ -160,6 +160,12 @@ class Command(BaseCommand):
             task = ClinicalReviewTask.objects.create(name="Clinical review")
             WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
         WorkflowPage.objects.create(workflow=workflow, page=index)
+        # The approver publishes the signed-off article, so reviewers may edit and publish here.
+        reviewers, _ = Group.objects.get_or_create(name=treatment_conf.clinical_reviewers_group())
+        for codename in ("change_page", "publish_page"):
+            GroupPagePermission.objects.get_or_create(
+                group=reviewers, page=index, permission=Permission.objects.get(codename=codename)
+            )
 
     def get_next_steps_page(self, home, index):
         """The page the articles' "Next steps" link to: the appointment request form."""
