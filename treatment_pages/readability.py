@@ -10,10 +10,12 @@ it lands within a few tenths of a grade of dictionary-based counters.
     grade = 0.39 × (words / sentences) + 11.8 × (syllables / words) − 15.59
 """
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup
+from django.core.cache import cache
 from wagtail import blocks
 from wagtail.rich_text import RichText
 
@@ -145,5 +147,17 @@ def page_chunks(page):
         yield from _value_chunks(child.block, child.value)
 
 
+CACHE_SECONDS = 24 * 60 * 60
+
+
 def page_readability(page, target=None):
-    return score_text_chunks(page_chunks(page), target=target)
+    """The article's readability; scores are cached by the text's hash (API listings score many)."""
+    target = conf.readability_target_grade() if target is None else target
+    chunks = list(page_chunks(page))
+    digest = hashlib.sha256("\x1e".join(chunks).encode()).hexdigest()
+    key = f"treatment_pages:readability:{digest}:{target}"
+    result = cache.get(key)
+    if result is None:
+        result = score_text_chunks(chunks, target=target)
+        cache.set(key, result, CACHE_SECONDS)
+    return result

@@ -1,6 +1,7 @@
 """Admin for clinical review: the Clinicians snippet, the "Clinical review" report, the dashboard panel."""
 
 import django_filters
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -92,8 +93,6 @@ class ClinicalReviewReportView(ReportView):
 
     def dispatch(self, request, *args, **kwargs):
         if not user_sees_review(request.user):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

@@ -1,6 +1,6 @@
 """Clinical review: an article's numbered references and the "Clinical review" workflow task."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
@@ -103,9 +103,7 @@ class ClinicalReviewTask(Task):
     @transaction.atomic
     def on_action(self, task_state, user, action_name, **kwargs):
         """Contract as ``Task.on_action``; a non-reviewer's action is refused (PermissionDenied)."""
-        from django.core.exceptions import PermissionDenied
-
-        from treatment_pages.review import stamp_review_revision
+        from treatment_pages.review import stamp_review_revision  # the service imports the models
 
         if not self.user_is_reviewer(user):
             raise PermissionDenied(_("Only clinical reviewers can act on a clinical review."))
