@@ -33,6 +33,68 @@ MESOTHERAPY_STEPS = {
 }
 
 
+# Clinicians who write and review the articles (invented people).
+CLINICIANS = [
+    {
+        "name": "Dr Jane Doe",
+        "credentials": "MD, FAAD",
+        "role": "Consultant dermatologist",
+        "specialty": "Dermatology",
+        "bio": "<p>Dr Doe has treated skin conditions for fifteen years and leads the clinic's aesthetic service.</p>",
+        "profile_url": "https://riverside-clinic.example/team/jane-doe/",
+    },
+    {
+        "name": "Dr Samuel Okafor",
+        "credentials": "MBBS, MRCP",
+        "role": "Aesthetic physician",
+        "specialty": "Aesthetic medicine",
+        "bio": "<p>Dr Okafor specialises in skin peels and laser treatments.</p>",
+        "profile_url": "https://riverside-clinic.example/team/samuel-okafor/",
+    },
+]
+
+# The mesotherapy article's sources. Invented for the demo: example.org addresses and
+# Crossref's test DOI prefix (10.5555), so no real publication is misquoted.
+MESOTHERAPY_REFERENCES = [
+    {
+        "title": "Injection lipolysis and mesotherapy: a review of the evidence",
+        "publisher": "Journal of Clinical Aesthetic Practice",
+        "year": 2023,
+        "doi": "10.5555/demo.meso.2023.001",
+    },
+    {
+        "title": "Cellulite: causes, prevention and treatment options",
+        "publisher": "Example Dermatology Society",
+        "year": 2024,
+        "url": "https://dermatology-society.example.org/patients/cellulite",
+    },
+    {
+        "title": "Side effects of cosmetic skin injections: a patient survey",
+        "publisher": "Skin Health Research Institute",
+        "year": 2022,
+        "url": "https://skin-research.example.org/reports/injection-side-effects",
+    },
+]
+
+MESOTHERAPY_FAQ = {
+    "heading": "Frequently asked questions",
+    "items": [
+        {
+            "question": "Does mesotherapy hurt?",
+            "answer": "<p>Most people feel a light pinch with each injection. We can put a numbing cream on first.</p>",
+        },
+        {
+            "question": "How soon will I see a difference?",
+            "answer": "<p>Most people notice a change after three or four sessions.</p>",
+        },
+        {
+            "question": "Can I go back to work the same day?",
+            "answer": "<p>Yes. Avoid hard exercise and saunas for a day or two.</p>",
+        },
+    ],
+}
+
+
 def next_steps(page_id, text):
     return {
         "heading": "Next steps",
@@ -63,9 +125,9 @@ def articles(next_steps_page_id, image_id):
                             "<p>Your doctor uses a very fine needle to place small amounts of a "
                             "tailored mixture just under the surface of the skin. The mixture "
                             "improves circulation and helps the body break down fat deposits that "
-                            "give skin its dimpled look.</p><p>A session takes about thirty "
+                            "give skin its dimpled look [1].</p><p>A session takes about thirty "
                             "minutes. Most people need between four and ten sessions, one or two "
-                            "weeks apart.</p>"
+                            "weeks apart [2].</p>"
                         ),
                     },
                     {
@@ -98,6 +160,10 @@ def articles(next_steps_page_id, image_id):
                             ],
                         },
                     },
+                    {
+                        "type": "paragraph",
+                        "value": "<p>Side effects are usually mild and pass within a few days [3].</p>",
+                    },
                     {"type": "prevention_steps", "value": MESOTHERAPY_STEPS},
                     {
                         "type": "callout",
@@ -122,6 +188,7 @@ def articles(next_steps_page_id, image_id):
                             ),
                         },
                     },
+                    {"type": "faq", "value": MESOTHERAPY_FAQ},
                     {
                         "type": "next_steps",
                         "value": next_steps(

@@ -10,6 +10,7 @@ from typing_extensions import TypedDict  # pydantic (the v3 schema) needs it bef
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 
+from treatment_pages.faq import FAQBlock
 from treatment_pages.prefetch import get_prefetched
 from treatment_pages.renditions import ImageWithRenditionsDict, image_api_representation
 
@@ -336,3 +337,4 @@ class TreatmentBodyBlock(blocks.StreamBlock):
     callout = CalloutBlock()
     facts_list = FactsListBlock()
     next_steps = NextStepsBlock()
+    faq = FAQBlock()

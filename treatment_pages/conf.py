@@ -29,6 +29,16 @@ DEFAULTS = {
     # (django-ratelimit's own settings; None: REMOTE_ADDR).
     "RATELIMIT_USE_CACHE": "default",
     "RATELIMIT_IP_META_KEY": None,
+    # Months between two clinical reviews of an article, unless the article sets its own.
+    "TREATMENT_PAGES_REVIEW_INTERVAL_MONTHS": 12,
+    # An article whose readers rate it below this average...
+    "TREATMENT_PAGES_LOW_RATING_THRESHOLD": 3.0,
+    # ...from at least this many ratings comes back for clinical review.
+    "TREATMENT_PAGES_LOW_RATING_MIN_COUNT": 5,
+    # The clinic's target reading grade (Flesch-Kincaid) for patient information.
+    "TREATMENT_PAGES_READABILITY_TARGET_GRADE": 8.0,
+    # The group whose members may approve the "Clinical review" workflow task.
+    "TREATMENT_PAGES_CLINICAL_REVIEWERS_GROUP": "Clinical reviewers",
 }
 
 
@@ -42,3 +52,23 @@ class AppSettings:
 
 
 app_settings = AppSettings()
+
+
+def review_interval_months():
+    return int(app_settings.TREATMENT_PAGES_REVIEW_INTERVAL_MONTHS)
+
+
+def low_rating_threshold():
+    return float(app_settings.TREATMENT_PAGES_LOW_RATING_THRESHOLD)
+
+
+def low_rating_min_count():
+    return int(app_settings.TREATMENT_PAGES_LOW_RATING_MIN_COUNT)
+
+
+def readability_target_grade():
+    return float(app_settings.TREATMENT_PAGES_READABILITY_TARGET_GRADE)
+
+
+def clinical_reviewers_group():
+    return str(app_settings.TREATMENT_PAGES_CLINICAL_REVIEWERS_GROUP)

@@ -262,3 +262,7 @@ def register_webhooks_admin():
     from treatment_pages.webhook_admin import WebhooksViewSetGroup
 
     return WebhooksViewSetGroup()
+
+
+# Clinical review: the Clinicians snippet, the review report and the dashboard panel.
+from treatment_pages import review_hooks  # noqa: E402,F401

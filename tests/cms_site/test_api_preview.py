@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
-from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from tests.factories import TreatmentPageFactory, UserFactory
 
@@ -40,6 +40,7 @@ def preview_draft(client, article, title):
             "hero_image_alt": "",
             "body": streamfield([("heading", {"text": "Draft heading", "level": "h2"})]),
             "last_reviewed": "",
+            "references": inline_formset([]),
         }
     )
     posted = client.post(url, data)

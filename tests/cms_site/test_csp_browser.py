@@ -54,8 +54,8 @@ def test_article_loads_its_scripts_and_styles_without_csp_violations(live_server
     assert (
         watched_page.evaluate("getComputedStyle(document.querySelector('.skip-link')).position") == "absolute"
     )
-    # The JSON-LD block is data, not a script the policy has to allow.
-    assert watched_page.locator('script[type="application/ld+json"]').count() == 1
+    # The JSON-LD blocks (the article and its FAQ) are data, not scripts the policy has to allow.
+    assert watched_page.locator('script[type="application/ld+json"]').count() == 2
     assert violations(watched_page) == []
 
 

@@ -4,7 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 from wagtail.models import Site
-from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 from wagtail_factories import ImageFactory
 
 from tests.factories import UserFactory
@@ -36,6 +36,7 @@ def article_form_data(image, next_page):
             "hero_image": "",
             "hero_image_alt": "",
             "last_reviewed": "2026-03-14",
+            "references": inline_formset([]),
             "body": streamfield(
                 [
                     ("heading", {"text": "How it works", "level": "h2"}),

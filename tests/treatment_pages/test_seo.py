@@ -74,9 +74,10 @@ def test_json_ld_describes_a_medical_web_page_with_its_review_date(client, mesot
 
     soup = soup_of(client, mesotherapy.url)
 
-    scripts = soup.find_all("script", type="application/ld+json")
-    assert len(scripts) == 1
-    data = json.loads(scripts[0].string)
+    scripts = [json.loads(script.string) for script in soup.find_all("script", type="application/ld+json")]
+    # The article, and the FAQPage of its FAQ block.
+    assert [script["@type"] for script in scripts] == ["MedicalWebPage", "FAQPage"]
+    data = scripts[0]
     assert data["@context"] == "https://schema.org"
     assert data["@type"] == "MedicalWebPage"
     assert data["lastReviewed"] == "2015-08-26"

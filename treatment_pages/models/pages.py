@@ -5,7 +5,8 @@ from django.db import models
 from django.db.models import Prefetch
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import cached_property
-from wagtail.admin.panels import FieldPanel, HelpPanel
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images import get_image_model
@@ -16,6 +17,13 @@ from treatment_pages.blocks import TreatmentBodyBlock
 from treatment_pages.conf import app_settings
 from treatment_pages.panels import RatingSummaryPanel
 from treatment_pages.renditions import API_RENDITION_SPECS
+from treatment_pages.review_panels import ReadabilityPanel, ReviewStatusPanel
+from treatment_pages.review_serializers import (
+    ClinicianField,
+    FAQField,
+    ReadabilityField,
+    ReferencesField,
+)
 from treatment_pages.serializers import (
     BreadcrumbField,
     DateValueField,
@@ -117,18 +125,56 @@ class TreatmentPage(FrontEndPreviewMixin, Page):
     )
     body = StreamField(TreatmentBodyBlock(), blank=True)
     last_reviewed = models.DateField(
-        "Article last updated",
+        _("last reviewed"),
         null=True,
         blank=True,
-        help_text="Shown as “Article last updated”. Leave empty to use the last publish date.",
+        help_text=_(
+            "The date a clinician last checked the article (set by approving its “Clinical review” task). "
+            "Also shown as “Article last updated”; when empty, the last publish date is shown there."
+        ),
+    )
+    medical_reviewer = models.ForeignKey(
+        "treatment_pages.Clinician",
+        verbose_name=_("medical reviewer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewed_articles",
+    )
+    next_review_due = models.DateField(
+        _("next review due"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to set it from the last review date and the review interval."),
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        _("review interval (months)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for the clinic's usual interval (12 months unless the site sets another)."),
     )
 
     content_panels = Page.content_panels + [
+        ReviewStatusPanel(heading=_("Clinical review status")),
         FieldPanel("intro"),
         FieldPanel("hero_image"),
         FieldPanel("hero_image_alt"),
         FieldPanel("body"),
-        FieldPanel("last_reviewed"),
+        ReadabilityPanel(heading=_("Readability")),
+        InlinePanel(
+            "references",
+            heading=_("References"),
+            label=_("Reference"),
+            help_text=_("Numbered in this order; cite them in the text as [1], [2]…"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("medical_reviewer"),
+                FieldRowPanel([FieldPanel("last_reviewed"), FieldPanel("next_review_due")]),
+                FieldPanel("review_interval_months"),
+            ],
+            heading=_("Clinical review"),
+        ),
         HelpPanel(
             content="The clinic's phone, email and address come from Settings › Clinic contact details."
         ),
@@ -147,6 +193,12 @@ class TreatmentPage(FrontEndPreviewMixin, Page):
         APIField("last_updated", serializer=DateValueField()),
         APIField("breadcrumbs", serializer=BreadcrumbField()),
         APIField("rating", serializer=RatingSummaryField()),
+        APIField("medical_reviewer", serializer=ClinicianField()),
+        APIField("last_reviewed"),
+        APIField("next_review_due"),
+        APIField("references", serializer=ReferencesField()),
+        APIField("faq", serializer=FAQField()),
+        APIField("readability", serializer=ReadabilityField()),
     ]
 
     parent_page_types = ["treatment_pages.TreatmentIndexPage"]
@@ -172,8 +224,8 @@ class TreatmentPage(FrontEndPreviewMixin, Page):
             .get_rendition_model()
             .objects.filter(filter_spec__in=API_RENDITION_SPECS.values())
         )
-        return queryset.select_related("hero_image").prefetch_related(
-            Prefetch("hero_image__renditions", queryset=renditions)
+        return queryset.select_related("hero_image", "medical_reviewer").prefetch_related(
+            Prefetch("hero_image__renditions", queryset=renditions), "references"
         )
 
     @classmethod
@@ -199,6 +251,47 @@ class TreatmentPage(FrontEndPreviewMixin, Page):
             return self.last_published_at.date()
         return None
 
+    def clean(self):
+        super().clean()
+        if self.last_reviewed and not self.next_review_due:
+            from treatment_pages.review import next_review_due_after
+
+            self.next_review_due = next_review_due_after(self, self.last_reviewed)
+
+    @property
+    def live_medical_reviewer(self):
+        """The reviewer patients see: only a published clinician."""
+        reviewer = self.medical_reviewer
+        return reviewer if reviewer is not None and reviewer.live else None
+
+    @cached_property
+    def reference_list(self):
+        """The references in their numbered order."""
+        return list(self.references.all())
+
+    @property
+    def faq_questions(self):
+        """schema.org ``Question`` entries from every FAQ block in the body, in order."""
+        return [
+            question
+            for block in self.body
+            if hasattr(block.block, "structured_data")
+            for question in block.block.structured_data(block.value)
+        ]
+
+    def get_faq_structured_data(self, request=None):
+        """schema.org ``FAQPage`` for the body's FAQ blocks, or None without any."""
+        from treatment_pages.structured_data import faq_structured_data
+
+        return faq_structured_data(self.faq_questions)
+
+    @cached_property
+    def readability(self):
+        """Flesch-Kincaid grade of what patients read, against the clinic's target."""
+        from treatment_pages.readability import page_readability
+
+        return page_readability(self)
+
     def get_structured_data(self, request=None):
         """schema.org ``MedicalWebPage`` description for search engines (JSON-LD)."""
         data = {
@@ -209,8 +302,16 @@ class TreatmentPage(FrontEndPreviewMixin, Page):
             "description": self.search_description or self.intro,
             "url": self.get_full_url(request),
         }
-        if self.last_updated:
-            data["lastReviewed"] = self.last_updated.isoformat()
+        from treatment_pages.structured_data import clinician_structured_data, reference_structured_data
+
+        # Only a clinical review counts as "reviewed", never a mere publish date.
+        if self.last_reviewed:
+            data["lastReviewed"] = self.last_reviewed.isoformat()
+        reviewer = self.live_medical_reviewer
+        if reviewer is not None:
+            data["reviewedBy"] = clinician_structured_data(reviewer)
+        if self.reference_list:
+            data["citation"] = [reference_structured_data(reference) for reference in self.reference_list]
         summary = self.rating_summary if self.pk else None
         if summary and summary.count:
             data["aggregateRating"] = {

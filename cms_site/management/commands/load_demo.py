@@ -1,4 +1,4 @@
-"""Create the demo clinic: settings, home, treatments index, articles and an admin login.
+"""Create the demo clinic: settings, home, treatments index, articles, clinicians, logins.
 
 Idempotent: whatever already exists (matched by slug, title or username) is
 left exactly as it is, so running it twice changes nothing.
@@ -7,21 +7,35 @@ left exactly as it is, so running it twice changes nothing.
 import io
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageDraw
 from wagtail.images import get_image_model
-from wagtail.models import Page, Site
+from wagtail.models import GroupPagePermission, Page, Site, Workflow, WorkflowPage, WorkflowTask
 
-from cms_site.demo_content import articles
+from cms_site.demo_content import CLINICIANS, MESOTHERAPY_REFERENCES, articles
 from cms_site.models import HomePage
 from lead_forms.models import AppointmentFormField, AppointmentFormPage
-from treatment_pages.models import ClinicContactSettings, TreatmentIndexPage, TreatmentPage
+from treatment_pages import conf as treatment_conf
+from treatment_pages.models import (
+    ArticleReference,
+    ClinicalReviewTask,
+    ClinicContactSettings,
+    Clinician,
+    TreatmentIndexPage,
+    TreatmentPage,
+)
+from treatment_pages.review import add_months
 
 DEMO_ADMIN_USERNAME = "admin"
 DEMO_ADMIN_PASSWORD = "clinic-demo-2026"  # noqa: S105 - a printed demo login, documented in the README
+DEMO_REVIEWER_USERNAME = "jane.doe"
+DEMO_REVIEWER_PASSWORD = "review-demo-2026"  # noqa: S105 - a printed demo login, documented in the README
+DEMO_WORKFLOW_NAME = "Clinical sign-off"
 DEMO_IMAGE_TITLE = "Treatment room (demo)"
 DEMO_FORM_FIELDS = [
     {"label": "First name", "field_type": "singleline", "required": True},
@@ -72,14 +86,87 @@ class Command(BaseCommand):
         image = self.ensure_demo_image()
         next_steps_page = self.get_next_steps_page(home, index)
         self.ensure_appointment_page_setting(site, next_steps_page)
+        reviewer_user = self.ensure_reviewer_user()
+        clinicians = self.ensure_clinicians(reviewer_user)
+        review = self.demo_reviews(clinicians)
         for slug, fields in articles(next_steps_page.pk, image.pk):
-            self.ensure_child(index, TreatmentPage, slug=slug, **fields)
+            self.ensure_child(index, TreatmentPage, slug=slug, **fields, **review.get(slug, {}))
+        self.ensure_review_workflow(index)
         self.ensure_admin_user()
 
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
         self.stdout.write(f"  Site:  {site.root_url}/")
         self.stdout.write("  Admin: /admin/")
         self.stdout.write(f"  Login: username {DEMO_ADMIN_USERNAME!r}, password {DEMO_ADMIN_PASSWORD!r}")
+        self.stdout.write(
+            f"  Clinical reviewer: username {DEMO_REVIEWER_USERNAME!r}, password {DEMO_REVIEWER_PASSWORD!r}"
+        )
+
+    def ensure_reviewer_user(self):
+        """A clinical reviewer's login (Dr Jane Doe), in the "Clinical reviewers" group."""
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=DEMO_REVIEWER_USERNAME).first()
+        if user is None:
+            user = user_model.objects.create_user(
+                username=DEMO_REVIEWER_USERNAME,
+                email="jane.doe@riverside-clinic.example",
+                password=DEMO_REVIEWER_PASSWORD,
+                first_name="Jane",
+                last_name="Doe",
+            )
+            group, _ = Group.objects.get_or_create(name=treatment_conf.clinical_reviewers_group())
+            user.groups.add(group)
+        return user
+
+    def ensure_clinicians(self, reviewer_user):
+        """The two demo clinicians, published; the first is the reviewer login's clinician."""
+        clinicians = []
+        for number, fields in enumerate(CLINICIANS):
+            clinician = Clinician.objects.filter(name=fields["name"]).first()
+            if clinician is None:
+                clinician = Clinician(**fields, user=reviewer_user if number == 0 else None)
+                clinician.save()
+                clinician.save_revision().publish()
+            clinicians.append(clinician)
+        return clinicians
+
+    def demo_reviews(self, clinicians):
+        """Review fields per article slug: mesotherapy reviewed with references, the peel overdue."""
+        today = timezone.localdate()
+        reviewed = add_months(today, -2)
+        overdue_since = add_months(today, -14)
+        return {
+            "mesotherapy": {
+                "medical_reviewer": clinicians[0],
+                "last_reviewed": reviewed,
+                "next_review_due": add_months(reviewed, 12),
+                "references": [
+                    ArticleReference(sort_order=order, **reference)
+                    for order, reference in enumerate(MESOTHERAPY_REFERENCES)
+                ],
+            },
+            "chemical-peel": {
+                "medical_reviewer": clinicians[1],
+                "last_reviewed": overdue_since,
+                "next_review_due": add_months(overdue_since, 12),
+            },
+        }
+
+    def ensure_review_workflow(self, index):
+        """The "Clinical sign-off" workflow (one "Clinical review" task) on the treatments section."""
+        if WorkflowPage.objects.filter(page=index).exists():
+            return
+        workflow, created = Workflow.objects.get_or_create(name=DEMO_WORKFLOW_NAME)
+        if created:
+            task = ClinicalReviewTask.objects.create(name="Clinical review")
+            WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+        WorkflowPage.objects.create(workflow=workflow, page=index)
+        # The approver publishes the signed-off article, so reviewers may edit and publish here.
+        reviewers, _ = Group.objects.get_or_create(name=treatment_conf.clinical_reviewers_group())
+        for codename in ("change_page", "publish_page"):
+            GroupPagePermission.objects.get_or_create(
+                group=reviewers, page=index, permission=Permission.objects.get(codename=codename)
+            )
 
     def get_next_steps_page(self, home, index):
         """The page the articles' "Next steps" link to: the appointment request form."""

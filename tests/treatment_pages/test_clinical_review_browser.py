@@ -1,0 +1,147 @@
+"""Clinical review in the browser: a reviewer signs an article off in the real admin; the
+article with its byline and references is accessible and prints them."""
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from wagtail.admin.models import EditingSession
+
+from cms_site.management.commands.load_demo import (
+    DEMO_ADMIN_PASSWORD,
+    DEMO_ADMIN_USERNAME,
+    DEMO_REVIEWER_PASSWORD,
+    DEMO_REVIEWER_USERNAME,
+)
+from tests.browser import AXE_SCRIPT, describe_violations
+from treatment_pages.models import TreatmentPage
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp"))  # noqa: S108 - test artefacts only
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def sign_in(page, base_url, username, password):
+    page.goto(base_url + "/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base_url + "/admin/")
+
+
+def leave_editor(page):
+    """Let the editor's session-release beacon finish before the database is flushed."""
+    page.goto("about:blank")
+    deadline = time.monotonic() + 10
+    while EditingSession.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_reviewer_approves_in_the_admin_and_the_byline_updates(live_server, browser_page, demo_site):
+    page = browser_page
+    article = TreatmentPage.objects.get(slug="laser-hair-removal")
+    # An editor submits the article to the treatments section's "Clinical sign-off" workflow.
+    sign_in(page, live_server.url, DEMO_ADMIN_USERNAME, DEMO_ADMIN_PASSWORD)
+    page.goto(live_server.url + f"/admin/pages/{article.pk}/edit/")
+    page.locator("footer .dropdown-toggle, footer [data-w-dropdown-target='toggle']").first.click()
+    page.get_by_role("button", name="Submit to Clinical sign-off").click()
+    page.get_by_text("has been submitted for moderation").first.wait_for()
+    leave_editor(page)
+    article.refresh_from_db()
+    assert article.workflow_in_progress
+    page.context.clear_cookies()
+
+    # Dr Jane Doe, a clinical reviewer, approves it from the editor.
+    sign_in(page, live_server.url, DEMO_REVIEWER_USERNAME, DEMO_REVIEWER_PASSWORD)
+    page.goto(live_server.url + f"/admin/pages/{article.pk}/edit/")
+    page.screenshot(path=str(SCREENSHOTS / "clinical-review-editor.png"), full_page=False)
+    page.locator("footer .dropdown-toggle, footer [data-w-dropdown-target='toggle']").first.click()
+    page.screenshot(path=str(SCREENSHOTS / "clinical-review-menu.png"), full_page=False)
+    # Wagtail names the last task's approval after what follows it: publishing.
+    page.get_by_role("button", name="Approve clinically and Publish", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(SCREENSHOTS / "clinical-review-approved.png"), full_page=False)
+    # The editor saves the reviewer's form, then approves: Wagtail reports the save.
+    page.get_by_text("has been updated").first.wait_for()
+    leave_editor(page)
+    article.refresh_from_db()
+    assert not article.workflow_in_progress and not article.has_unpublished_changes
+
+    page.goto(live_server.url + article.url)
+    byline = page.locator(".review-byline")
+    today = timezone.localdate()
+    text = " ".join(byline.inner_text().split())
+    assert f"Medically reviewed by Dr Jane Doe, MD, FAAD, on {today.day} {today:%B %Y}" in text
+    assert "Next review due" in text
+    assert (
+        byline.get_by_role("link", name="Dr Jane Doe, MD, FAAD")
+        .get_attribute("href")
+        .endswith("/team/jane-doe/")
+    )
+    page.screenshot(path=str(SCREENSHOTS / "clinical-review-byline.png"), full_page=False)
+
+
+def test_article_with_byline_and_references_passes_axe_wcag22_aa(live_server, browser_page, mesotherapy):
+    page = browser_page
+    page.goto(live_server.url + mesotherapy.url)
+    assert page.locator(".review-byline").is_visible()
+    assert page.locator("section.references li").count() == 3
+
+    page.evaluate(AXE_SCRIPT.read_text())
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_22_AA,
+    )
+    violations = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+    assert violations == [], describe_violations(violations)
+
+
+def test_byline_references_and_faq_are_printed(live_server, browser_page, mesotherapy):
+    page = browser_page
+    page.goto(live_server.url + mesotherapy.url)
+    page.emulate_media(media="print")
+
+    assert page.locator(".review-byline").is_visible()
+    assert page.locator("section.references").is_visible()
+    assert page.locator(".faq").is_visible()
+    link_after = page.evaluate(
+        "getComputedStyle(document.querySelector('.references__link'), '::after').content"
+    )
+    assert "doi.org" in link_after
+    page.pdf(path=str(SCREENSHOTS / "clinical-review-print.pdf"))
+
+
+def test_publishing_above_the_target_grade_asks_to_confirm(live_server, browser_page, mesotherapy, settings):
+    page = browser_page
+    mesotherapy.intro = (
+        "Mesotherapy administers individualised pharmacological preparations intradermally, "
+        "potentially ameliorating localised adiposity and cutaneous laxity."
+    )
+    mesotherapy.body = [{"type": "paragraph", "value": "<p>Practitioners individualise formulations.</p>"}]
+    mesotherapy.save_revision()
+    sign_in(page, live_server.url, DEMO_ADMIN_USERNAME, DEMO_ADMIN_PASSWORD)
+    page.goto(live_server.url + f"/admin/pages/{mesotherapy.pk}/edit/")
+    dialogs = []
+
+    def dismiss(dialog):
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.locator("footer .dropdown-toggle, footer [data-w-dropdown-target='toggle']").first.click()
+    page.get_by_role("button", name="Publish", exact=True).click()
+    assert dialogs and "above the clinic's target of grade 8.0" in dialogs[0]
+    mesotherapy.refresh_from_db()
+    assert mesotherapy.has_unpublished_changes  # cancelled: nothing published
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Publish", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    page.get_by_text("has been published").first.wait_for()
+    mesotherapy.refresh_from_db()
+    assert not mesotherapy.has_unpublished_changes  # confirmed: published, never blocked
+    leave_editor(page)

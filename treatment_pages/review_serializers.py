@@ -1,0 +1,107 @@
+"""API fields (v2, and typed in v3 through their return annotations) for clinical review data."""
+
+from rest_framework.fields import Field
+from typing_extensions import TypedDict  # pydantic (the v3 schema) needs it before Python 3.12
+
+
+class ClinicianDict(TypedDict):
+    id: int
+    name: str
+    credentials: str
+    display_name: str
+    role: str
+    specialty: str
+    profile_url: str
+
+
+class ReferenceDict(TypedDict):
+    number: int
+    title: str
+    publisher: str
+    year: int | None
+    url: str
+    doi: str
+    link: str
+
+
+class FAQItemDict(TypedDict):
+    question: str
+    answer: str
+
+
+class HardSentenceDict(TypedDict):
+    text: str
+    grade: float
+
+
+class ReadabilityDict(TypedDict):
+    grade: float
+    target_grade: float
+    above_target: bool
+    words: int
+    sentences: int
+    hardest_sentences: list[HardSentenceDict]
+
+
+class _PageField(Field):
+    """A read-only field computed from the whole page."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return instance
+
+
+class ClinicianField(_PageField):
+    """The article's medical reviewer (a published clinician), or null."""
+
+    def to_representation(self, page) -> ClinicianDict | None:
+        reviewer = page.live_medical_reviewer
+        if reviewer is None:
+            return None
+        return {
+            "id": reviewer.pk,
+            "name": reviewer.name,
+            "credentials": reviewer.credentials,
+            "display_name": reviewer.display_name,
+            "role": reviewer.role,
+            "specialty": reviewer.specialty,
+            "profile_url": reviewer.profile_url,
+        }
+
+
+class ReferencesField(_PageField):
+    """The numbered references; text cites them as ``[number]``."""
+
+    def to_representation(self, page) -> list[ReferenceDict]:
+        return [
+            {
+                "number": number,
+                "title": reference.title,
+                "publisher": reference.publisher,
+                "year": reference.year,
+                "url": reference.url,
+                "doi": reference.doi,
+                "link": reference.link,
+            }
+            for number, reference in enumerate(page.reference_list, start=1)
+        ]
+
+
+class FAQField(_PageField):
+    """Every question and answer (HTML) from the body's FAQ blocks, in order."""
+
+    def to_representation(self, page) -> list[FAQItemDict]:
+        return [
+            {"question": question["name"], "answer": question["acceptedAnswer"]["text"]}
+            for question in page.faq_questions
+        ]
+
+
+class ReadabilityField(_PageField):
+    """Flesch-Kincaid grade of the article against the clinic's target grade."""
+
+    def to_representation(self, page) -> ReadabilityDict:
+        return page.readability.as_dict()
