@@ -3,7 +3,6 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import cached_property
 from wagtail.admin.panels import FieldPanel, HelpPanel
 from wagtail.api import APIField
@@ -15,15 +14,15 @@ from wagtail_headless_preview.models import HeadlessPreviewMixin
 from wagtail_headless_preview.settings import headless_preview_settings
 
 from treatment_pages.blocks import TreatmentBodyBlock
+from treatment_pages.caching import SharedCacheMixin
 from treatment_pages.panels import RatingSummaryPanel
 from treatment_pages.renditions import API_RENDITION_SPECS
 from treatment_pages.serializers import BreadcrumbField, ImageRenditionsField, RatingSummaryField
-from treatment_pages.voters import has_voter_cookie
 
 from .ratings import MAX_SCORE, MIN_SCORE, RatingSummary
 
 
-class TreatmentIndexPage(Page):
+class TreatmentIndexPage(SharedCacheMixin, Page):
     """The "Treatments" section: lists its published treatment articles."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
@@ -76,7 +75,7 @@ class FrontEndPreviewMixin(HeadlessPreviewMixin):
         return super(HeadlessPreviewMixin, self).serve_preview(request, mode_name)
 
 
-class TreatmentPage(FrontEndPreviewMixin, Page):
+class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
     """A treatment article: what the treatment is, how it works, what to do next."""
 
     intro = models.TextField(
@@ -197,14 +196,13 @@ class TreatmentPage(FrontEndPreviewMixin, Page):
             }
         return data
 
-    def serve(self, request, *args, **kwargs):
-        """Serve the article; a reader with a voter cookie gets a private (uncacheable) copy.
+    def embeds_a_form(self):
+        """Whether a "Next steps" block shows the linked page's form inline."""
+        return any(
+            block.get("type") == "next_steps" and (block.get("value") or {}).get("show_form")
+            for block in self.body.raw_data
+        )
 
-        The rating widget shows that reader's own score, so that response must never be
-        stored by a shared cache and handed to someone else.
-        """
-        response = super().serve(request, *args, **kwargs)
-        if has_voter_cookie(request):
-            patch_cache_control(response, private=True)
-            patch_vary_headers(response, ["Cookie"])
-        return response
+    def is_shared_cacheable(self, request):
+        """Not when the article embeds the appointment form: its tokens are per reader."""
+        return not self.embeds_a_form()

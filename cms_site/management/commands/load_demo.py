@@ -15,9 +15,9 @@ from PIL import ImageDraw
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from cms_site.demo_content import articles
 from cms_site.models import HomePage
 from lead_forms.models import AppointmentFormField, AppointmentFormPage
-from cms_site.demo_content import articles
 from treatment_pages.models import ClinicContactSettings, TreatmentIndexPage, TreatmentPage
 
 DEMO_ADMIN_USERNAME = "admin"
