@@ -28,18 +28,32 @@ from urllib.parse import urlsplit
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.urls import NoReverseMatch, reverse
-from wagtail.contrib.frontend_cache.utils import PurgeBatch
+from wagtail.contrib.frontend_cache.utils import PurgeBatch, get_backends
 from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
+from cms_site.page_cache import PageCacheBackend
+
 logger = logging.getLogger(__name__)
 
 
 def _purge(urls):
+    """Purge ``urls`` from every configured frontend cache.
+
+    The in-app cache (a few Redis commands) is purged at once, so a one-server site shows
+    a publish on the next request; the others (HTTP PURGE, CDN APIs, which may be slow)
+    through Wagtail's purge task, as ``PurgeBatch.purge`` enqueues it.
+    """
     try:
-        PurgeBatch(urls).purge()
+        backends = get_backends()
+        at_once = [name for name, backend in backends.items() if isinstance(backend, PageCacheBackend)]
+        for name in at_once:
+            backends[name].purge_batch(urls)
+        later = [name for name in backends if name not in at_once]
+        if later:
+            PurgeBatch(urls).purge(backends=later)
     except Exception:
         logger.exception(
             "frontend cache purge of %d URLs failed; pages may be stale until they expire", len(urls)
