@@ -41,7 +41,12 @@ def _fresh_page_cache():
     (rolled back) content must not answer this one's requests."""
     from django.core.cache import caches
 
+    from treatment_pages.caching import CONTENT_VERSION_KEY
+
     caches[settings.PAGE_CACHE_ALIAS].clear()
+    # Cached navigation and breadcrumbs of another test's pages (same ids) are retired too:
+    # the version starts again from the clock, later than any before.
+    caches["default"].delete(CONTENT_VERSION_KEY)
 
 
 @pytest.fixture

@@ -14,8 +14,15 @@ Purging on change goes through ``wagtail.contrib.frontend_cache`` (the reference
 wires that up); ``PAGE_CACHE_SECONDS=0`` sends no shared-cache headers at all.
 """
 
+import logging
+import time
+
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+logger = logging.getLogger(__name__)
 
 # How long a browser may reuse its own copy without asking: short, as a purge cannot reach it.
 BROWSER_MAX_AGE = 60
@@ -90,3 +97,67 @@ def set_page_cache_headers(page, request, response):
     tags = " ".join(page.get_cache_tags())
     response["Surrogate-Key"] = tags
     response["Cache-Tag"] = tags.replace(" ", ",")
+
+
+# Fragments showing other pages (navigation, breadcrumbs) ---------------------------------
+
+CONTENT_VERSION_KEY = "treatment_pages:content-version"
+FRAGMENT_SECONDS = 24 * 60 * 60
+
+
+def content_version(request=None):
+    """A number that changes whenever any live page changes (published, unpublished, moved,
+    deleted). Fragments that repeat other pages' titles and URLs (the navigation, breadcrumbs)
+    are cached under it, so a cache miss renders them without a query. Read once per request.
+    """
+    if request is not None and hasattr(request, "treatment_pages_content_version"):
+        return request.treatment_pages_content_version
+    try:
+        version = cache.get(CONTENT_VERSION_KEY)
+        if version is None:
+            cache.add(CONTENT_VERSION_KEY, time.time_ns() // 1000, timeout=None)
+            version = cache.get(CONTENT_VERSION_KEY)
+    except Exception:
+        logger.warning("cache unavailable: page fragments rendered without it", exc_info=True)
+        version = None
+    if request is not None:
+        request.treatment_pages_content_version = version
+    return version
+
+
+def _bump():
+    try:
+        cache.incr(CONTENT_VERSION_KEY)
+    except ValueError:
+        cache.set(CONTENT_VERSION_KEY, time.time_ns() // 1000, timeout=None)
+    except Exception:
+        logger.warning("cache unavailable: cached page fragments may be stale", exc_info=True)
+
+
+def bump_content_version(**kwargs):
+    """Retire every cached fragment, now and again after commit (a render in between
+    would otherwise store the old titles under the new version)."""
+    _bump()
+    transaction.on_commit(_bump, robust=True)
+
+
+def connect_signals():
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.signals import page_unpublished, post_page_move
+
+    def saved(sender, instance, **kwargs):
+        from wagtail.models import Page
+
+        if isinstance(instance, Page) and instance.live:
+            bump_content_version()
+
+    def deleted(sender, instance, **kwargs):
+        from wagtail.models import Page
+
+        if isinstance(instance, Page):
+            bump_content_version()
+
+    post_save.connect(saved, weak=False, dispatch_uid="treatment_pages_fragments_page_saved")
+    post_delete.connect(deleted, weak=False, dispatch_uid="treatment_pages_fragments_page_deleted")
+    page_unpublished.connect(bump_content_version, dispatch_uid="treatment_pages_fragments_unpublished")
+    post_page_move.connect(bump_content_version, dispatch_uid="treatment_pages_fragments_moved")

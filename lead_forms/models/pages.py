@@ -11,6 +11,7 @@ from django.db import models, transaction
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from django_ratelimit.core import is_ratelimited
@@ -239,6 +240,12 @@ class AppointmentFormPage(AbstractEmailForm):
     # previews stay Wagtail's.
     @method_decorator(sensitive_post_parameters())
     def serve(self, request, *args, **kwargs):
+        response = self._serve(request, *args, **kwargs)
+        # The form carries this reader's CSRF and time-trap tokens: never in a shared cache.
+        add_never_cache_headers(response)
+        return response
+
+    def _serve(self, request, *args, **kwargs):
         if request.method != "POST":
             return super().serve(request, *args, **kwargs)
         outcome = self.submit(request.POST, request)

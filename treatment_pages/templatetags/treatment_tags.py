@@ -1,8 +1,12 @@
 import json
 
 from django import template
+from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from treatment_pages.caching import FRAGMENT_SECONDS, content_version
 
 register = template.Library()
 
@@ -17,8 +21,31 @@ def json_ld(data):
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
 
 
-@register.inclusion_tag("treatment_pages/includes/breadcrumb.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def breadcrumb(context, page):
-    """Ancestors of ``page`` below the tree root, then the page itself."""
-    ancestors = page.get_ancestors().filter(depth__gt=1).live().specific()
-    return {"ancestors": ancestors, "page": page, "request": context.get("request")}
+    """Ancestors of ``page`` below the tree root, then the page itself.
+
+    Cached per page and host under :func:`content_version` (any page change retires it),
+    so rendering an article costs no query for it.
+    """
+    request = context.get("request")
+    version = content_version(request)
+    host = request.get_host() if request is not None else ""
+    key = f"treatment_pages:breadcrumb:{version}:{host}:{page.pk}"
+    html = cache.get(key) if version is not None else None
+    if html is None:
+        ancestors = page.get_ancestors().filter(depth__gt=1).live()
+        html = render_to_string(
+            "treatment_pages/includes/breadcrumb.html",
+            {"ancestors": ancestors, "page": page},
+            request=request,
+        )
+        if version is not None:
+            cache.set(key, html, FRAGMENT_SECONDS)
+    return mark_safe(html)  # noqa: S308 - rendered by our own template
+
+
+@register.simple_tag(takes_context=True)
+def page_content_version(context):
+    """:func:`treatment_pages.caching.content_version` for ``{% cache %}`` keys in templates."""
+    return content_version(context.get("request"))
