@@ -141,38 +141,56 @@ class Checks:
             f"{'wagtail-userbar' not in anonymous.text}",
         )
 
-    def throughput(self):
-        rates = {}
-        for name, path in (("article", ARTICLE_PATH), ("static file", STATIC_PATH)):
+    def wrk(self, path):
+        output = subprocess.run(
+            [
+                "wrk",
+                "--threads=2",
+                "--connections=8",
+                f"--duration={self.duration}s",
+                "--timeout=10s",
+                "-H",
+                f"Host: {PUBLIC_HOST}",
+                "-H",
+                "X-Forwarded-Proto: https",
+                self.base + path,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+        return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), int(
+            non_2xx.group(1)
+        ) if non_2xx else 0
+
+    def throughput(self, rounds=2):
+        """Alternating runs, best of each: the machine is shared, so a run that lands on a busy
+        moment says more about the neighbours than about the cache."""
+        targets = (("article", ARTICLE_PATH), ("static file", STATIC_PATH))
+        for _name, path in targets:
             for _ in range(3):  # warm: Varnish holds it
                 self.get(BalancedClient(), path)
-            output = subprocess.run(
-                [
-                    "wrk",
-                    "--threads=2",
-                    "--connections=8",
-                    f"--duration={self.duration}s",
-                    "--timeout=10s",
-                    "-H",
-                    f"Host: {PUBLIC_HOST}",
-                    "-H",
-                    "X-Forwarded-Proto: https",
-                    self.base + path,
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            rates[name] = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-            non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-            print(f"      {name:12} {rates[name]:>10.0f} req/s  errors: {non_2xx.group(1) if non_2xx else 0}")
+        runs = {name: [] for name, _path in targets}
+        errors = 0
+        for _ in range(rounds):
+            for name, path in targets:
+                rate, failed = self.wrk(path)
+                runs[name].append(rate)
+                errors += failed
+        rates = {name: max(values) for name, values in runs.items()}
+        for name, values in runs.items():
+            print(
+                f"      {name:12} {rates[name]:>10.0f} req/s (runs: {', '.join(f'{v:.0f}' for v in values)})"
+            )
         ratio = rates["article"] / rates["static file"]
         self.figures = {**rates, "ratio": ratio}
         self.check(
             "article through Varnish >= 90% of the static file's req/s",
-            ratio >= 0.9,
-            f"{rates['article']:.0f} vs {rates['static file']:.0f} req/s = {ratio:.0%} "
-            f"(wrk, 2 threads, 8 connections, {self.duration}s each; {os.cpu_count()} CPUs shared)",
+            ratio >= 0.9 and errors == 0,
+            f"{rates['article']:.0f} vs {rates['static file']:.0f} req/s = {ratio:.0%}, {errors} errors "
+            f"(wrk, 2 threads, 8 connections, {self.duration}s per run, best of {rounds} alternating runs; "
+            f"{os.cpu_count()} CPUs shared)",
         )
 
 
