@@ -18,9 +18,7 @@ any shared cache does, so what is cached is decided by the apps that render resp
   before rendering, so a page rendered while a publish commits is stored under the old
   version, where nobody looks.
 
-Each process keeps copies of the pages it served recently (``_LocalCopies``): a hit then
-reads only the page's version from the shared cache. Responses say ``X-Cache: HIT``,
-``MISS`` or ``BYPASS``; ``stats`` counts them per process.
+Responses say ``X-Cache: HIT``, ``MISS`` or ``BYPASS``; ``stats`` counts them per process.
 """
 
 import hashlib
@@ -45,35 +43,6 @@ IGNORED_QUERY_PARAMETERS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "mc
 IGNORED_QUERY_PREFIXES = ("utm_",)
 
 stats = Counter()
-
-
-class _LocalCopies:
-    """The entries this process served recently, so a hit reads only the small version
-    number from the shared cache instead of the whole page (about 30 KB from Redis).
-
-    Every hit still checks the version in the shared cache, so a purge on any server
-    retires the local copy at once; a copy never outlives its stored timeout.
-    """
-
-    MAX_ENTRIES = 100  # a few MB per worker
-
-    def __init__(self):
-        self.entries = {}
-
-    def get(self, key):
-        entry = self.entries.get(key)
-        if entry is not None and entry["expires"] <= time.monotonic():
-            self.entries.pop(key, None)
-            return None
-        return entry
-
-    def keep(self, key, entry, seconds):
-        if len(self.entries) >= self.MAX_ENTRIES:
-            self.entries.clear()
-        self.entries[key] = {**entry, "expires": time.monotonic() + seconds}
-
-
-_local = _LocalCopies()
 
 
 def _cache():
@@ -207,14 +176,7 @@ class PageCacheMiddleware:
 
         host, path = request.get_host(), request.path
         vkey, ekey = version_key(path), entry_key(host, path)
-        local = _local.get(ekey)
         try:
-            if local is not None:
-                version = _cache().get(vkey)
-                if version is not None and local["version"] == version:
-                    stats["hit"] += 1
-                    stats["local_copy"] += 1
-                    return self._response_from(local)
             found = _cache().get_many([vkey, ekey])
         except Exception:
             logger.warning("page cache unavailable, rendering %s", path, exc_info=True)
@@ -223,9 +185,6 @@ class PageCacheMiddleware:
         version, entry = found.get(vkey), found.get(ekey)
         if entry is not None and version is not None and entry["version"] == version:
             stats["hit"] += 1
-            ttl = entry.get("expires_at", 0) - time.time()
-            if ttl > 0:
-                _local.keep(ekey, entry, ttl)
             return self._response_from(entry)
 
         stats["miss"] += 1
@@ -237,7 +196,7 @@ class PageCacheMiddleware:
             drop_cookie_from_vary(response)
             if version is not None:
                 try:
-                    _cache().set(ekey, self._entry_from(response, version, seconds), seconds)
+                    _cache().set(ekey, self._entry_from(response, version), seconds)
                 except Exception:
                     logger.warning("page cache could not store %s", path, exc_info=True)
                 else:
@@ -256,10 +215,9 @@ class PageCacheMiddleware:
             return None
 
     @staticmethod
-    def _entry_from(response, version, seconds):
+    def _entry_from(response, version):
         return {
             "version": version,
-            "expires_at": time.time() + seconds,
             "status": response.status_code,
             "headers": [
                 (name, value)

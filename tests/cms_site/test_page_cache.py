@@ -378,15 +378,3 @@ def test_a_rating_change_leaves_other_articles_cached(committed, client, mesothe
         Reader().vote(mesotherapy, 5)
 
     assert client.get(other.url)["X-Cache"] == "HIT"
-
-
-def test_a_purge_from_another_server_retires_this_servers_local_copy(client, mesotherapy):
-    """Hits come from the process's own copy once served; each still checks the shared version."""
-    get_twice(client, mesotherapy.url)
-    before = page_cache.stats["local_copy"]
-    assert client.get(mesotherapy.url)["X-Cache"] == "HIT"
-    assert page_cache.stats["local_copy"] == before + 1
-
-    page_cache.purge_paths([mesotherapy.url])  # as another server's purge does, in the shared cache
-
-    assert client.get(mesotherapy.url)["X-Cache"] == "MISS"
