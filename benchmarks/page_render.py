@@ -11,10 +11,13 @@ What it does, in a database of its own (SQLite file under benchmarks/results/ un
 3. save those exact bytes under STATIC_ROOT, restart gunicorn so WhiteNoise serves them;
 4. load both URLs with ``wrk`` (installed with apt-get when missing and possible) or, failing
    that, a bounded pool of keep-alive ``http.client`` threads;
-5. print a table and write benchmarks/results/page_render.json.
+5. print a table and write benchmarks/results/page_render.json;
+6. render the article and the stock page uncached in one process, interleaved, and print
+   their query counts and median times with the ratio (targets: time <= 1.0, queries <= stock + 2).
 
-Each row is a ``Target``. Three rows: the article rendered by Wagtail on every request
-(page cache off), the same article answered to anonymous readers from the page cache
+Each row is a ``Target``. Four rows: a stock Wagtail page with the same body (a minimal
+page type, ``benchmarks/stock_wagtail``, only in this database), the article rendered by
+Wagtail on every request (page cache off), the same article answered to anonymous readers from the page cache
 (``cms_site.page_cache``; Redis when --redis-url is given, else each worker's memory),
 and the static file. Before measuring, each row checks the server's ``X-Cache``
 header says what the row claims (rendered: no hit; cached: HIT).
@@ -45,6 +48,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 PYTHON = sys.executable
 ARTICLE_SLUG = "benchmark-article"
 BODY_BLOCKS = 50
+STOCK_SLUG = "stock-benchmark-article"
 STATIC_COPY = "benchmark/page_render.html"  # relative to STATIC_ROOT and STATIC_URL
 
 
@@ -73,9 +77,10 @@ class Result:
     tool: str
 
 
-def targets(article_path):
+def targets(article_path, stock_path):
     """The rows measured, in order; the static file is the baseline for the ratio."""
     return [
+        Target("Stock Wagtail, same body", stock_path, {"PAGE_CACHE_SECONDS": "0"}),
         Target("Wagtail page (50 blocks)", article_path, {"PAGE_CACHE_SECONDS": "0"}),
         Target("Cached page, anonymous", article_path, {"PAGE_CACHE_SECONDS": "600"}, expect_cache="HIT"),
         Target("Static file, same bytes", "/static/" + STATIC_COPY),
@@ -114,7 +119,48 @@ def build_article():
         )
         article.save_revision().publish()
     assert len(article.body) == BODY_BLOCKS
-    print(article.url)
+
+    from benchmarks.stock_wagtail.models import StockPage
+
+    # Beside the article, so Wagtail routes both through the same depth of the tree.
+    stock = StockPage.objects.child_of(index).filter(slug=STOCK_SLUG).first()
+    if stock is None:
+        stock = index.add_child(
+            instance=StockPage(title="Benchmark article", slug=STOCK_SLUG, body=article.body.raw_data)
+        )
+        stock.save_revision().publish()
+    print(json.dumps({"article": article.url, "stock": stock.url}))
+
+
+def measure_render(paths, rounds=40):
+    """Queries and median time of an uncached render of each path, in this process (page cache off).
+
+    The requests go through the whole Django stack (middleware, routing, templates) with
+    Django's test client; renditions are warmed first, as on a live site.
+    """
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="localhost")
+    results = {}
+    for name, path in paths.items():
+        for _ in range(3):
+            assert client.get(path).status_code == 200
+        with CaptureQueriesContext(connection) as queries:
+            client.get(path)
+        results[name] = {"queries": len(queries), "times": []}
+    for _ in range(rounds):  # interleaved, so noise from other processes hits both alike
+        for name, path in paths.items():
+            started = time.perf_counter()
+            client.get(path)
+            results[name]["times"].append((time.perf_counter() - started) * 1000)
+    for result in results.values():
+        result["median_ms"] = statistics.median(result.pop("times"))
+    print(json.dumps(results))
 
 
 # ---------------------------------------------------------------- server
@@ -123,7 +169,8 @@ def build_article():
 def server_env(args, extra=None):
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms_site.settings.production",
+        # Production settings plus the stock page type (benchmarks/stock_wagtail).
+        "DJANGO_SETTINGS_MODULE": "benchmarks.stock_wagtail.settings",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -355,15 +402,30 @@ def main():
 
     print("Building the benchmark database ...", flush=True)
     manage(args, "migrate", "--noinput")
-    article_path = subprocess.run(
-        [PYTHON, __file__, "--build-article"],
-        cwd=ROOT,
-        env=server_env(args),
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    paths = json.loads(
+        subprocess.run(
+            [PYTHON, __file__, "--build-article"],
+            cwd=ROOT,
+            env=server_env(args),
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
+    article_path, stock_path = paths["article"], paths["stock"]
     manage(args, "collectstatic", "--noinput")
+
+    print("Rendering both pages uncached in one process (queries, median time) ...", flush=True)
+    render = json.loads(
+        subprocess.run(
+            [PYTHON, __file__, "--measure-render", json.dumps(paths)],
+            cwd=ROOT,
+            env=server_env(args, {"PAGE_CACHE_SECONDS": "0"}),
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
 
     # Fetch the page once from the real server, then serve those exact bytes statically.
     with Gunicorn(args) as server:
@@ -375,7 +437,7 @@ def main():
     use_wrk = not args.python_client and ensure_wrk()
     load = run_wrk if use_wrk else run_threads
     results = []
-    for target in targets(article_path):
+    for target in targets(article_path, stock_path):
         # A fresh server per row: WhiteNoise indexes STATIC_ROOT at start, and rows may change settings.
         with Gunicorn(args, target.server_env) as server:
             body = fetch(server.base_url, target.path)  # also warms the worker that answers
@@ -396,6 +458,17 @@ def main():
         )
     print(f"\nLoad: {results[0].tool}; gunicorn 2 workers on 127.0.0.1:{args.port}; {os.cpu_count()} CPUs")
 
+    ours, stock = render["article"], render["stock"]
+    time_ratio = ours["median_ms"] / stock["median_ms"]
+    print("\nUncached render, in process (Django test client, page cache off):")
+    print(f"{'':28} {'queries':>8} {'median ms':>10}")
+    print(f"{'Stock Wagtail, same body':28} {stock['queries']:>8} {stock['median_ms']:>10.2f}")
+    print(f"{'Wagtail page (50 blocks)':28} {ours['queries']:>8} {ours['median_ms']:>10.2f}")
+    print(
+        f"Ours / stock: time ratio {time_ratio:.2f} (target <= 1.0), "
+        f"queries {ours['queries']} vs {stock['queries']} (target <= stock + 2)"
+    )
+
     output = RESULTS / "page_render.json"
     output.write_text(
         json.dumps(
@@ -405,6 +478,7 @@ def main():
                 "cpus": os.cpu_count(),
                 "workers": 2,
                 "body_blocks": BODY_BLOCKS,
+                "uncached_render": {**render, "time_ratio": time_ratio},
                 "results": [
                     {**asdict(r), "ratio_to_static": r.requests_per_second / baseline.requests_per_second}
                     for r in results
@@ -421,5 +495,7 @@ if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
     if sys.argv[1:] == ["--build-article"]:
         build_article()
+    elif sys.argv[1:2] == ["--measure-render"]:
+        measure_render(json.loads(sys.argv[2]))
     else:
         main()

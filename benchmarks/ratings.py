@@ -24,7 +24,6 @@ import sys
 import tempfile
 import threading
 import time
-from http.cookies import SimpleCookie
 from pathlib import Path
 
 import psycopg
@@ -105,29 +104,19 @@ def wait_until_up(port, path, process, timeout=30):
     raise SystemExit("gunicorn did not answer in time")
 
 
-def csrf_for_client(port, page_id):
-    """A CSRF cookie and matching token, as the widget's script gets them."""
-    status, set_cookie, body = request(
-        port, "GET", f"/ratings/{page_id}/", headers={"Accept": "application/json"}
-    )
-    assert status == 200, status
-    cookie = SimpleCookie()
-    cookie.load(set_cookie)
-    return cookie["csrftoken"].value, json.loads(body)["csrf_token"]
-
-
 def run_clients(args, pages):
     deadline_box = {}
     results = [[] for _ in range(args.clients)]  # (latency seconds, status, score)
     start = threading.Barrier(args.clients + 1)
 
     def client(index):
-        cookie, token = csrf_for_client(args.port, pages[0])
+        # As the widget's script posts from the article: same-origin, no voter cookie
+        # (every vote is a new reader).
         headers = {
             "Accept": "application/json",
             "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={cookie}",  # no voter cookie: every vote is a new reader
-            "X-CSRFToken": token,
+            "Origin": f"http://127.0.0.1:{args.port}",
+            "Sec-Fetch-Site": "same-origin",
         }
         start.wait()
         n = index

@@ -4,11 +4,12 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from treatment_pages.caching import SharedCacheMixin
 from treatment_pages.models import TreatmentIndexPage
 from treatment_pages.models.pages import FrontEndPreviewMixin
 
 
-class HomePage(FrontEndPreviewMixin, Page):
+class HomePage(SharedCacheMixin, FrontEndPreviewMixin, Page):
     """The clinic's home page: a welcome and links into the treatments section."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])

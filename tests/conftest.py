@@ -42,11 +42,15 @@ def _fresh_page_cache():
     """Each test starts with an empty page cache: pages cached by another test's
     (rolled back) content must not answer this one's requests."""
     from django.apps import apps
+    from django.core.cache import caches
+
+    from treatment_pages.caching import CONTENT_VERSION_KEY
 
     if apps.is_installed("cms_site"):
-        from cms_site import page_cache
-
-        page_cache.purge_all()
+        caches[settings.PAGE_CACHE_ALIAS].clear()
+    # Cached navigation and breadcrumbs of another test's pages (same ids) are retired too:
+    # the version starts again from the clock, later than any before.
+    caches["default"].delete(CONTENT_VERSION_KEY)
 
 
 def load_demo_site():

@@ -12,6 +12,9 @@ class TreatmentPagesConfig(AppConfig):
         # Connects the delete signals that keep rating summaries exact, and the webhooks' events.
         from treatment_pages import checks, ratings, webhooks  # noqa: F401
         from treatment_pages.block_schemas import register_typed_streamfields
+        from treatment_pages.caching import connect_signals
 
         # Before Wagtail's v3 API builds its page schemas (see the function's docstring).
         register_typed_streamfields()
+        # Cached navigation and breadcrumb fragments are retired when pages change.
+        connect_signals()

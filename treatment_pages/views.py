@@ -1,14 +1,15 @@
 import logging
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponseRedirect, JsonResponse
-from django.middleware.csrf import get_token
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from treatment_pages.conf import app_settings
@@ -93,6 +94,43 @@ def _rating_error(request, page, status, message, **headers):
     return response
 
 
+CROSS_SITE_VOTE_MESSAGE = _(
+    "Votes are only accepted from this site's own pages. Open the article on this site and rate it there."
+)
+
+
+def _origin_of(url):
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else None
+
+
+def is_same_site_request(request):
+    """Whether a browser sent this POST from one of this site's own pages.
+
+    Instead of a CSRF token (which would make every article page personal, and so
+    uncacheable by a shared cache), the vote trusts what browsers say about where a
+    request comes from: ``Sec-Fetch-Site`` (every current browser) and, failing that,
+    ``Origin`` (sent with every cross-origin POST since 2019-2020). A page on another
+    site cannot forge either. A request with neither header is not from a browser that
+    could be tricked into voting; like an API client it only meets the rate limit.
+    ``CSRF_TRUSTED_ORIGINS`` (a front end on another origin) are accepted too.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        # "none": the reader typed or bookmarked the URL (a POST cannot come from that).
+        if fetch_site == "same-origin":
+            return True
+        if fetch_site not in ("same-site", "cross-site"):
+            return False
+    origin = request.headers.get("Origin")
+    if origin is None or origin == "null":
+        # Sec-Fetch-Site said same-site/cross-site, or an opaque origin: refuse.
+        return fetch_site is None and origin is None
+    allowed = {f"{request.scheme}://{request.get_host()}".lower()}
+    allowed.update(_origin_of(o) for o in settings.CSRF_TRUSTED_ORIGINS)
+    return _origin_of(origin) in allowed
+
+
 def _redirect_after_vote(request, page):
     """Back to the article's rating, or to ``next`` if it stays on this site; never elsewhere."""
     target = request.POST.get("next", "")
@@ -106,14 +144,17 @@ def _redirect_after_vote(request, page):
 
 
 @require_POST
-@csrf_protect
+@csrf_exempt  # checked by is_same_site_request instead: the article page carries no token
 def rating_vote(request, page_id):
     """Cast or change the reader's vote; JSON for the widget's script, a redirect for a form post.
 
-    Refuses too many votes from one client IP (429, ``RATINGS_VOTE_RATE``), too many new
-    voters on this page from one client IP (429, ``RATINGS_NEW_VOTERS_PER_ADDRESS``), pages
-    that are not live and public (404) and scores outside 1-5 (400), changing nothing.
+    Refuses votes sent from another site's page (403), too many votes from one client IP
+    (429, ``RATINGS_VOTE_RATE``), too many new voters on this page from one client IP (429,
+    ``RATINGS_NEW_VOTERS_PER_ADDRESS``), pages that are not live and public (404) and scores
+    outside 1-5 (400), changing nothing.
     """
+    if not is_same_site_request(request):
+        return _rating_error(request, None, 403, CROSS_SITE_VOTE_MESSAGE)
     retry_after = count_vote_against_rate_limit(request)
     if retry_after:
         return _rating_error(
@@ -165,15 +206,14 @@ def rating_vote(request, page_id):
 def rating_state(request, page_id):
     """The article's current summary and this reader's own score, as JSON.
 
-    The widget's script calls this so that a page served from a shared cache still
-    shows the reader's own vote; it also hands the script a CSRF token that matches
-    the reader's CSRF cookie.
+    The widget's script calls this after load: the article page itself is the same
+    for every reader (shared caches hold it), so the reader's own score comes from
+    here, never cached (``private, no-store``). No CSRF token is needed to vote
+    (see :func:`is_same_site_request`), so none is handed out and no cookie is set.
     """
     page = ratable_page(page_id)
     if page is None:
         return _rating_error(request, None, 404, _("This page cannot be rated."))
     identifier = get_voter_identifier(request)
     own_score = get_own_score(page, voter_key_for(identifier)) if identifier else None
-    return JsonResponse(
-        {**get_rating_summary(page).as_dict(), "your_score": own_score, "csrf_token": get_token(request)}
-    )
+    return JsonResponse({**get_rating_summary(page).as_dict(), "your_score": own_score})

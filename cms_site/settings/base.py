@@ -152,18 +152,34 @@ SESSION_ENGINE = "cms_site.sessions.cached_db" if REDIS_URL else "cms_site.sessi
 # Staff who can use the admin get shorter sessions than anyone else (cms_site.admin_session).
 ADMIN_SESSION_COOKIE_AGE = env.int("ADMIN_SESSION_COOKIE_AGE", default=8 * 60 * 60)
 
-# Whole-page cache for anonymous readers (cms_site.page_cache); 0 turns it off.
+# Shared caching of public pages. The apps mark what any shared cache may keep
+# (treatment_pages.caching: Cache-Control public, s-maxage=PAGE_CACHE_SECONDS); 0 marks nothing.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
-PAGE_CACHE_PAGE_TYPES = [
-    "cms_site.homepage",
-    "treatment_pages.treatmentindexpage",
-    "treatment_pages.treatmentpage",
-]
-# Readers who rated see their own score (treatment_pages.voters.VOTER_COOKIE_NAME).
-PAGE_CACHE_BYPASS_COOKIES = ["clinic_voter"]
-# A page showing a form with these fields is never stored: the appointment form's
-# time-trap token (lead_forms.spam.TIME_TRAP_FIELD) records when *this* reader got it.
-PAGE_CACHE_NEVER_STORE_FIELDS = ["form-token"]
+# The in-app cache (cms_site.page_cache) for sites without a CDN or Varnish in front.
+PAGE_CACHE_IN_APP = env.bool("PAGE_CACHE_IN_APP", default=True)
+
+# Purges on publish, rating and settings changes (cms_site.signals) go through
+# wagtail.contrib.frontend_cache to every cache named here: the in-app cache, and
+# Varnish (or anything taking HTTP PURGE), Cloudflare or CloudFront when configured.
+WAGTAILFRONTENDCACHE = {}
+if PAGE_CACHE_IN_APP:
+    WAGTAILFRONTENDCACHE["in_app"] = {"BACKEND": "cms_site.page_cache.PageCacheBackend"}
+if FRONTEND_CACHE_PURGE_URL := env.str("FRONTEND_CACHE_PURGE_URL", default=""):
+    WAGTAILFRONTENDCACHE["varnish"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": FRONTEND_CACHE_PURGE_URL,
+    }
+if CLOUDFLARE_ZONEID := env.str("CLOUDFLARE_ZONEID", default=""):
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "ZONEID": CLOUDFLARE_ZONEID,
+        "BEARER_TOKEN": env.str("CLOUDFLARE_BEARER_TOKEN", default=""),
+    }
+if CLOUDFRONT_DISTRIBUTION_ID := env.str("CLOUDFRONT_DISTRIBUTION_ID", default=""):
+    WAGTAILFRONTENDCACHE["cloudfront"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+        "DISTRIBUTION_ID": CLOUDFRONT_DISTRIBUTION_ID,
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -420,5 +436,7 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
         # Django's own request logs would repeat the access line.
         "django.server": {"level": "WARNING"},
+        # One line per purged URL on every publish; failures still show.
+        "wagtail.frontendcache": {"level": "WARNING"},
     },
 }

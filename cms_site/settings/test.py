@@ -42,3 +42,7 @@ LEAD_FORMS_TIME_TRAP_MIN_SECONDS = 0
 # after-commit purges never run) and must not be hidden by a page another request
 # stored. tests/cms_site/test_page_cache.py switches it on and drives the commits.
 PAGE_CACHE_SECONDS = 0
+# The in-app page cache keeps its pages in memory of its own here, emptied before each test
+# (tests/conftest.py) without flushing the rate limits' Redis.
+CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}  # noqa: F405
+PAGE_CACHE_ALIAS = "pages"

@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from django_ratelimit.core import is_ratelimited
@@ -341,6 +341,12 @@ class AppointmentFormPage(AbstractEmailForm):
         token = kwargs.pop("thank_you_token", None)
         if token is not None:
             return self.serve_thank_you(request, token)
+        response = self.serve_form(request, *args, **kwargs)
+        # The form carries this reader's CSRF and time-trap tokens: never in a shared cache.
+        add_never_cache_headers(response)
+        return response
+
+    def serve_form(self, request, *args, **kwargs):
         if request.method != "POST":
             return super().serve(request, *args, **kwargs)
         outcome = self.submit(request.POST, request)

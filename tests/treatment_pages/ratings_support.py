@@ -31,12 +31,18 @@ class Reader:
     def widget(self, page):
         return self.open(page.url).select_one("#rating")
 
-    def csrf_token(self, page):
-        return self.widget(page).select_one("input[name=csrfmiddlewaretoken]")["value"]
+    def state(self, page):
+        """What the widget's script fetches after load: the summary and this reader's own score."""
+        response = self.client.get(reverse("treatment_pages:rating_state", args=[page.pk]))
+        assert response.status_code == 200, response.status_code
+        return response.json()
 
     def vote(self, page, score, *, json=False, next=None, **extra):
-        """Post the widget's form as the browser would (``score=None`` leaves it out)."""
-        data = {"csrfmiddlewaretoken": self.csrf_token(page), "next": page.url + "#rating"}
+        """Post the widget's form as the browser would (``score=None`` leaves it out):
+        from the site's own page, so with its ``Origin`` and ``Sec-Fetch-Site: same-origin``."""
+        data = {"next": page.url + "#rating"}
+        extra.setdefault("HTTP_ORIGIN", "http://testserver")
+        extra.setdefault("HTTP_SEC_FETCH_SITE", "same-origin")
         if next is not None:
             data["next"] = next
         if score is not None:

@@ -119,9 +119,9 @@ def test_rating_works_without_javascript(live_server, _chromium, mesotherapy):
         widget.get_by_role("button", name="Submit rating").click()
 
         page.wait_for_url(live_server.url + mesotherapy.url + "#rating")
+        # The page is the one every reader gets (shared caches hold it): the new summary
+        # shows; the reader's own score needs the script, which fetches it after load.
         expect(widget.locator("[data-rating-text]")).to_have_text("5.0 out of 5, 1 rating")
-        expect(widget.get_by_label("5 stars")).to_be_checked()
-        expect(widget.get_by_text("You rated this page 5 stars")).to_be_visible()
         screenshot(page, "phone-rated")
     finally:
         context.close()

@@ -3,7 +3,6 @@ import datetime
 from django.apps import apps
 from django.db import models
 from django.db.models import Prefetch
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePanel, MultiFieldPanel
@@ -14,6 +13,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from treatment_pages.blocks import TreatmentBodyBlock
+from treatment_pages.caching import SharedCacheMixin
 from treatment_pages.conf import app_settings
 from treatment_pages.panels import RatingSummaryPanel
 from treatment_pages.renditions import API_RENDITION_SPECS
@@ -30,7 +30,6 @@ from treatment_pages.serializers import (
     ImageRenditionsField,
     RatingSummaryField,
 )
-from treatment_pages.voters import has_voter_cookie
 
 from .ratings import MAX_SCORE, MIN_SCORE, RatingSummary
 
@@ -69,7 +68,7 @@ else:
             return False
 
 
-class TreatmentIndexPage(FrontEndPreviewMixin, Page):
+class TreatmentIndexPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
     """The "Treatments" section: lists its published treatment articles."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
@@ -103,7 +102,7 @@ class TreatmentIndexPage(FrontEndPreviewMixin, Page):
         return context
 
 
-class TreatmentPage(FrontEndPreviewMixin, Page):
+class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
     """A treatment article: what the treatment is, how it works, what to do next."""
 
     intro = models.TextField(
@@ -323,14 +322,13 @@ class TreatmentPage(FrontEndPreviewMixin, Page):
             }
         return data
 
-    def serve(self, request, *args, **kwargs):
-        """Serve the article; a reader with a voter cookie gets a private (uncacheable) copy.
+    def embeds_a_form(self):
+        """Whether a "Next steps" block shows the linked page's form inline."""
+        return any(
+            block.get("type") == "next_steps" and (block.get("value") or {}).get("show_form")
+            for block in self.body.raw_data
+        )
 
-        The rating widget shows that reader's own score, so that response must never be
-        stored by a shared cache and handed to someone else.
-        """
-        response = super().serve(request, *args, **kwargs)
-        if has_voter_cookie(request):
-            patch_cache_control(response, private=True)
-            patch_vary_headers(response, ["Cookie"])
-        return response
+    def is_shared_cacheable(self, request):
+        """Not when the article embeds the appointment form: its tokens are per reader."""
+        return not self.embeds_a_form()

@@ -4,33 +4,23 @@ from django import template
 from django.urls import reverse
 
 from treatment_pages.models.ratings import MAX_SCORE, SCORE_CHOICES
-from treatment_pages.ratings import get_own_score, get_rating_summary
-from treatment_pages.voters import get_voter_identifier, has_voter_cookie, voter_key_for
+from treatment_pages.ratings import get_rating_summary
 
 register = template.Library()
 
 
 @register.inclusion_tag("treatment_pages/includes/rating_widget.html", takes_context=True)
 def rating_widget(context, page):
-    """The article's rating widget: public summary, and the reader's own score if they voted.
+    """The article's rating widget: the public summary only, the same for every reader.
 
-    The own score is only looked up when the request carries a voter cookie, and
-    ``TreatmentPage.serve`` marks such responses private, so a shared page cache only
-    ever stores the version without personal state (the script fills that in).
+    Nothing personal is rendered (no own score, no CSRF token), so the page can be held
+    by shared caches; the widget's script asks ``rating_state`` for the reader's own
+    score after load, and the vote endpoint checks the request comes from this site.
     """
-    request = context.get("request")
-    personal = bool(request and has_voter_cookie(request))
-    own_score = None
-    if personal:
-        identifier = get_voter_identifier(request)
-        own_score = get_own_score(page, voter_key_for(identifier)) if identifier else None
     return {
         "page": page,
-        "request": request,
-        "csrf_token": context.get("csrf_token"),
+        "request": context.get("request"),
         "summary": getattr(page, "rating_summary", None) or get_rating_summary(page),
-        "own_score": own_score,
-        "personal": personal,
         "scores": SCORE_CHOICES,
         "vote_url": reverse("treatment_pages:rating_vote", args=[page.pk]),
         "state_url": reverse("treatment_pages:rating_state", args=[page.pk]),

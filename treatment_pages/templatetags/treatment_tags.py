@@ -1,11 +1,18 @@
 import json
 
 from django import template
+from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from wagtail.models import Site
 
+from treatment_pages.caching import FRAGMENT_SECONDS, content_version
+
 register = template.Library()
+
+BREADCRUMB_TEMPLATE = "treatment_pages/includes/breadcrumb.html"
 
 # Characters that could close the <script> element or open an HTML comment.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -18,26 +25,45 @@ def json_ld(data):
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
 
 
-@register.inclusion_tag("treatment_pages/includes/breadcrumb.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def breadcrumb(context, page=None, current_title="", current_url=""):
     """Ancestors of ``page`` below the tree root, then the page itself.
 
     For a view that is not a page (search), pass no page but ``current_title`` and
-    ``current_url``: the trail is the site's home page, then that view.
+    ``current_url``: the trail is the site's home page, then that view. A page's
+    trail is cached per page and host under :func:`content_version` (any page
+    change retires it), so rendering an article costs no query for it.
     """
     request = context.get("request")
-    if page is not None:
-        ancestors = page.get_ancestors().filter(depth__gt=1).live().specific()
-    else:
+    if page is None:
         site = Site.find_for_request(request) if request is not None else None
         ancestors = [site.root_page.specific] if site is not None else []
-    return {
-        "ancestors": ancestors,
-        "page": page,
-        "current_title": current_title,
-        "current_url": current_url,
-        "request": request,
-    }
+        return render_to_string(
+            BREADCRUMB_TEMPLATE,
+            {
+                "ancestors": ancestors,
+                "page": None,
+                "current_title": current_title,
+                "current_url": current_url,
+            },
+            request=request,
+        )
+    version = content_version(request)
+    host = request.get_host() if request is not None else ""
+    key = f"treatment_pages:breadcrumb:{version}:{host}:{get_language()}:{page.pk}"
+    html = cache.get(key) if version is not None else None
+    if html is None:
+        ancestors = page.get_ancestors().filter(depth__gt=1).live()
+        html = render_to_string(BREADCRUMB_TEMPLATE, {"ancestors": ancestors, "page": page}, request=request)
+        if version is not None:
+            cache.set(key, html, FRAGMENT_SECONDS)
+    return mark_safe(html)  # noqa: S308 - rendered by our own template
+
+
+@register.simple_tag(takes_context=True)
+def page_content_version(context):
+    """:func:`treatment_pages.caching.content_version` for ``{% cache %}`` keys in templates."""
+    return content_version(context.get("request"))
 
 
 @register.simple_tag(takes_context=True)

@@ -1,0 +1,94 @@
+# Varnish in front of the clinic site (Varnish 6/7, Debian's `varnish` package).
+#
+# The site's apps say in HTTP what a shared cache may keep: pages that are the same for
+# every anonymous reader answer `Cache-Control: public, max-age=.., s-maxage=..,
+# stale-while-revalidate=..` with a `Surrogate-Key`; everything personal is private or
+# no-store. This file follows those headers and adds only what a shared cache must do
+# itself: pass signed-in editors, the admin and previews; strip campaign parameters; take
+# purges (Wagtail's frontend cache, FRONTEND_CACHE_PURGE_URL) from allowed addresses only.
+#
+# Backend: edit the address below (benchmarks/shared_cache.sh writes its own copy).
+vcl 4.1;
+
+backend default {
+    .host = "127.0.0.1";
+    .port = "8000";
+    .connect_timeout = 2s;
+    .first_byte_timeout = 30s;
+}
+
+# Who may PURGE (one URL) or BAN (everything): the app servers and their task workers.
+acl purgers {
+    "127.0.0.1";
+    "::1";
+}
+
+sub vcl_recv {
+    if (req.method == "PURGE") {
+        if (client.ip !~ purgers) {
+            return (synth(405, "Purging is not allowed from this address"));
+        }
+        # Every host and query-less variant of the path: the URL Wagtail names may carry
+        # the site's canonical hostname while readers arrive under another.
+        ban("obj.http.x-url == " + regsub(req.url, "\?.*$", ""));
+        return (synth(200, "Purged"));
+    }
+    if (req.method == "BAN") {
+        if (client.ip !~ purgers) {
+            return (synth(405, "Banning is not allowed from this address"));
+        }
+        ban("obj.status != 0");
+        return (synth(200, "Banned everything"));
+    }
+
+    # Campaign tracking never changes a page: one cached copy for all of them.
+    if (req.url ~ "[?&](utm_[A-Za-z_]*|gclid|fbclid|dclid|msclkid|mc_cid|mc_eid|_ga)=") {
+        set req.url = regsuball(req.url, "([?&])(utm_[A-Za-z_]*|gclid|fbclid|dclid|msclkid|mc_cid|mc_eid|_ga)=[^&]*", "\1");
+        set req.url = regsuball(req.url, "&&+", "&");
+        set req.url = regsub(req.url, "\?&", "?");
+        set req.url = regsub(req.url, "[?&]+$", "");
+    }
+
+    if (req.method != "GET" && req.method != "HEAD") {
+        return (pass);
+    }
+    # The admin (previews included) and the headless preview API are never cached.
+    if (req.url ~ "^/admin(/|$)" || req.url ~ "^/api/v2/page_preview/") {
+        return (pass);
+    }
+    # A session may carry a login: an editor is never served a cached page, nor stores one.
+    if (req.http.Authorization || req.http.Cookie ~ "(^|;\s*)(sessionid|messages)=") {
+        return (pass);
+    }
+    # Other cookies (a voter's, a CSRF cookie) stay for the app to read, but do not keep a
+    # request from the cache: a response marked public is the same for everyone, and a
+    # personal one says private/no-store and is never stored (vcl_backend_response).
+    return (hash);
+}
+
+sub vcl_backend_response {
+    # Only what the app marked for shared caches, and never a response setting a cookie.
+    if (beresp.http.Set-Cookie
+        || beresp.http.Cache-Control !~ "(^|,)\s*public"
+        || beresp.http.Cache-Control ~ "(private|no-store|no-cache)"
+        || beresp.http.Vary ~ "(?i)(cookie|authorization|\*)") {
+        set beresp.uncacheable = true;
+        set beresp.ttl = 30s;
+        return (deliver);
+    }
+    # Varnish takes the TTL from s-maxage and the grace from stale-while-revalidate.
+    # Remembered for purges by path (lurker-friendly bans).
+    set beresp.http.x-url = regsub(bereq.url, "\?.*$", "");
+    return (deliver);
+}
+
+sub vcl_deliver {
+    unset resp.http.x-url;
+    if (obj.uncacheable) {
+        set resp.http.X-Cache = "PASS";
+    } elsif (obj.hits > 0) {
+        set resp.http.X-Cache = "HIT";
+    } else {
+        set resp.http.X-Cache = "MISS";
+    }
+}

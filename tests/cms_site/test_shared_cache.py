@@ -1,0 +1,286 @@
+"""Pages any shared cache (CDN, Varnish) can hold, and the purges that keep them fresh."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import UserFactory
+from tests.treatment_pages.ratings_support import Reader
+from treatment_pages.models import ClinicContactSettings
+from treatment_pages.voters import VOTER_COOKIE_NAME
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shared_caching(settings):
+    """The production defaults (the test settings switch shared-cache headers off)."""
+    settings.PAGE_CACHE_SECONDS = 600
+
+
+class PurgeRecorder(BaseHTTPRequestHandler):
+    """Stands in for Varnish: answers every PURGE with 200 and remembers it."""
+
+    def do_PURGE(self):  # noqa: N802 - the HTTP method's name
+        self.server.received.append((self.command, self.headers["Host"], self.path))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def varnish(settings, shared_caching):
+    """A loopback HTTP server configured as the frontend cache (FRONTEND_CACHE_PURGE_URL)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), PurgeRecorder)
+    server.received = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.WAGTAILFRONTENDCACHE = {
+        **settings.WAGTAILFRONTENDCACHE,
+        "varnish": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": f"http://127.0.0.1:{server.server_port}",
+        },
+    }
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def purged_paths(server):
+    return {path for method, _host, path in server.received if method == "PURGE"}
+
+
+@pytest.mark.parametrize("in_app_cache", [False, True], ids=["rendered", "in-app cache"])
+def test_two_anonymous_readers_get_the_same_bytes_and_no_cookie(
+    settings, shared_caching, mesotherapy, in_app_cache
+):
+    settings.PAGE_CACHE_IN_APP = in_app_cache
+    voter = Reader()
+    assert voter.vote(mesotherapy, 4).status_code == 302
+    assert VOTER_COOKIE_NAME in voter.client.cookies
+    voter.client.cookies["csrftoken"] = "a" * 32  # a CSRF cookie from some other page
+    newcomer = Client()
+
+    first = newcomer.get(mesotherapy.url)
+    second = voter.client.get(mesotherapy.url)
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert first.content == second.content
+    assert b"4.0 out of 5, 1 rating" in first.content
+    assert b"csrfmiddlewaretoken" not in first.content
+    assert b"You rated this page" not in first.content
+    assert not first.cookies and not second.cookies
+    assert "Set-Cookie" not in first and "Set-Cookie" not in second
+    for response in (first, second):
+        cache_control = response["Cache-Control"]
+        assert "public" in cache_control and "s-maxage=600" in cache_control
+        assert "stale-while-revalidate=" in cache_control
+        assert response["Surrogate-Key"] == f"page-{mesotherapy.pk}"
+        assert response["Cache-Tag"] == f"page-{mesotherapy.pk}"
+        assert "Cookie" not in response.get("Vary", "")
+
+
+@pytest.mark.parametrize("fixture", ["home_page", "treatment_index", "mesotherapy"])
+def test_home_index_and_articles_are_shared_cacheable(client, request, shared_caching, fixture):
+    page = request.getfixturevalue(fixture)
+
+    response = client.get(page.url)
+
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("public")
+    assert f"page-{page.pk}" in response["Surrogate-Key"]
+    assert not response.cookies
+
+
+def test_the_voter_sees_their_own_score_from_the_uncached_state_endpoint(shared_caching, mesotherapy):
+    voter = Reader()
+    voter.vote(mesotherapy, 5)
+
+    state = voter.client.get(reverse("treatment_pages:rating_state", args=[mesotherapy.pk]))
+
+    assert state.status_code == 200
+    assert state.json()["your_score"] == 5
+    assert "private" in state["Cache-Control"] and "no-store" in state["Cache-Control"]
+
+
+def test_an_editor_gets_a_private_copy(client, shared_caching, mesotherapy):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+
+    response = client.get(mesotherapy.url)
+
+    assert response.status_code == 200
+    assert "wagtail-userbar" in response.content.decode()
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    assert "Surrogate-Key" not in response
+
+
+def test_an_article_embedding_the_appointment_form_opts_out(client, shared_caching, article_with_form):
+    response = client.get(article_with_form.url)
+
+    assert response.status_code == 200
+    assert 'name="form-token"' in response.content.decode()
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+
+
+def test_no_shared_cache_headers_when_switched_off(client, settings, mesotherapy):
+    settings.PAGE_CACHE_SECONDS = 0
+
+    response = client.get(mesotherapy.url)
+
+    assert "public" not in response.get("Cache-Control", "")
+
+
+# The no-JavaScript vote, without a token in the page
+
+
+def test_a_vote_from_the_sites_own_page_is_accepted_without_a_csrf_token(mesotherapy):
+    reader = Client(enforce_csrf_checks=True)
+    url = reverse("treatment_pages:rating_vote", args=[mesotherapy.pk])
+
+    response = reader.post(
+        url, {"score": "4"}, HTTP_ORIGIN="http://testserver", HTTP_SEC_FETCH_SITE="same-origin"
+    )
+
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_SEC_FETCH_SITE": "same-site", "HTTP_ORIGIN": "https://blog.testserver"},
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+        {"HTTP_ORIGIN": "null"},
+    ],
+    ids=["fetch-metadata", "origin-only", "sibling-subdomain", "no-origin", "opaque-origin"],
+)
+def test_a_vote_posted_from_another_site_is_refused(mesotherapy, headers):
+    from treatment_pages.models import Rating
+
+    url = reverse("treatment_pages:rating_vote", args=[mesotherapy.pk])
+
+    response = Client().post(url, {"score": "5"}, **headers)
+    as_json = Client().post(url, {"score": "5"}, HTTP_ACCEPT="application/json", **headers)
+
+    assert response.status_code == 403
+    assert "only accepted from this site" in response.content.decode()
+    assert as_json.status_code == 403
+    assert "only accepted from this site" in as_json.json()["error"]
+    assert not Rating.objects.exists()
+
+
+# Purges through wagtail.contrib.frontend_cache
+
+
+def test_publishing_purges_the_article_the_index_and_the_api_urls(
+    varnish, mesotherapy, treatment_index, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        mesotherapy.intro = "Changed."
+        mesotherapy.save_revision().publish()
+
+    paths = purged_paths(varnish)
+    assert {
+        mesotherapy.url,
+        treatment_index.url,
+        f"/api/v2/pages/{mesotherapy.pk}/",
+        f"/api/v3/ratings/{mesotherapy.pk}/",
+    } <= paths
+    hosts = {host for _method, host, _path in varnish.received}
+    assert hosts == {mesotherapy.get_site().hostname}
+
+
+def test_a_vote_purges_the_article_the_index_and_the_api_urls(
+    varnish, mesotherapy, treatment_index, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert Reader().vote(mesotherapy, 3).status_code == 302
+
+    assert {
+        mesotherapy.url,
+        treatment_index.url,
+        f"/api/v2/pages/{mesotherapy.pk}/",
+        "/api/v2/pages/",
+        f"/api/v3/ratings/{mesotherapy.pk}/",
+    } <= purged_paths(varnish)
+    # Not the other articles.
+    other = treatment_index.get_children().exclude(pk=mesotherapy.pk).first()
+    assert other.url not in purged_paths(varnish)
+
+
+def test_nothing_is_purged_before_the_transaction_commits(
+    varnish, mesotherapy, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        mesotherapy.save_revision().publish()
+
+    assert varnish.received == []
+    for callback in callbacks:
+        callback()
+    assert mesotherapy.url in purged_paths(varnish)
+
+
+def test_saving_clinic_settings_purges_every_page(varnish, demo_site, django_capture_on_commit_callbacks):
+    from wagtail.models import Page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        contact = ClinicContactSettings.for_site(demo_site)
+        contact.phone = "+1 (217) 555-0199"
+        contact.save()
+
+    live_urls = {page.url for page in Page.objects.live().filter(depth__gt=1).specific()}
+    assert live_urls <= purged_paths(varnish)
+
+
+def test_unpublishing_and_deleting_purge_the_page_and_its_index(
+    varnish, mesotherapy, treatment_index, django_capture_on_commit_callbacks
+):
+    url = mesotherapy.url
+    with django_capture_on_commit_callbacks(execute=True):
+        mesotherapy.unpublish()
+    assert {url, treatment_index.url} <= purged_paths(varnish)
+
+    varnish.received.clear()
+    other = treatment_index.get_children().live().exclude(pk=mesotherapy.pk).first()
+    other_url = other.url
+    with django_capture_on_commit_callbacks(execute=True):
+        other.delete()
+    assert {other_url, treatment_index.url} <= purged_paths(varnish)
+
+
+def test_moving_purges_the_old_and_new_addresses(
+    varnish, home_page, mesotherapy, treatment_index, django_capture_on_commit_callbacks
+):
+    from treatment_pages.models import TreatmentIndexPage
+
+    second = home_page.add_child(instance=TreatmentIndexPage(title="Other treatments", slug="other"))
+    varnish.received.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        mesotherapy.move(second, pos="last-child")
+
+    assert {"/treatments/mesotherapy/", "/other/mesotherapy/", treatment_index.url} <= purged_paths(varnish)
+
+
+def test_a_failing_cache_never_fails_the_editors_publish(
+    settings, shared_caching, mesotherapy, django_capture_on_commit_callbacks
+):
+    settings.WAGTAILFRONTENDCACHE = {
+        "varnish": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": "http://127.0.0.1:9",  # nothing listens on the discard port
+        }
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        mesotherapy.title = "Mesotherapy, revised"
+        mesotherapy.save_revision().publish()
+
+    mesotherapy.refresh_from_db()
+    assert mesotherapy.title == "Mesotherapy, revised"
