@@ -7,6 +7,9 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, DecimalField, ExpressionWrapper, Q
 from django.db.models.functions import Cast, NullIf
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn
@@ -255,3 +258,19 @@ def register_ratings_report_menu_item():
 @hooks.register("register_rich_text_features", order=100)
 def register_prefetched_page_links(features):
     features.register_link_type(PrefetchedPageLinkHandler)
+
+
+@hooks.register("insert_editor_js")
+def steps_editor_js():
+    """Numbers the steps of a steps block in the page editor and heads each with its lead text."""
+    return format_html(
+        '<script src="{}" data-step-word="{}"></script>',
+        static("treatment_pages/js/steps-editor.js"),
+        _("Step"),
+    )
+
+
+@hooks.register("insert_global_admin_css")
+def steps_editor_css():
+    """Keeps a step's lead text visible in its header while it is open (Wagtail 8 has no editor-only CSS hook)."""
+    return format_html('<link rel="stylesheet" href="{}">', static("treatment_pages/css/steps-editor.css"))

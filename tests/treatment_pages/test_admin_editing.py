@@ -48,9 +48,10 @@ def article_form_data(image, next_page):
                                 [
                                     {
                                         "text": "Stop retinol creams",
-                                        "sub_points": list_block(["Three days before", "Ask about others"]),
+                                        # One sub-point per line in a single text area.
+                                        "sub_points": "Three days before\r\n\r\n  Ask about others ",
                                     },
-                                    {"text": "Arrive without make-up", "sub_points": list_block([])},
+                                    {"text": "Arrive without make-up", "sub_points": ""},
                                 ]
                             ),
                         },
