@@ -7,10 +7,12 @@ renaming one needs a data migration.
 import copy
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.models import Page
 
 from treatment_pages.prefetch import get_prefetched
 from treatment_pages.renditions import image_api_representation
@@ -156,7 +158,9 @@ class LinesBlock(blocks.FieldBlock):
     def clean(self, value):
         value = super().clean(value)
         if self.max_line_length:
-            too_long = [number for number, line in enumerate(value, start=1) if len(line) > self.max_line_length]
+            too_long = [
+                number for number, line in enumerate(value, start=1) if len(line) > self.max_line_length
+            ]
             if too_long:
                 raise ValidationError(
                     _("Line %(lines)s is longer than %(max)d characters: shorten it or split it in two.")
@@ -325,6 +329,56 @@ class FactsListBlock(blocks.StructBlock):
         preview_value = {"title": "Possible side effects", "items": ["Slight bruising", "Mild swelling"]}
 
 
+# Page types a "Next steps" block may link to, as model strings. The project names its
+# appointment form type (cms_site: lead_forms.AppointmentFormPage); the app knows no form app.
+DEFAULT_APPOINTMENT_PAGE_TYPES = ["wagtailcore.Page"]
+
+
+def appointment_page_types():
+    """``TREATMENT_PAGES_APPOINTMENT_PAGE_TYPES``: the page types that count as appointment pages."""
+    return list(getattr(settings, "TREATMENT_PAGES_APPOINTMENT_PAGE_TYPES", DEFAULT_APPOINTMENT_PAGE_TYPES))
+
+
+class AppointmentPageChooserBlock(blocks.PageChooserBlock):
+    """A page chooser that offers, and accepts, only appointment pages.
+
+    The chooser lists the types from ``TREATMENT_PAGES_APPOINTMENT_PAGE_TYPES``; saving a page
+    of another type (an old value, a forged form) is a validation error shown next to the field.
+    The types are read from settings at start-up, never stored in migrations.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs["page_type"] = appointment_page_types()
+        super().__init__(**kwargs)
+
+    @property
+    def target_model(self):
+        # Stored values read as any page, exactly as before this chooser was restricted, so
+        # content saved earlier keeps rendering; the chooser (``target_models``) and clean()
+        # apply the restriction, with a message saying what to choose.
+        return Page
+
+    def clean(self, value):
+        value = super().clean(value)
+        page_class = value.specific_class if value is not None else None
+        if value is not None and not (page_class and issubclass(page_class, tuple(self.target_models))):
+            kinds = ", ".join(str(model._meta.verbose_name) for model in self.target_models)
+            raise ValidationError(
+                _("Choose a page of type: %(kinds)s. “%(title)s” is a %(kind)s.")
+                % {
+                    "kinds": kinds,
+                    "title": value.title,
+                    "kind": page_class._meta.verbose_name if page_class else _("page"),
+                }
+            )
+        return value
+
+    def deconstruct(self):
+        path, args, kwargs = super().deconstruct()
+        kwargs.pop("page_type", None)
+        return "wagtail.blocks.PageChooserBlock", args, kwargs
+
+
 class NextStepsBlock(PrefetchedChoosersMixin, blocks.StructBlock):
     """A call to action linking to a page (usually the appointment form).
 
@@ -334,7 +388,9 @@ class NextStepsBlock(PrefetchedChoosersMixin, blocks.StructBlock):
 
     heading = blocks.CharBlock(max_length=120, default="Next steps")
     text = blocks.TextBlock(max_length=600)
-    page = blocks.PageChooserBlock(help_text="Usually the appointment request form.")
+    page = AppointmentPageChooserBlock(
+        help_text=_("The appointment request form this call to action leads to.")
+    )
     link_text = blocks.CharBlock(max_length=80, default="Request an appointment")
     show_form = blocks.BooleanBlock(
         required=False,
