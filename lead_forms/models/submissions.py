@@ -48,6 +48,11 @@ class AppointmentSubmission(AbstractFormSubmission):
     the staff inbox can search and list them with plain indexed columns on any database.
     """
 
+    # PROTECT, not Wagtail's CASCADE: deleting a form page (or an ancestor of one) by
+    # any path, admin, bulk action, API or ORM, must never take its requests with it.
+    # The admin refuses first with a message (lead_forms.deletion); this is the backstop.
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.PROTECT)
+
     class NotificationStatus(models.TextChoices):
         PENDING = "pending", "Pending"
         SENT = "sent", "Sent"
