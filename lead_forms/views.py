@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_filters import CharFilter, ChoiceFilter
@@ -19,6 +20,7 @@ from .models import AppointmentFormPage, AppointmentSubmission, StatusChange
 from .permissions import get_submission_for_user, submissions_for_user, user_can_view_requests
 
 MIN_PHONE_SEARCH_DIGITS = 4
+INBOX_INDEX_URL_NAME = "lead_forms_appointmentsubmission_modeladmin_index"
 SPAM_INCLUDE = "include"
 SPAM_ONLY = "only"
 
@@ -80,7 +82,12 @@ class AppointmentSubmissionsListView(SubmissionsListView):
         if self.is_export:
             # Before the listing's context, which counts (and so loads) every row.
             return self.export(self.get_queryset(), request.GET.get("export"))
-        return super().get(request, *args, **kwargs)
+        # Staff have one place for patient data: the inbox, filtered to this form. (This
+        # URL stays for links to it and for its per-form export, whose columns follow the
+        # form's fields.) Access was checked above by Wagtail's own dispatch.
+        query = request.GET.copy()
+        query["form"] = str(self.form_page.pk)
+        return redirect(f"{reverse(INBOX_INDEX_URL_NAME)}?{query.urlencode()}")
 
     def export(self, queryset, fmt):
         user = self.request.user

@@ -286,3 +286,12 @@ def refuse_bulk_deleting_pages_holding_requests(request, action_type, objects, a
     if action_type == "delete" and objects and isinstance(objects[0], Page):
         return _refuse_deletion(request, list(objects), "admin_bulk")
     return None
+
+
+@hooks.register("construct_main_menu")
+def hide_wagtail_forms_menu(request, menu_items):
+    """One door to patient data: "Appointment requests". Wagtail's "Forms" menu led to the same requests.
+
+    Other form types (if a project adds any) stay reachable from their page's edit screen.
+    """
+    menu_items[:] = [item for item in menu_items if item.name != "forms"]
