@@ -14,7 +14,7 @@ from wagtail.models import Page
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
-from . import audit, deletion
+from . import audit, dashboard, deletion
 from .models import AppointmentFormPage, AppointmentSubmission
 from .permissions import (
     PERMISSION_CODENAME,
@@ -295,3 +295,8 @@ def hide_wagtail_forms_menu(request, menu_items):
     Other form types (if a project adds any) stay reachable from their page's edit screen.
     """
     menu_items[:] = [item for item in menu_items if item.name != "forms"]
+
+
+@hooks.register("construct_homepage_panels")
+def add_new_requests_panel(request, panels):
+    dashboard.construct_homepage_panels(request, panels)

@@ -23,6 +23,7 @@ from wagtail_modeladmin.menus import ModelAdminMenuItem
 from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import IndexView as ModelAdminIndexView
 
+from treatment_pages import dashboard
 from treatment_pages.models import Rating, RatingSummary
 from treatment_pages.models.ratings import SCORE_CHOICES
 from treatment_pages.rich_text import PrefetchedPageLinkHandler
@@ -274,3 +275,9 @@ def steps_editor_js():
 def steps_editor_css():
     """Keeps a step's lead text visible in its header while it is open (Wagtail 8 has no editor-only CSS hook)."""
     return format_html('<link rel="stylesheet" href="{}">', static("treatment_pages/css/steps-editor.css"))
+
+
+@hooks.register("construct_homepage_panels")
+def add_recently_edited_pages_panel(request, panels):
+    """Dashboard: pages recently edited by anyone."""
+    dashboard.construct_homepage_panels(request, panels)
