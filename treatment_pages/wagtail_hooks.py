@@ -256,12 +256,12 @@ class RatingsReportAdmin(ModelAdmin):
         """The page's title linking to its votes, and a link to its edit screen (the report's screen)."""
         votes = reverse(Rating.snippet_viewset.get_url_name("list")) + "?" + urlencode({"page": obj.page_id})
         return format_html(
-            '<a href="{}">{}</a> <a class="w-text-sm" href="{}" aria-label="{}">{}</a>',
+            '<a href="{}">{}</a> <a class="w-text-sm" href="{}">{}<span class="w-sr-only"> “{}”</span></a>',
             votes,
             obj.page.title,
             reverse("wagtailadmin_pages:edit", args=[obj.page_id]),
-            _("Edit “%(title)s”") % {"title": obj.page.title},
             _("Edit page"),
+            obj.page.title,
         )
 
     @_report_column("Average", "average_value")
