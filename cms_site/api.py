@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import RequestDataTooBig
 from django.core.signing import BadSignature
+from django.db.models import ProtectedError
 from django.http import Http404
 from ninja import Query, Router
 from rest_framework.response import Response
@@ -21,8 +22,11 @@ from wagtail.api.v3.urls import api as api_v3
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.images.api.v2.views import ImagesAPIViewSet
+from wagtail.models import Page
 
 from lead_forms import api as lead_forms_api
+from lead_forms import deletion
+from lead_forms.models import AppointmentSubmission
 from treatment_pages import api as treatment_api
 from treatment_pages.prefetch import prefetched_choosers
 from treatment_pages.renditions import API_RENDITION_SPECS
@@ -160,6 +164,25 @@ def page_preview(
 api_v3.add_router("/clinic-contact/", treatment_api.contact_router)
 api_v3.add_router("/preview/", preview_router)
 api_v3.add_router("/", treatment_api.content_router)
+
+
+@api_v3.exception_handler(ProtectedError)
+def refuse_deleting_protected_pages(request, exc):
+    """Deleting a page whose appointment requests (or other PROTECTed rows) point to it: 409, audited."""
+    held = [obj for obj in exc.protected_objects if isinstance(obj, AppointmentSubmission)]
+    # A bearer token stands for its user; a session request has request.user.
+    user = getattr(getattr(request, "auth", None), "user", None) or getattr(request, "user", None)
+    for page_id in sorted({submission.page_id for submission in held}):
+        page = Page.objects.filter(pk=page_id).first()
+        if page is not None:
+            deletion.log_refusal(page, user, sum(1 for s in held if s.page_id == page_id), "api")
+    return problem_response(
+        status=409,
+        title="Conflict",
+        detail=deletion.refusal_message(len(held)) if held else "Other records still depend on this.",
+    )
+
+
 api_v3.add_router("/forms/", lead_forms_api.router)
 api_v3.add_router("/ratings/", treatment_api.ratings_router)
 api_v3.add_router("/appointment-requests/", lead_forms_api.staff_router)

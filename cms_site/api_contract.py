@@ -119,6 +119,8 @@ def fix_openapi_document(document):
                 wanted.update(AUTHENTICATED_PROBLEMS)
             if method in {"post", "put", "patch"}:
                 wanted.update(WRITE_PROBLEMS)
+            if method == "delete":
+                wanted["409"] = "Refused: the page (or a page below it) still holds appointment requests"
             for status, description in wanted.items():
                 responses.setdefault(status, _problem(description))
             if method == "get" and public:

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -20,6 +21,7 @@ from .models.submissions import NOTE_MAX_LENGTH
 from .permissions import get_submission_for_user, submissions_for_user, user_can_view_requests
 from .phones import format_phone, tel_uri
 
+INBOX_INDEX_URL_NAME = "lead_forms_appointmentsubmission_modeladmin_index"
 SPAM_INCLUDE = "include"
 SPAM_ONLY = "only"
 
@@ -81,7 +83,12 @@ class AppointmentSubmissionsListView(SubmissionsListView):
         if self.is_export:
             # Before the listing's context, which counts (and so loads) every row.
             return self.export(self.get_queryset(), request.GET.get("export"))
-        return super().get(request, *args, **kwargs)
+        # Staff have one place for patient data: the inbox, filtered to this form. (This
+        # URL stays for links to it and for its per-form export, whose columns follow the
+        # form's fields.) Access was checked above by Wagtail's own dispatch.
+        query = request.GET.copy()
+        query["form"] = str(self.form_page.pk)
+        return redirect(f"{reverse(INBOX_INDEX_URL_NAME)}?{query.urlencode()}")
 
     def export(self, queryset, fmt):
         user = self.request.user

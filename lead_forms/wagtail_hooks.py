@@ -2,18 +2,21 @@
 
 import datetime
 
+from django.contrib import messages
 from django.contrib.admin import ListFilter, SimpleListFilter
 from django.contrib.auth.models import Permission
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import path, re_path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from wagtail import hooks
+from wagtail.models import Page
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
-from . import audit, idle
+from . import audit, dashboard, deletion, idle
 from .models import AppointmentFormPage, AppointmentSubmission
 from .permissions import (
     PERMISSION_CODENAME,
@@ -291,3 +294,49 @@ def idle_logout_warning_js():
         gettext("You will be signed out in %(seconds)s seconds because you have been inactive."),
         gettext("Stay signed in"),
     )
+
+
+# --- Form pages holding requests are never deleted (lead_forms.deletion) ----------------
+
+
+@hooks.register("register_log_actions")
+def register_delete_refused_log_action(actions):
+    actions.register_action(deletion.DELETE_REFUSED)(deletion.DeleteRefusedFormatter)
+
+
+def _refuse_deletion(request, pages, source):
+    count = deletion.requests_held(pages)
+    if not count:
+        return None
+    for page in pages:
+        deletion.log_refusal(page, request.user, deletion.requests_held([page]), source)
+    messages.error(request, deletion.refusal_message(count))
+    return redirect(request.META.get("HTTP_REFERER") or reverse("wagtailadmin_explore", args=[pages[0].pk]))
+
+
+@hooks.register("before_delete_page")
+def refuse_deleting_pages_holding_requests(request, page):
+    """Deleting a form page (or an ancestor of one) that holds requests is refused with a message."""
+    return _refuse_deletion(request, [page], "admin")
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_deleting_pages_holding_requests(request, action_type, objects, action_class_instance):
+    """The pages bulk "Delete" action, likewise, for all selected pages together."""
+    if action_type == "delete" and objects and isinstance(objects[0], Page):
+        return _refuse_deletion(request, list(objects), "admin_bulk")
+    return None
+
+
+@hooks.register("construct_main_menu")
+def hide_wagtail_forms_menu(request, menu_items):
+    """One door to patient data: "Appointment requests". Wagtail's "Forms" menu led to the same requests.
+
+    Other form types (if a project adds any) stay reachable from their page's edit screen.
+    """
+    menu_items[:] = [item for item in menu_items if item.name != "forms"]
+
+
+@hooks.register("construct_homepage_panels")
+def add_new_requests_panel(request, panels):
+    dashboard.construct_homepage_panels(request, panels)

@@ -6,10 +6,15 @@ renaming one needs a data migration.
 
 import copy
 
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from typing_extensions import TypedDict  # pydantic (the v3 schema) needs it before Python 3.12
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.models import Page
 
+from treatment_pages.conf import appointment_page_types
 from treatment_pages.faq import FAQBlock
 from treatment_pages.prefetch import get_prefetched
 from treatment_pages.renditions import ImageWithRenditionsDict, image_api_representation
@@ -69,6 +74,7 @@ class HeadingBlock(blocks.StructBlock):
     class Meta:
         icon = "title"
         template = "treatment_pages/blocks/heading_block.html"
+        preview_template = "treatment_pages/blocks/block_preview.html"
         label = "Heading"
         description = "A section or sub-section heading"
         preview_value = {"text": "How does the treatment work?", "level": "h2"}
@@ -84,6 +90,7 @@ class ParagraphBlock(blocks.RichTextBlock):
     class Meta:
         icon = "pilcrow"
         template = "treatment_pages/blocks/paragraph_block.html"
+        preview_template = "treatment_pages/blocks/block_preview.html"
         label = "Paragraph"
         description = "Rich text with links and simple formatting"
         preview_value = (
@@ -91,21 +98,102 @@ class ParagraphBlock(blocks.RichTextBlock):
         )
 
 
-class PreventionStepBlock(blocks.StructBlock):
-    """One numbered step: a short lead text and optional bullet sub-points."""
+class LabelledCharBlock(blocks.CharBlock):
+    """A CharBlock whose input is named by its label even where Wagtail shows no ``<label>``.
 
-    text = blocks.CharBlock(max_length=250, help_text="The step itself, e.g. “Watch your diet”.")
-    sub_points = blocks.ListBlock(
-        blocks.CharBlock(max_length=500, label="Sub-point"),
-        min_num=0,
-        default=[],
-        label="Sub-points",
-        help_text="Optional bullet points shown under this step.",
+    Inside a ``ListBlock`` Wagtail heads each item with the label as plain text, so the
+    input itself had no accessible name (a screen reader said "edit text, required").
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.field.widget.attrs["aria-label"] = self.label
+
+    def set_name(self, name):
+        super().set_name(name)
+        self.field.widget.attrs["aria-label"] = self.label
+
+    def deconstruct(self):
+        # Stored in migrations as a plain CharBlock: the name is presentation, not data shape.
+        path, args, kwargs = super().deconstruct()
+        return "wagtail.blocks.CharBlock", args, kwargs
+
+
+class LinesBlock(blocks.FieldBlock):
+    """Short texts typed one per line in a single labelled text area; the value is a list of strings.
+
+    For bullet points under a step: an editor types or pastes them at once instead of
+    adding a child block (with its own five buttons) per line. Stored as a plain JSON
+    list of strings. It also reads the ``{"type": "item", "value": ...}`` items a
+    ``ListBlock`` of ``CharBlock`` stored (migration 0004 rewrote those rows).
+    """
+
+    def __init__(self, required=False, help_text=None, max_line_length=None, rows=4, **kwargs):
+        self.max_line_length = max_line_length
+        self.field = forms.CharField(
+            required=required, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows})
+        )
+        super().__init__(**kwargs)
+
+    def get_default(self):
+        return []
+
+    def to_python(self, value):
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return self.value_from_form(value)
+        return [str(item["value"]) if isinstance(item, dict) else str(item) for item in value]
+
+    def get_prep_value(self, value):
+        return [str(item) for item in (value or [])]
+
+    def normalize(self, value):
+        return self.to_python(value)
+
+    def value_for_form(self, value):
+        return "\n".join(value or [])
+
+    def value_from_form(self, value):
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+    def clean(self, value):
+        value = super().clean(value)
+        if self.max_line_length:
+            too_long = [
+                number for number, line in enumerate(value, start=1) if len(line) > self.max_line_length
+            ]
+            if too_long:
+                raise ValidationError(
+                    _("Line %(lines)s is longer than %(max)d characters: shorten it or split it in two.")
+                    % {"lines": ", ".join(str(n) for n in too_long), "max": self.max_line_length}
+                )
+        return value
+
+    def get_searchable_content(self, value):
+        return list(value or [])
+
+    class Meta:
+        default = []
+
+
+class PreventionStepBlock(blocks.StructBlock):
+    """One numbered step: a short lead text and optional bullet sub-points, one per line."""
+
+    text = blocks.CharBlock(max_length=250, help_text=_("The step itself, e.g. “Watch your diet”."))
+    sub_points = LinesBlock(
+        max_line_length=500,
+        label=_("Sub-points, one per line"),
+        help_text=_("Optional bullet points shown under this step: type each on its own line."),
     )
 
     class Meta:
         icon = "list-ol"
-        label = "Step"
+        label = _("Step")
+        # The collapsed step's header shows its lead text (the number comes from the
+        # editor script, treatment_pages/js/steps-editor.js).
+        label_format = "{text}"
+        form_classname = "treatment-step"
         preview_value = {"text": "Drink enough water", "sub_points": ["About two litres a day"]}
 
 
@@ -117,11 +205,14 @@ class PreventionStepsBlock(blocks.StructBlock):
     """
 
     title = blocks.CharBlock(required=False, max_length=120, help_text="Optional heading above the list.")
-    steps = blocks.ListBlock(PreventionStepBlock(), min_num=1, label="Steps")
+    steps = blocks.ListBlock(
+        PreventionStepBlock(), min_num=1, label=_("Steps"), form_classname="treatment-steps"
+    )
 
     class Meta:
         icon = "list-ol"
         template = "treatment_pages/blocks/prevention_steps_block.html"
+        preview_template = "treatment_pages/blocks/block_preview.html"
         label = "Numbered prevention steps"
         description = "A numbered list of steps; each step may have bullet sub-points"
         preview_value = {
@@ -193,6 +284,7 @@ class ImageBlock(PrefetchedChoosersMixin, blocks.StructBlock):
     class Meta:
         icon = "image"
         template = "treatment_pages/blocks/image_block.html"
+        preview_template = "treatment_pages/blocks/image_block_preview.html"
         label = "Image"
         description = "An image with alt text and an optional caption"
         preview_value = {"alt_text": "A treatment room", "caption": "Our treatment room"}
@@ -223,6 +315,7 @@ class CalloutBlock(blocks.StructBlock):
     class Meta:
         icon = "warning"
         template = "treatment_pages/blocks/callout_block.html"
+        preview_template = "treatment_pages/blocks/block_preview.html"
         label = "Callout / note"
         description = "A highlighted note, warning or medical disclaimer"
         preview_value = {
@@ -236,11 +329,12 @@ class FactsListBlock(blocks.StructBlock):
     """A titled bullet list of facts, e.g. possible side effects."""
 
     title = blocks.CharBlock(max_length=120)
-    items = blocks.ListBlock(blocks.CharBlock(max_length=500, label="Item"), min_num=1)
+    items = blocks.ListBlock(LabelledCharBlock(max_length=500, label=_("Item")), min_num=1, label=_("Items"))
 
     class Meta:
         icon = "list-ul"
         template = "treatment_pages/blocks/facts_list_block.html"
+        preview_template = "treatment_pages/blocks/block_preview.html"
         label = "Facts / side effects list"
         description = "A titled bullet list, such as possible side effects"
         preview_value = {"title": "Possible side effects", "items": ["Slight bruising", "Mild swelling"]}
@@ -263,6 +357,46 @@ class NextStepsBlockValue(TypedDict):
     email: str
 
 
+class AppointmentPageChooserBlock(blocks.PageChooserBlock):
+    """A page chooser that offers, and accepts, only appointment pages.
+
+    The chooser lists the types from ``TREATMENT_PAGES_APPOINTMENT_PAGE_TYPES``; saving a page
+    of another type (an old value, a forged form) is a validation error shown next to the field.
+    The types are read from settings at start-up, never stored in migrations.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs["page_type"] = appointment_page_types() or None
+        super().__init__(**kwargs)
+
+    @property
+    def target_model(self):
+        # Stored values read as any page, exactly as before this chooser was restricted, so
+        # content saved earlier keeps rendering; the chooser (``target_models``) and clean()
+        # apply the restriction, with a message saying what to choose.
+        return Page
+
+    def clean(self, value):
+        value = super().clean(value)
+        page_class = value.specific_class if value is not None else None
+        if value is not None and not (page_class and issubclass(page_class, tuple(self.target_models))):
+            kinds = ", ".join(str(model._meta.verbose_name) for model in self.target_models)
+            raise ValidationError(
+                _("Choose a page of type: %(kinds)s. “%(title)s” is a %(kind)s.")
+                % {
+                    "kinds": kinds,
+                    "title": value.title,
+                    "kind": page_class._meta.verbose_name if page_class else _("page"),
+                }
+            )
+        return value
+
+    def deconstruct(self):
+        path, args, kwargs = super().deconstruct()
+        kwargs.pop("page_type", None)
+        return "wagtail.blocks.PageChooserBlock", args, kwargs
+
+
 class NextStepsBlock(PrefetchedChoosersMixin, blocks.StructBlock):
     """A call to action linking to a page (usually the appointment form).
 
@@ -272,7 +406,9 @@ class NextStepsBlock(PrefetchedChoosersMixin, blocks.StructBlock):
 
     heading = blocks.CharBlock(max_length=120, default="Next steps")
     text = blocks.TextBlock(max_length=600)
-    page = blocks.PageChooserBlock(help_text="Usually the appointment request form.")
+    page = AppointmentPageChooserBlock(
+        help_text=_("The appointment request form this call to action leads to.")
+    )
     link_text = blocks.CharBlock(max_length=80, default="Request an appointment")
     show_form = blocks.BooleanBlock(
         required=False,
@@ -283,6 +419,7 @@ class NextStepsBlock(PrefetchedChoosersMixin, blocks.StructBlock):
     class Meta:
         icon = "calendar"
         template = "treatment_pages/blocks/next_steps_block.html"
+        preview_template = "treatment_pages/blocks/block_preview.html"
         label = "Next steps call to action"
         description = "A call to action with a link and the clinic's phone and email"
         preview_value = {

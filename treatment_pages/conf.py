@@ -16,7 +16,7 @@ DEFAULTS = {
     "TREATMENT_INDEX_PARENT_PAGE_TYPES": None,
     # Page types that may be the clinic's appointment page (clinic settings) and the target of
     # a "Next steps" link, e.g. ["lead_forms.AppointmentFormPage"]. Empty: any page.
-    "TREATMENT_APPOINTMENT_PAGE_TYPES": [],
+    "TREATMENT_PAGES_APPOINTMENT_PAGE_TYPES": [],
     # Votes one client IP may cast, in django-ratelimit's notation ("30/m"); empty = no limit.
     "RATINGS_VOTE_RATE": "30/m",
     # Secret that turns voter cookies into stored keys; empty = derived from SECRET_KEY.
@@ -72,3 +72,9 @@ def readability_target_grade():
 
 def clinical_reviewers_group():
     return str(app_settings.TREATMENT_PAGES_CLINICAL_REVIEWERS_GROUP)
+
+
+def appointment_page_types():
+    """``TREATMENT_PAGES_APPOINTMENT_PAGE_TYPES``: the page types that count as the clinic's
+    appointment page (model labels; this app cannot name the form app's page type). Empty: any page."""
+    return list(app_settings.TREATMENT_PAGES_APPOINTMENT_PAGE_TYPES or [])

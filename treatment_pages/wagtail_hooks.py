@@ -7,9 +7,16 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, DecimalField, ExpressionWrapper, Q
 from django.db.models.functions import Cast, NullIf
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.widgets import AdminDateInput
 from wagtail.models import Page
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -20,6 +27,7 @@ from wagtail_modeladmin.menus import ModelAdminMenuItem
 from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import IndexView as ModelAdminIndexView
 
+from treatment_pages import dashboard
 from treatment_pages.models import Rating, RatingSummary
 from treatment_pages.models.ratings import SCORE_CHOICES
 from treatment_pages.rich_text import PrefetchedPageLinkHandler
@@ -49,6 +57,26 @@ def _rated_pages(request):
     return Page.objects.filter(pk__in=Rating.objects.values("page_id")).order_by("title")
 
 
+ISO_DATE = "%Y-%m-%d"
+
+
+class LabelledDateRangeWidget(DateRangePickerWidget):
+    """Wagtail's date range picker with each input named and its format stated, not placeholders only."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.widgets = [
+            AdminDateInput(
+                attrs={"aria-label": _("Rated from (YYYY-MM-DD)"), "placeholder": "YYYY-MM-DD"},
+                format=ISO_DATE,
+            ),
+            AdminDateInput(
+                attrs={"aria-label": _("Rated until (YYYY-MM-DD)"), "placeholder": "YYYY-MM-DD"},
+                format=ISO_DATE,
+            ),
+        ]
+
+
 class RatingFilterSet(WagtailFilterSet):
     """Filters for the ratings listing: page, score and the date the rating was given."""
 
@@ -56,7 +84,11 @@ class RatingFilterSet(WagtailFilterSet):
     score = django_filters.MultipleChoiceFilter(
         choices=SCORE_CHOICES, label="Score", widget=forms.CheckboxSelectMultiple
     )
-    created = django_filters.DateFromToRangeFilter(label="Rated between", widget=DateRangePickerWidget)
+    created = django_filters.DateFromToRangeFilter(
+        label=_("Rated between"),
+        help_text=_("Dates as YYYY-MM-DD, e.g. 2026-03-14; either may be left empty."),
+        widget=LabelledDateRangeWidget,
+    )
 
     class Meta:
         model = Rating
@@ -72,6 +104,8 @@ class RatingViewSet(SnippetViewSet):
     model = Rating
     icon = "pick"
     menu_label = "Ratings"
+    # Listed in the one top-level "Ratings" menu (below), not again under Snippets.
+    menu_item_is_registered = True
     list_display = [
         # The first column carries each row's actions (Delete).
         "page_title",
@@ -188,8 +222,8 @@ class RatingsReportAdmin(ModelAdmin):
     add_to_admin_menu = False  # listed under Reports instead (see the hook below)
     permission_helper_class = RatingsReportPermissionHelper
     index_view_class = RatingsReportIndexView
-    list_display = list(REPORT_COLUMNS)
-    list_export = list_display
+    list_display = ["page_links", *list(REPORT_COLUMNS)[1:]]
+    list_export = list(REPORT_COLUMNS)
     export_filename = "ratings-report"
     search_fields = ["page__title"]
     list_per_page = 50
@@ -214,7 +248,21 @@ class RatingsReportAdmin(ModelAdmin):
 
     @_report_column(REPORT_COLUMNS["page_title"], "page__title")
     def page_title(self, obj):
+        """The page's title (exports)."""
         return obj.page.title
+
+    @_report_column(REPORT_COLUMNS["page_title"], "page__title")
+    def page_links(self, obj):
+        """The page's title linking to its votes, and a link to its edit screen (the report's screen)."""
+        votes = reverse(Rating.snippet_viewset.get_url_name("list")) + "?" + urlencode({"page": obj.page_id})
+        return format_html(
+            '<a href="{}">{}</a> <a class="w-text-sm" href="{}">{}<span class="w-sr-only"> “{}”</span></a>',
+            votes,
+            obj.page.title,
+            reverse("wagtailadmin_pages:edit", args=[obj.page_id]),
+            _("Edit page"),
+            obj.page.title,
+        )
 
     @_report_column("Average", "average_value")
     def average_score(self, obj):
@@ -245,9 +293,23 @@ ratings_report = RatingsReportAdmin()
 ratings_report.register_with_wagtail()
 
 
-@hooks.register("register_reports_menu_item")
-def register_ratings_report_menu_item():
-    return ModelAdminMenuItem(ratings_report, order=950)
+@hooks.register("register_admin_menu_item")
+def register_ratings_menu():
+    """One "Ratings" entry: every vote (filter, delete) and the per-page report."""
+    return SubmenuMenuItem(
+        _("Ratings"),
+        Menu(
+            items=[
+                MenuItem(
+                    _("All ratings"), reverse(Rating.snippet_viewset.get_url_name("list")), icon_name="pick"
+                ),
+                ModelAdminMenuItem(ratings_report, order=200),
+            ]
+        ),
+        name="ratings",
+        icon_name="pick",
+        order=900,
+    )
 
 
 # Ordered after Wagtail's own registration of the "page" link type, which it replaces
@@ -255,6 +317,28 @@ def register_ratings_report_menu_item():
 @hooks.register("register_rich_text_features", order=100)
 def register_prefetched_page_links(features):
     features.register_link_type(PrefetchedPageLinkHandler)
+
+
+@hooks.register("insert_editor_js")
+def steps_editor_js():
+    """Numbers the steps of a steps block in the page editor and heads each with its lead text."""
+    return format_html(
+        '<script src="{}" data-step-word="{}"></script>',
+        static("treatment_pages/js/steps-editor.js"),
+        _("Step"),
+    )
+
+
+@hooks.register("insert_global_admin_css")
+def steps_editor_css():
+    """Keeps a step's lead text visible in its header while it is open (Wagtail 8 has no editor-only CSS hook)."""
+    return format_html('<link rel="stylesheet" href="{}">', static("treatment_pages/css/steps-editor.css"))
+
+
+@hooks.register("construct_homepage_panels")
+def add_recently_edited_pages_panel(request, panels):
+    """Dashboard: pages recently edited by anyone."""
+    dashboard.construct_homepage_panels(request, panels)
 
 
 @hooks.register("register_admin_viewset")

@@ -367,8 +367,9 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # treatment_pages: a treatments section goes directly below the clinic's home page.
 TREATMENT_INDEX_PARENT_PAGE_TYPES = ["cms_site.HomePage"]
-# treatment_pages: the clinic settings' "appointment page" must be an appointment form.
-TREATMENT_APPOINTMENT_PAGE_TYPES = ["lead_forms.AppointmentFormPage"]
+# treatment_pages: the clinic settings' "appointment page" and the "Next steps" block's link
+# must be appointment forms.
+TREATMENT_PAGES_APPOINTMENT_PAGE_TYPES = ["lead_forms.AppointmentFormPage"]
 
 # Headless API: /api/v2/ (Wagtail's DRF read API) and /api/v3/ (django-ninja, OpenAPI).
 WAGTAILAPI_BASE_URL = env.str("WAGTAILAPI_BASE_URL", default=WAGTAILADMIN_BASE_URL)

@@ -128,6 +128,11 @@ class AppointmentSubmission(AbstractFormSubmission):
     spam flag and form page stay plain.
     """
 
+    # PROTECT, not Wagtail's CASCADE: deleting a form page (or an ancestor of one) by
+    # any path, admin, bulk action, API or ORM, must never take its requests with it.
+    # The admin refuses first with a message (lead_forms.deletion); this is the backstop.
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.PROTECT)
+
     class NotificationStatus(models.TextChoices):
         PENDING = "pending", "Pending"
         SENT = "sent", "Sent"

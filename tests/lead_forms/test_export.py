@@ -226,7 +226,7 @@ def test_too_large_xlsx_is_refused_with_a_way_forward(staff, form_page, settings
         response = staff.get(url, {"export": "xlsx", "status": "new"}, follow=True)
         html = response.content.decode()
         assert "3 requests are too many for an XLSX download here: download CSV" in html
-        assert response.redirect_chain[-1][0].endswith("?status=new")
+        assert "status=new" in response.redirect_chain[-1][0]
     assert len(read_csv(download(staff, reverse(INDEX), {"export": "csv"}))) == 4
 
 

@@ -120,8 +120,8 @@ def test_staff_submission_list_hides_spam_unless_asked(client, form_page, client
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
     url = reverse("wagtailforms:list_submissions", args=[form_page.pk])
 
-    default = client.get(url).content.decode()
-    only_spam = client.get(url, {"spam": "only"}).content.decode()
+    default = client.get(url, follow=True).content.decode()
+    only_spam = client.get(url, {"spam": "only"}, follow=True).content.decode()
     export = b"".join(client.get(url, {"export": "csv"}).streaming_content).decode()
 
     assert "Realperson" in default and "Botfarm" not in default

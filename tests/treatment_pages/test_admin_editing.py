@@ -49,9 +49,10 @@ def article_form_data(image, next_page):
                                 [
                                     {
                                         "text": "Stop retinol creams",
-                                        "sub_points": list_block(["Three days before", "Ask about others"]),
+                                        # One sub-point per line in a single text area.
+                                        "sub_points": "Three days before\r\n\r\n  Ask about others ",
                                     },
-                                    {"text": "Arrive without make-up", "sub_points": list_block([])},
+                                    {"text": "Arrive without make-up", "sub_points": ""},
                                 ]
                             ),
                         },
@@ -84,11 +85,18 @@ def article_form_data(image, next_page):
     )
 
 
+@pytest.fixture
+def appointment_page(demo_site):
+    from wagtail.models import Page
+
+    return Page.objects.get(slug="request-an-appointment")
+
+
 def test_editor_creates_an_article_with_every_block_type_through_the_admin(
-    editor_client, treatment_index, home_page
+    editor_client, treatment_index, appointment_page
 ):
     image = ImageFactory(title="Pen")
-    data = article_form_data(image, next_page=home_page)
+    data = article_form_data(image, next_page=appointment_page)
     data["action-publish"] = "action-publish"
     add_url = reverse("wagtailadmin_pages:add", args=["treatment_pages", "treatmentpage", treatment_index.pk])
 
@@ -126,16 +134,16 @@ def test_editor_creates_an_article_with_every_block_type_through_the_admin(
     assert "Wait until active spots have healed." in body.select_one("aside.callout--warning").get_text()
     assert [li.get_text() for li in body.select(".block-facts li")] == ["Redness", "Dry skin"]
     next_steps = body.select_one(".next-steps")
-    assert next_steps.select_one("a.next-steps__link")["href"] == home_page.url
+    assert next_steps.select_one("a.next-steps__link")["href"] == appointment_page.url
     assert "+1 (217) 555-0142" in next_steps.get_text()
     assert "Article last updated: 14 March 2026" in soup.get_text(" ", strip=True)
 
 
 def test_admin_form_reports_a_missing_alt_text_next_to_the_image_block(
-    editor_client, treatment_index, home_page
+    editor_client, treatment_index, appointment_page
 ):
     image = ImageFactory(title="Pen")
-    data = article_form_data(image, next_page=home_page)
+    data = article_form_data(image, next_page=appointment_page)
     data["body-3-value-alt_text"] = ""
     data["action-publish"] = "action-publish"
     add_url = reverse("wagtailadmin_pages:add", args=["treatment_pages", "treatmentpage", treatment_index.pk])
@@ -188,3 +196,32 @@ def test_clinic_contact_settings_reject_a_malformed_phone_number(editor_client, 
     assert response.status_code == 200
     assert "phone" in response.context["form"].errors
     assert ClinicContactSettings.for_site(demo_site).phone == "+1 (217) 555-0142"
+
+
+def test_next_steps_refuses_a_page_that_is_not_an_appointment_form_next_to_the_field(
+    editor_client, treatment_index, home_page
+):
+    image = ImageFactory(title="Pen")
+    data = article_form_data(image, next_page=home_page)
+    data["action-publish"] = "action-publish"
+    add_url = reverse("wagtailadmin_pages:add", args=["treatment_pages", "treatmentpage", treatment_index.pk])
+
+    response = editor_client.post(add_url, data)
+
+    assert response.status_code == 200  # the form comes back, nothing published
+    assert not TreatmentPage.objects.filter(slug="microneedling").exists()
+    errors = response.context["form"].errors["body"].as_data()[0]
+    page_error = errors.block_errors[6].block_errors["page"]
+    assert "Choose a page of type: appointment form page" in " ".join(page_error.messages)
+    assert "is a home page" in " ".join(page_error.messages)
+
+
+def test_next_steps_chooser_offers_appointment_form_pages_only(editor_client, mesotherapy):
+    from lead_forms.models import AppointmentFormPage
+
+    block = TreatmentPage._meta.get_field("body").stream_block.child_blocks["next_steps"].child_blocks["page"]
+    assert block.widget.target_models == [AppointmentFormPage]
+    # The editor's chooser is told to offer that type only (its URL carries page_type).
+    response = editor_client.get(reverse("wagtailadmin_pages:edit", args=[mesotherapy.pk]))
+    assert response.status_code == 200
+    assert "lead_forms.appointmentformpage" in response.content.decode()

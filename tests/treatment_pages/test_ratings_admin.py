@@ -175,7 +175,9 @@ def test_ratings_report_lists_average_count_and_distribution_sortable(editor_cli
     rows = {
         row[0]: row[1:8]
         for row in (
-            [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+            # The page cell holds the title (linking to its votes) and an "Edit page" link.
+            [tr.find("td").find("a").get_text(strip=True)]
+            + [td.get_text(" ", strip=True) for td in tr.find_all("td")[1:]]
             for tr in soup.select("table.listing tbody tr")
         )
     }
@@ -185,7 +187,7 @@ def test_ratings_report_lists_average_count_and_distribution_sortable(editor_cli
     }
     by_count = editor_client.get(url, {"o": "2"})  # ascending by number of ratings
     first_rows = BeautifulSoup(by_count.content, "html.parser").select("table.listing tbody tr")
-    assert first_rows[0].find("td").get_text(strip=True) == "Mesotherapy"
+    assert first_rows[0].find("td").find("a").get_text(strip=True) == "Mesotherapy"
     by_average = editor_client.get(url, {"o": "-1"})
     assert by_average.status_code == 200
 
@@ -239,3 +241,41 @@ def test_report_export_keeps_formula_like_titles_as_text(editor_client, rated):
 
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
     assert ['\'=HYPERLINK("https://evil.example")', "4.0", "4", "1", "0", "0", "0", "3"] in rows
+
+
+def test_one_ratings_menu_and_the_report_links_to_each_pages_votes_and_edit_screen(editor_client, rated):
+    home = editor_client.get(reverse("wagtailadmin_home"))
+    assert home.status_code == 200
+    html = home.content.decode()
+    assert html.count(reverse(REPORT)) == 1  # under "Ratings", not also under Reports
+    assert reverse(LISTING) in html
+    snippets = editor_client.get(reverse("wagtailsnippets:index"))
+    assert reverse(LISTING) not in snippets.content.decode()  # not repeated under Snippets
+
+    report = editor_client.get(reverse(REPORT))
+    assert report.status_code == 200
+    peel = rated["peel"]
+    cell = next(
+        tr.find("td")
+        for tr in BeautifulSoup(report.content, "html.parser").select("table.listing tbody tr")
+        if "Chemical peel" in tr.get_text()
+    )
+    votes_link, edit_link = cell.find_all("a")
+    assert votes_link["href"] == f"{reverse(LISTING)}?page={peel.pk}"
+    assert edit_link["href"] == reverse("wagtailadmin_pages:edit", args=[peel.pk])
+    votes = editor_client.get(votes_link["href"])
+    assert votes.status_code == 200
+    assert len(listing_rows(votes)) == 4
+
+
+def test_the_rated_between_filter_names_each_date_and_states_its_format(editor_client, rated):
+    response = editor_client.get(reverse(LISTING))
+
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    date_inputs = soup.select("input[name^=created_]")
+    assert [i.get("aria-label") for i in date_inputs] == [
+        "Rated from (YYYY-MM-DD)",
+        "Rated until (YYYY-MM-DD)",
+    ]
+    assert "Dates as YYYY-MM-DD" in soup.get_text()

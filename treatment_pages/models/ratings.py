@@ -64,8 +64,9 @@ class Rating(models.Model):
         ]
 
     def __str__(self):
-        # Shown in admin messages and logs: never the voter key.
-        return f"{self.get_score_display()} for “{self.page.title}”"
+        # Shown in admin messages, logs and each row's checkbox name: never the voter key.
+        # The number tells two ratings of one page apart.
+        return f"{self.get_score_display()} for “{self.page.title}” (rating {self.pk})"
 
     @admin.display(description="Page", ordering="page__title")
     def page_title(self):

@@ -6,21 +6,12 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
 
-from treatment_pages.conf import app_settings
+from treatment_pages.conf import appointment_page_types
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()./-]{6,30}$",
     "Enter a phone number using digits, spaces, brackets, dots, dashes and an optional leading +.",
 )
-
-
-def appointment_page_types():
-    """Page types that may be the clinic's appointment page (``TREATMENT_APPOINTMENT_PAGE_TYPES``).
-
-    Model labels (``"app_label.ModelName"``), set by the project: this app cannot name the
-    form app's page type itself. Empty (the default) accepts any page.
-    """
-    return list(app_settings.TREATMENT_APPOINTMENT_PAGE_TYPES or [])
 
 
 @register_setting(icon="site")
