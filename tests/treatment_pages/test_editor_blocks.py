@@ -12,7 +12,7 @@ from django.urls import reverse
 from tests.factories import UserFactory
 from treatment_pages.models import TreatmentPage
 
-steps_migration = importlib.import_module("treatment_pages.migrations.0004_steps_sub_points_one_per_line")
+steps_migration = importlib.import_module("treatment_pages.migrations.0008_steps_sub_points_one_per_line")
 
 # What each block's preview shows, from its Meta.preview_value.
 EXPECTED_PREVIEW_TEXT = {
