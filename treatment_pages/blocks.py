@@ -148,6 +148,10 @@ class LinesBlock(blocks.FieldBlock):
     def get_prep_value(self, value):
         return [str(item) for item in (value or [])]
 
+    def api_schema(self):
+        """The API gives the lines as a list of strings (treatment_pages.block_schemas)."""
+        return list[str]
+
     def normalize(self, value):
         return self.to_python(value)
 

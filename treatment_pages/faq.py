@@ -30,7 +30,7 @@ class FAQBlock(blocks.StructBlock):
     class Meta:
         icon = "help"
         template = "treatment_pages/blocks/faq_block.html"
-        preview_template = "treatment_pages/blocks/previews/faq_block.html"
+        preview_template = "treatment_pages/blocks/block_preview.html"
         label = _("Frequently asked questions")
         description = _("Questions and answers, shown to search engines as an FAQ")
         preview_value = {

@@ -114,7 +114,7 @@ def csv_text(content):
 def test_submitted_values_are_in_no_column_yet_every_staff_surface_shows_them(
     client, form_page, client_ip, coordinator, tmp_path
 ):
-    response = post_form(client, form_page, client_ip, {**VALID_DATA, **DISTINCTIVE})
+    response = post_form(client, form_page, client_ip, {**VALID_DATA, **DISTINCTIVE}, follow=True)
     assert response.status_code == 200
     submission = AppointmentSubmission.objects.get()
     assert submission.reference in response.content.decode()

@@ -207,7 +207,7 @@ def test_a_cache_outage_lets_votes_through(settings, client, mesotherapy, monkey
     class UnreachableCache:
         add = incr = set = staticmethod(cache_down)
 
-    monkeypatch.setattr("treatment_pages.views.get_usage", cache_down)
+    monkeypatch.setattr("treatment_pages.ratings.get_usage", cache_down)
     monkeypatch.setattr("treatment_pages.ratings.cache", UnreachableCache())
 
     response = client.post(

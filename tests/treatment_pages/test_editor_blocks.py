@@ -23,6 +23,7 @@ EXPECTED_PREVIEW_TEXT = {
     "callout": "Don't expect miracles",
     "facts_list": "Mild swelling",
     "next_steps": "Talk to one of our doctors",
+    "faq": "Does the treatment hurt?",
 }
 
 

@@ -20,8 +20,10 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 STOCK_WAGTAIL_EXCLUDES = [
     # Draftail's rich text editors name themselves by a placeholder only (aria-input-field-name).
     [".Draftail-Editor"],
-    # The 24 px icon buttons in every block header (target-size: Move up/down, Duplicate, Delete).
+    # The 24 px icon buttons in every block header (target-size: Move up/down, Duplicate, Delete),
+    # and the block's collapse toggle beside them.
     [".w-panel__controls"],
+    [".w-panel__toggle"],
 ]
 
 

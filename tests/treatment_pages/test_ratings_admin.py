@@ -114,10 +114,10 @@ def test_listing_filters_by_page_score_and_date_range(editor_client, rated):
     )
     older = listing_rows(editor_client.get(url, {"created_to": (today - timedelta(days=30)).isoformat()}))
 
-    assert len(by_page) == 4 and all(row[0] == "Chemical peel" for row in by_page)
+    assert len(by_page) == 4 and all(row[0].startswith("Chemical peel (rating ") for row in by_page)
     assert len(by_score) == 4 and all(row[1] == "5 stars" for row in by_score)
     assert len(recent) == 6
-    assert [row[:2] for row in older] == [["Chemical peel", "1 star"]]
+    assert [row[:2] for row in older] == [[f"Chemical peel (rating {old.pk})", "1 star"]]
 
 
 def test_deleting_a_rating_in_the_admin_updates_the_summary(editor_client, rated):
@@ -279,3 +279,17 @@ def test_the_rated_between_filter_names_each_date_and_states_its_format(editor_c
         "Rated until (YYYY-MM-DD)",
     ]
     assert "Dates as YYYY-MM-DD" in soup.get_text()
+
+
+def test_each_rows_checkbox_is_told_apart_from_the_others_of_the_same_page(editor_client, rated):
+    response = editor_client.get(reverse(LISTING))
+
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    descriptions = []
+    for checkbox in soup.select("input[data-bulk-action-checkbox]"):
+        described_by = soup.find(id=checkbox["aria-describedby"])
+        descriptions.append(described_by.get_text(" ", strip=True))
+    assert len(descriptions) == 7
+    assert len(set(descriptions)) == 7, descriptions
+    assert sum("Mesotherapy" in text for text in descriptions) == 3

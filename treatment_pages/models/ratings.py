@@ -70,8 +70,9 @@ class Rating(models.Model):
 
     @admin.display(description="Page", ordering="page__title")
     def page_title(self):
-        """The rated page's title, for admin listings."""
-        return self.page.title
+        """The rated page's title and the rating's number, for admin listings: the listing's
+        row checkboxes are described by this cell, so two ratings of one page differ."""
+        return f"{self.page.title} (rating {self.pk})"
 
 
 class RatingSummary(models.Model):
