@@ -97,7 +97,26 @@ class SpamHidingSubmissionsPanel(FormSubmissionsPanel):
             return AppointmentSubmission.objects.filter(page=self.instance).not_spam()
 
 
-class AppointmentFormPage(AbstractEmailForm):
+# Headless preview is optional (wagtail_headless_preview). The form itself previews on the
+# front end when one is configured; the thank-you ("landing") preview stays Wagtail's.
+# treatment_pages has the same few lines for its pages: the two apps share no code.
+if apps.is_installed("wagtail_headless_preview"):
+    from wagtail_headless_preview.models import HeadlessPreviewMixin
+    from wagtail_headless_preview.settings import headless_preview_settings
+
+    class FrontEndPreviewMixin(HeadlessPreviewMixin):
+        def serve_preview(self, request, mode_name):
+            if headless_preview_settings.CLIENT_URLS and mode_name == self.default_preview_mode:
+                return HeadlessPreviewMixin.serve_preview(self, request, mode_name)
+            return super(HeadlessPreviewMixin, self).serve_preview(request, mode_name)
+
+else:
+
+    class FrontEndPreviewMixin:
+        """Without wagtail_headless_preview, editors preview in Wagtail as usual."""
+
+
+class AppointmentFormPage(FrontEndPreviewMixin, AbstractEmailForm):
     """A form patients use to request an appointment; editors choose its fields.
 
     Submissions are stored before anything else happens, spam is flagged and kept,

@@ -143,3 +143,19 @@ def test_v3_serves_drafts_of_other_page_types_too(editor_client, client, front_e
     assert draft.status_code == 200
     assert draft.json()["meta"]["type"] == "treatment_pages.TreatmentIndexPage"
     assert draft.json()["title"] == "Our treatments (draft)"
+
+
+def test_v3_serves_drafts_of_appointment_form_pages_too(client, front_end_preview, demo_site, rf):
+    from lead_forms.models import AppointmentFormPage
+
+    form_page = AppointmentFormPage.objects.get()
+    form_page.title = "Book a visit (draft)"
+    request = rf.get("/")
+    preview = form_page.serve_preview(request, form_page.default_preview_mode)
+    content_type, token = front_end_preview_query(preview)
+
+    draft = client.get("/api/v3/preview/", {"content_type": content_type, "token": token})
+
+    assert draft.status_code == 200
+    assert draft.json()["meta"]["type"] == "lead_forms.AppointmentFormPage"
+    assert draft.json()["title"] == "Book a visit (draft)"

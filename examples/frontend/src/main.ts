@@ -66,6 +66,12 @@ function renderBlock(block: BodyBlock): string {
         : "";
       return `<section><h2>${escape(block.value.heading)}</h2><p>${escape(block.value.text)}</p>${link}<p>${escape(block.value.phone)} · ${escape(block.value.email)}</p></section>`;
     }
+    case "faq": {
+      const items = block.value.items
+        .map((item) => `<dt>${escape(item.question)}</dt><dd>${item.answer}</dd>`)
+        .join("");
+      return `<section><h2>${escape(block.value.heading)}</h2><dl>${items}</dl></section>`;
+    }
     default: {
       const unhandled: never = block;
       throw new Error(`No renderer for ${JSON.stringify(unhandled)}`);
