@@ -130,7 +130,10 @@ def _what(label):
     label = label.strip()
     # Keep acronyms ("ZIP code", "NHS number") as the editor wrote them.
     lowered = label if label[:2].isupper() else label[:1].lower() + label[1:]
-    return lowered if lowered.lower().startswith("your ") else f"your {lowered}"
+    your = gettext("your %(label)s")
+    if lowered.lower().startswith(your.split("%(label)s")[0].strip().lower() + " "):
+        return lowered
+    return your % {"label": lowered}
 
 
 def error_messages_for(field):

@@ -262,3 +262,18 @@ def send_review_digests(on=None):
     for user, items in build_digests(on).items():
         sent += digest_message(user, items).send()
     return sent
+
+
+def ensure_clinical_reviewers_group():
+    """The "Clinical reviewers" group, able to sign in to the admin, created if missing.
+
+    Migration 0007 creates it on every database; this restores it after it was deleted
+    in the admin (or flushed by a test run), e.g. from ``load_demo``.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name=conf.clinical_reviewers_group())
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    )
+    return group

@@ -7,7 +7,7 @@ left exactly as it is, so running it twice changes nothing.
 import io
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -20,7 +20,6 @@ from wagtail.models import GroupPagePermission, Page, Site, Workflow, WorkflowPa
 from cms_site.demo_content import CLINICIANS, MESOTHERAPY_REFERENCES, articles
 from cms_site.models import HomePage
 from lead_forms.models import AppointmentFormField, AppointmentFormPage
-from treatment_pages import conf as treatment_conf
 from treatment_pages.models import (
     ArticleReference,
     ClinicalReviewTask,
@@ -29,7 +28,7 @@ from treatment_pages.models import (
     TreatmentIndexPage,
     TreatmentPage,
 )
-from treatment_pages.review import add_months
+from treatment_pages.review import add_months, ensure_clinical_reviewers_group
 
 DEMO_ADMIN_USERNAME = "admin"
 DEMO_ADMIN_PASSWORD = "clinic-demo-2026"  # noqa: S105 - a printed demo login, documented in the README
@@ -114,8 +113,7 @@ class Command(BaseCommand):
                 first_name="Jane",
                 last_name="Doe",
             )
-            group, _ = Group.objects.get_or_create(name=treatment_conf.clinical_reviewers_group())
-            user.groups.add(group)
+            user.groups.add(ensure_clinical_reviewers_group())
         return user
 
     def ensure_clinicians(self, reviewer_user):
@@ -162,7 +160,7 @@ class Command(BaseCommand):
             WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
         WorkflowPage.objects.create(workflow=workflow, page=index)
         # The approver publishes the signed-off article, so reviewers may edit and publish here.
-        reviewers, _ = Group.objects.get_or_create(name=treatment_conf.clinical_reviewers_group())
+        reviewers = ensure_clinical_reviewers_group()
         for codename in ("change_page", "publish_page"):
             GroupPagePermission.objects.get_or_create(
                 group=reviewers, page=index, permission=Permission.objects.get(codename=codename)
