@@ -141,7 +141,9 @@ def exercise(project):
     response = client.post(
         form_page.url, {"full_name": "Ada Patient", "email": "ada@example.com", "form-token": token.group(1)}
     )
-    expect(response.status_code == 200, f"the request was answered {response.status_code}")
+    expect(response.status_code == 303, f"the request was answered {response.status_code}, not 303")
+    response = client.get(response["Location"])
+    expect(response.status_code == 200, f"the thank-you page answered {response.status_code}")
     expect("AR-" in response.content.decode(), "the thank-you page shows no reference")
     submission = AppointmentSubmission.objects.get()
     expect(not submission.is_spam, f"the request was flagged as spam: {submission.spam_reason}")
