@@ -77,12 +77,27 @@ class LabelledDateRangeWidget(DateRangePickerWidget):
         ]
 
 
+class CheckboxGroup(forms.CheckboxSelectMultiple):
+    """Checkboxes grouped in a fieldset with a legend, so a screen reader names the group."""
+
+    template_name = "treatment_pages/admin/checkbox_group.html"
+
+    def __init__(self, *args, legend, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.legend = legend
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["legend"] = self.legend
+        return context
+
+
 class RatingFilterSet(WagtailFilterSet):
     """Filters for the ratings listing: page, score and the date the rating was given."""
 
     page = django_filters.ModelChoiceFilter(queryset=_rated_pages, label="Page", empty_label="All pages")
     score = django_filters.MultipleChoiceFilter(
-        choices=SCORE_CHOICES, label="Score", widget=forms.CheckboxSelectMultiple
+        choices=SCORE_CHOICES, label="Score", widget=CheckboxGroup(legend="Score")
     )
     created = django_filters.DateFromToRangeFilter(
         label=_("Rated between"),

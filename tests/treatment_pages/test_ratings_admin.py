@@ -293,3 +293,14 @@ def test_each_rows_checkbox_is_told_apart_from_the_others_of_the_same_page(edito
     assert len(descriptions) == 7
     assert len(set(descriptions)) == 7, descriptions
     assert sum("Mesotherapy" in text for text in descriptions) == 3
+
+
+def test_the_score_checkboxes_are_a_named_group(editor_client, rated):
+    response = editor_client.get(reverse(LISTING))
+
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    checkbox = soup.select_one('input[name="score"]')
+    group = checkbox.find_parent("fieldset")
+    assert group is not None and group.legend.get_text(strip=True) == "Score"
+    assert len(group.select('input[name="score"]')) == 5
