@@ -225,3 +225,16 @@ def test_next_steps_chooser_offers_appointment_form_pages_only(editor_client, me
     response = editor_client.get(reverse("wagtailadmin_pages:edit", args=[mesotherapy.pk]))
     assert response.status_code == 200
     assert "lead_forms.appointmentformpage" in response.content.decode()
+
+
+def test_next_steps_chooser_opens_where_the_appointment_forms_are(editor_client, home_page):
+    from lead_forms.models import AppointmentFormPage
+
+    response = editor_client.get(
+        reverse("wagtailadmin_choose_page"), {"page_type": "lead_forms.appointmentformpage"}
+    )
+
+    assert response.status_code == 200
+    # Wagtail opens the chooser at the forms' nearest common ancestor: here the home page.
+    assert response.context["parent_page"].pk == home_page.pk
+    assert AppointmentFormPage.objects.get().title in response.content.decode()
