@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from wagtail import hooks
-from wagtail.models import Page
+from wagtail.admin.views.pages.bulk_actions.delete import DeleteBulkAction
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
@@ -320,12 +320,31 @@ def refuse_deleting_pages_holding_requests(request, page):
     return _refuse_deletion(request, [page], "admin")
 
 
-@hooks.register("before_bulk_action")
-def refuse_bulk_deleting_pages_holding_requests(request, action_type, objects, action_class_instance):
-    """The pages bulk "Delete" action, likewise, for all selected pages together."""
-    if action_type == "delete" and objects and isinstance(objects[0], Page):
-        return _refuse_deletion(request, list(objects), "admin_bulk")
-    return None
+class DeletePagesHoldingNoRequestsBulkAction(DeleteBulkAction):
+    """Wagtail's bulk page "Delete", refusing pages that hold appointment requests (or whose
+    descendants do) with the count and what to do, and logging the refusal.
+
+    It runs before Wagtail's own protected-reference check, which would otherwise refuse a
+    form page itself with a generic message and no log entry.
+    """
+
+    template_name = "lead_forms/admin/confirm_bulk_delete_pages.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        held = deletion.requests_held([item["item"] for item in context["items"]])
+        context["requests_refusal"] = deletion.refusal_message(held) if held else ""
+        return context
+
+    def prepare_action(self, objects, objects_without_access):
+        refused = _refuse_deletion(self.request, list(objects), "admin_bulk")
+        if refused is not None:
+            return refused
+        return super().prepare_action(objects, objects_without_access)
+
+
+# Ordered after Wagtail's own registration, which it replaces for pages.
+hooks.register("register_bulk_action", DeletePagesHoldingNoRequestsBulkAction, order=1)
 
 
 @hooks.register("construct_main_menu")

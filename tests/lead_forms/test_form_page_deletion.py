@@ -62,12 +62,19 @@ def bulk_delete(client, pages):
     return client.post(f"{url}?{ids}&next=/admin/", follow=True)
 
 
-def test_bulk_deleting_the_form_page_is_refused(admin_client, held):
-    # Wagtail itself refuses a bulk delete of an object that PROTECTed rows point to.
+def test_bulk_deleting_the_form_page_is_refused_with_the_count(admin_client, held):
+    url = reverse("wagtail_bulk_action", args=["wagtailcore", "page", "delete"])
+    confirmation = admin_client.get(f"{url}?id={held.pk}&next=/admin/")
+    assert confirmation.status_code == 200
+    assert "holds 3 appointment requests" in confirmation.content.decode()
+
     response = bulk_delete(admin_client, [held])
 
     assert response.status_code == 200
+    text = response.content.decode()
+    assert "holds 3 appointment requests" in text and "purge_appointment_requests" in text
     assert_nothing_lost(held)
+    assert refusals(held).filter(data__source="admin_bulk").exists()
 
 
 def test_bulk_deleting_an_ancestor_is_refused_with_the_count(admin_client, held):
