@@ -237,9 +237,15 @@ class InboxDeleteView(DeleteView):
         return redirect(self.index_url)
 
 
-def change_status(submission, new_value, user):
-    """Kept for callers of the admin module: the change itself is ``AppointmentSubmission.set_status``."""
-    return submission.set_status(new_value, user)
+def _submission_for_staff(request, instance_pk):
+    """The request ``instance_pk`` if this staff user may read it: 403 without the permission,
+    404 for a request they may not see (revealing nothing)."""
+    if not user_can_view_requests(request.user):
+        raise PermissionDenied
+    submission = get_submission_for_user(request.user, instance_pk)
+    if submission is None:
+        raise Http404("No such appointment request.")
+    return submission
 
 
 def status_view_for(model_admin):
@@ -248,11 +254,7 @@ def status_view_for(model_admin):
     @require_admin_access
     @require_POST
     def view(request, instance_pk):
-        if not user_can_view_requests(request.user):
-            raise PermissionDenied
-        submission = get_submission_for_user(request.user, instance_pk)
-        if submission is None:
-            raise Http404("No such appointment request.")
+        submission = _submission_for_staff(request, instance_pk)
         new_value = request.POST.get("status", "")
         detail_url = model_admin.url_helper.get_action_url("inspect", submission.pk)
         if new_value not in STATUS_ACTIONS:
@@ -284,11 +286,7 @@ def note_view_for(model_admin):
     @require_admin_access
     @require_POST
     def view(request, instance_pk):
-        if not user_can_view_requests(request.user):
-            raise PermissionDenied
-        submission = get_submission_for_user(request.user, instance_pk)
-        if submission is None:
-            raise Http404("No such appointment request.")
+        submission = _submission_for_staff(request, instance_pk)
         detail_url = model_admin.url_helper.get_action_url("inspect", submission.pk)
         try:
             submission.add_note(request.user, request.POST.get("note", ""))
