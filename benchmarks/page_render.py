@@ -41,7 +41,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from support import recreate_postgres_database
+from support import patient_data_keys, recreate_postgres_database
+
+# One pair for every process of a run (migrate, load_demo, the servers).
+PATIENT_DATA_KEYS = patient_data_keys()
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -172,6 +175,7 @@ def server_env(args, extra=None):
         # Production settings plus the stock page type (benchmarks/stock_wagtail).
         "DJANGO_SETTINGS_MODULE": "benchmarks.stock_wagtail.settings",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        **PATIENT_DATA_KEYS,
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",

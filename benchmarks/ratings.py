@@ -27,7 +27,10 @@ import time
 from pathlib import Path
 
 import psycopg
-from support import recreate_postgres_database
+from support import patient_data_keys, recreate_postgres_database
+
+# One pair for every process of a run (migrate, load_demo, the servers).
+PATIENT_DATA_KEYS = patient_data_keys()
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -55,6 +58,7 @@ def server_env(args, media_root):
     env.update(
         DJANGO_SETTINGS_MODULE="cms_site.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50),
+        **PATIENT_DATA_KEYS,
         ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=args.database_url,
         REDIS_URL=args.redis_url,

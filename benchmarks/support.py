@@ -12,3 +12,15 @@ def recreate_postgres_database(url):
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def patient_data_keys():
+    """Fresh ``LEAD_FORMS_ENCRYPTION_KEYS`` and ``LEAD_FORMS_SEARCH_KEY`` for a benchmark's servers:
+    production settings refuse to start without them."""
+    import base64
+    import secrets
+
+    def new_key():
+        return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+    return {"LEAD_FORMS_ENCRYPTION_KEYS": new_key(), "LEAD_FORMS_SEARCH_KEY": new_key()}
