@@ -6,7 +6,8 @@ Shared by the staff inbox, Wagtail's per-form submissions view, the
 - ``export_columns(pages)``: the columns, a form's fields labelled and ordered as in the form;
 - ``csv_chunks(queryset, columns)``: a generator of UTF-8 bytes (BOM first) for ``StreamingHttpResponse``;
 - ``write_xlsx(queryset, columns, fileobj)``: an XLSX workbook written in openpyxl's write-only mode;
-- ``csv_response`` / ``xlsx_response``: ready HTTP responses;
+- ``export_stream(fmt, queryset, columns)``: the one entry point every export path calls;
+- ``export_response(fmt, queryset, columns)``: that stream as a download, for the web paths;
 - ``filter_requests(queryset, page=, since=, until=, status=, spam=)``: the inbox's filters as a function.
 
 Rows are read with ``.values_list(...).iterator()``, so memory stays flat
@@ -32,8 +33,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from lead_forms.conf import app_settings
 
@@ -376,33 +378,42 @@ def _audited(chunks, on_complete, counter):
             on_complete(counter.rows)
 
 
-def csv_response(queryset, columns, filename, *, on_complete=None):
-    """A ``StreamingHttpResponse`` of the CSV; ``on_complete(rows)`` is called when the stream ends."""
+def _file_blocks(fileobj, block_size=64 * 1024):
+    with fileobj:
+        while block := fileobj.read(block_size):
+            yield block
+
+
+def export_stream(fmt, queryset, columns, *, on_complete=None, progress=None):
+    """The export of ``queryset`` in ``fmt`` (one of ``FORMATS``) as an iterator of bytes.
+
+    The one entry point every export path calls: the inbox, a form's submissions
+    view and the API through ``export_response``, the ``export_appointment_requests``
+    command directly. ``on_complete(rows)`` records the export: for a CSV when the
+    stream ends (the count is what was sent); for an XLSX once the workbook is built
+    (a zip cannot be sent before it is complete, so it is written to a temporary file first).
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown export format {fmt!r}: use one of {', '.join(FORMATS)}.")
+    if fmt == "xlsx":
+        fileobj = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _file_blocks
+        rows = write_xlsx(queryset, columns, fileobj, progress=progress)
+        fileobj.seek(0)
+        if on_complete is not None:
+            on_complete(rows)
+        return _file_blocks(fileobj)
     counter = RowCounter()
-    response = StreamingHttpResponse(
-        _audited(csv_chunks(queryset, columns, counter=counter), on_complete, counter),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def xlsx_response(queryset, columns, filename, *, on_complete=None):
-    """A ``FileResponse`` of the XLSX, built in a temporary file (a zip cannot be sent before it is complete)."""
-    fileobj = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
-    rows = write_xlsx(queryset, columns, fileobj)
-    fileobj.seek(0)
-    if on_complete is not None:
-        on_complete(rows)
-    response = FileResponse(fileobj, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
-    response["Cache-Control"] = "no-store"
-    return response
+    return _audited(csv_chunks(queryset, columns, counter=counter, progress=progress), on_complete, counter)
 
 
 def export_response(fmt, queryset, columns, filename_stem_page=None, *, on_complete=None):
-    """``csv_response`` or ``xlsx_response`` for ``fmt`` (one of ``FORMATS``)."""
-    filename = export_filename(fmt, filename_stem_page)
-    if fmt == "xlsx":
-        return xlsx_response(queryset, columns, filename, on_complete=on_complete)
-    return csv_response(queryset, columns, filename, on_complete=on_complete)
+    """The export as a download: ``export_stream`` in a ``StreamingHttpResponse``, never stored by a cache."""
+    content_type = XLSX_CONTENT_TYPE if fmt == "xlsx" else "text/csv; charset=utf-8"
+    response = StreamingHttpResponse(
+        export_stream(fmt, queryset, columns, on_complete=on_complete), content_type=content_type
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=export_filename(fmt, filename_stem_page)
+    )
+    response["Cache-Control"] = "no-store"
+    return response

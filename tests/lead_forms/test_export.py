@@ -244,3 +244,40 @@ def test_control_characters_are_removed_when_a_request_is_received(csrf_client, 
     stored = AppointmentSubmission.objects.get().form_data
     assert stored["first_name"] == '=HYPERLINK("http://evil.example";"Click")'
     assert stored["your_comments"] == "First line\nsecond line"
+
+
+def test_every_export_path_goes_through_the_one_entry_point(
+    staff, form_page, superuser, tmp_path, monkeypatch
+):
+    """The inbox, the form's submissions view, the API and the command all call ``export.export_stream``."""
+    from django.core.management import call_command
+
+    from tests.lead_forms.test_api_staff import bearer
+
+    make_submission(form_page, first_name="Élodie")
+    formats = []
+    original = export.export_stream
+
+    def recording(fmt, *args, **kwargs):
+        formats.append(fmt)
+        return original(fmt, *args, **kwargs)
+
+    monkeypatch.setattr(export, "export_stream", recording)
+    per_form = download(
+        staff, reverse("wagtailforms:list_submissions", args=[form_page.pk]), {"export": "csv"}
+    )
+    inbox = download(staff, reverse(INDEX), {"export": "xlsx", "form": form_page.pk})
+    api = download(bearer(superuser), "/api/v3/appointment-requests/export/", {"form": form_page.pk})
+    call_command(
+        "export_appointment_requests",
+        "--form",
+        form_page.slug,
+        "-o",
+        tmp_path / "out.csv",
+        stdout=io.StringIO(),
+    )
+
+    assert formats == ["csv", "xlsx", "csv", "csv"]
+    assert "Élodie" in per_form.decode("utf-8-sig") and "Élodie" in api.decode("utf-8-sig")
+    assert ["Élodie"] == [value for row in read_xlsx(inbox)[1] for value in row if value == "Élodie"]
+    assert (tmp_path / "out.csv").read_bytes() == per_form  # same columns, same bytes

@@ -75,23 +75,6 @@ class Command(BaseCommand):
         directory = os.path.dirname(os.path.abspath(output))
         if not os.path.isdir(directory):
             raise CommandError(f"Directory {directory} does not exist.")
-        # Written next to the target and renamed at the end: a scheduled job never leaves half a file.
-        handle, partial = tempfile.mkstemp(dir=directory, prefix=".export-", suffix="." + fmt)
-        counter = export.RowCounter()
-        try:
-            with os.fdopen(handle, "wb") as fileobj:
-                if fmt == "xlsx":
-                    export.write_xlsx(queryset, columns, fileobj, counter=counter, progress=progress)
-                else:
-                    for chunk in export.csv_chunks(queryset, columns, counter=counter, progress=progress):
-                        fileobj.write(chunk)
-            os.replace(partial, output)
-        except BaseException:
-            if os.path.exists(partial):
-                os.unlink(partial)
-            raise
-        if progress is not None:
-            sys.stderr.write("\n")
         filters = {
             "form": page.pk if page else None,
             "since": since,
@@ -100,8 +83,29 @@ class Command(BaseCommand):
             "spam": spam,
             "notes": "include" if with_notes else None,
         }
-        audit.log_export(None, fmt=fmt, rows=counter.rows, filters=filters, page=page, source="command")
-        self.stdout.write(f"Exported {counter.rows} appointment request(s) to {output} ({fmt.upper()}).")
+        exported = []
+
+        def on_complete(rows):
+            exported.append(rows)
+            audit.log_export(None, fmt=fmt, rows=rows, filters=filters, page=page, source="command")
+
+        # Written next to the target and renamed at the end: a scheduled job never leaves half a file.
+        handle, partial = tempfile.mkstemp(dir=directory, prefix=".export-", suffix="." + fmt)
+        try:
+            with os.fdopen(handle, "wb") as fileobj:
+                for chunk in export.export_stream(
+                    fmt, queryset, columns, on_complete=on_complete, progress=progress
+                ):
+                    fileobj.write(chunk)
+            os.replace(partial, output)
+        except BaseException:
+            if os.path.exists(partial):
+                os.unlink(partial)
+            raise
+        if progress is not None:
+            sys.stderr.write("\n")
+        rows = exported[0]
+        self.stdout.write(f"Exported {rows} appointment request(s) to {output} ({fmt.upper()}).")
 
     def progress_bar(self, total):
         width = 30
