@@ -5,6 +5,10 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
+# Python may cache compiled modules even where the environment says not to: the suite
+# starts many Python processes, and each would otherwise compile Django and Wagtail again.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: run test check lint install install-dev migrate demo browser-deps frontend-deps clean
 
 ## run: set everything up (virtualenv, install, migrate, demo content) and serve on 127.0.0.1:8000
@@ -13,7 +17,7 @@ run: install migrate demo
 
 ## test: install the test and browser tooling too, and run the whole test suite (the reference site's, then the apps' own on a minimal host)
 test: install-dev browser-deps frontend-deps
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist worksteal
 	$(PY) -m pytest tests/apps --ds=tests.apps.settings
 
 ## check: Django checks, migrations up to date, lint

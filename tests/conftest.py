@@ -1,7 +1,12 @@
 import os
+import sqlite3
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.color import no_style
+from django.db import connection, transaction
 from django.core.management import call_command
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Collection, Locale, Page, Site
@@ -58,6 +63,49 @@ def load_demo_site():
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
+class DemoSnapshot:
+    """A copy of the test database right after the demo was built, to restore it cheaply.
+
+    Transactional tests (browser, live server) flush the database after themselves;
+    the next test that asks for the demo gets these rows back in a fraction of a
+    second instead of building the demo again (about two seconds each time). Same
+    rows, same ids: content types and permissions included, whatever the flush's
+    post-migrate signals recreated in between.
+    """
+
+    SCHEMA = "demo_snapshot"
+
+    def __init__(self, connection):
+        self.connection = connection
+        connection.ensure_connection()
+        if connection.vendor == "sqlite":
+            # The in-memory test database, copied with SQLite's online backup.
+            self.copy = sqlite3.connect(":memory:", check_same_thread=False)
+            connection.connection.backup(self.copy)
+        else:
+            self.tables = connection.introspection.django_table_names(only_existing=True)
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP SCHEMA IF EXISTS {self.SCHEMA} CASCADE; CREATE SCHEMA {self.SCHEMA}")
+                for table in self.tables:
+                    name = connection.ops.quote_name(table)
+                    cursor.execute(f"CREATE TABLE {self.SCHEMA}.{name} AS TABLE {name}")
+
+    def restore(self):
+        connection = self.connection
+        if connection.vendor == "sqlite":
+            self.copy.backup(connection.connection)
+        else:
+            quoted = [connection.ops.quote_name(table) for table in self.tables]
+            models = [model for model in django_apps.get_models() if model._meta.db_table in self.tables]
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"TRUNCATE {', '.join(quoted)} CASCADE")
+                for name in quoted:
+                    cursor.execute(f"INSERT INTO {name} SELECT * FROM {self.SCHEMA}.{name}")
+                for statement in connection.ops.sequence_reset_sql(no_style(), models):
+                    cursor.execute(statement)
+        ContentType.objects.clear_cache()
+
+
 @pytest.fixture(scope="session")
 def _demo_in_test_database(django_db_setup, django_db_blocker):
     """Builds the demo once per run, committed in the test database, when a test first asks for it.
@@ -67,6 +115,7 @@ def _demo_in_test_database(django_db_setup, django_db_blocker):
     """
     with django_db_blocker.unblock():
         load_demo_site()
+        return DemoSnapshot(connection)
 
 
 @pytest.fixture
@@ -76,8 +125,8 @@ def demo_site(_demo_in_test_database, db):
 
     if not HomePage.objects.exists():
         # A transactional test (browser, live server) flushed the database after itself:
-        # these run last (pytest-django orders them so) and rebuild the demo each time.
-        load_demo_site()
+        # these run last (pytest-django orders them so) and get the demo back from the snapshot.
+        _demo_in_test_database.restore()
     return Site.objects.get(is_default_site=True)
 
 

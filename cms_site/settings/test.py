@@ -5,9 +5,18 @@ on PostgreSQL + Redis.
 """
 
 import os
+from urllib.parse import urlsplit
 
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key")  # noqa: S105
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+# `make test` runs the suite in pytest-xdist workers that share one Redis: each gets a
+# database of its own, since a test may empty its cache (FLUSHDB) while another counts.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if os.environ.get("REDIS_URL") and _worker:
+    _redis = urlsplit(os.environ["REDIS_URL"])
+    _database = int(_redis.path.strip("/") or 0) + int(_worker.removeprefix("gw"))
+    os.environ["REDIS_URL"] = _redis._replace(path=f"/{_database}").geturl()
 
 from .base import *  # noqa: E402,F403
 

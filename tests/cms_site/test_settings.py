@@ -10,10 +10,9 @@ import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
+# Only the settings and the storage are read: no django.setup(), which would import every app.
 SHOW_SETTINGS = """
 import json
-import django
-django.setup()
 from django.conf import settings
 from django.core.files.storage import storages
 default_storage = storages["default"]
