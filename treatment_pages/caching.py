@@ -145,19 +145,34 @@ def connect_signals():
     from django.db.models.signals import post_delete, post_save
     from wagtail.signals import page_unpublished, post_page_move
 
+    def shown_in_fragments(instance):
+        """Pages (their titles and URLs), images and documents (their files' URLs) appear in
+        cached fragments of other pages: navigation, breadcrumbs, article bodies."""
+        from django.apps import apps
+        from wagtail.images import get_image_model
+        from wagtail.models import Page
+
+        if isinstance(instance, Page | get_image_model()):
+            return True
+        if apps.is_installed("wagtail.documents"):
+            from wagtail.documents import get_document_model
+
+            return isinstance(instance, get_document_model())
+        return False
+
     def saved(sender, instance, **kwargs):
         from wagtail.models import Page
 
         from treatment_pages.models import ClinicContactSettings
 
-        # The header shows the clinic settings' appointment page too.
-        if (isinstance(instance, Page) and instance.live) or isinstance(instance, ClinicContactSettings):
+        # The header shows the clinic settings' appointment page too. A draft changes nothing shown.
+        if isinstance(instance, Page) and not instance.live:
+            return
+        if shown_in_fragments(instance) or isinstance(instance, ClinicContactSettings):
             bump_content_version()
 
     def deleted(sender, instance, **kwargs):
-        from wagtail.models import Page
-
-        if isinstance(instance, Page):
+        if shown_in_fragments(instance):
             bump_content_version()
 
     post_save.connect(saved, weak=False, dispatch_uid="treatment_pages_fragments_page_saved")

@@ -89,3 +89,41 @@ def test_next_steps_hides_a_link_to_an_unpublished_page_but_keeps_the_phone(clie
 
     assert soup.select_one(".next-steps__link") is None
     assert soup.select_one('.next-steps a[href^="tel:"]').get_text() == "+1 (217) 555-0142"
+
+
+def rendered_templates(response):
+    return {template.name for template in response.templates}
+
+
+def test_the_article_body_is_rendered_once_per_publish_and_again_when_a_linked_page_moves(
+    client, mesotherapy
+):
+    body_templates = {
+        "treatment_pages/includes/article_body.html",
+        "treatment_pages/blocks/next_steps_block.html",
+    }
+    first = client.get(mesotherapy.url)
+    again = client.get(mesotherapy.url)
+    assert body_templates <= rendered_templates(first)
+    assert not body_templates & rendered_templates(again)  # the body fragment came from the cache
+    assert first.content == again.content
+
+    body = mesotherapy.body.raw_data
+    paragraph = next(block for block in body if block["type"] == "paragraph")
+    paragraph["value"] = "<p>Revised advice, published just now.</p>"
+    mesotherapy.body = body
+    mesotherapy.save_revision().publish()
+    assert "Revised advice, published just now." in client.get(mesotherapy.url).content.decode()
+
+    form_page = Page.objects.get(slug="request-an-appointment").specific
+    form_page.slug = "book-a-visit"
+    form_page.save_revision().publish()
+    link = BeautifulSoup(client.get(mesotherapy.url).content, "html.parser").select_one(".next-steps__link")
+    assert link["href"] == "/book-a-visit/"
+
+
+def test_a_body_embedding_the_form_is_rendered_for_each_reader(client, article_with_form):
+    client.get(article_with_form.url)
+    again = client.get(article_with_form.url)
+
+    assert "treatment_pages/includes/article_body.html" in rendered_templates(again)
