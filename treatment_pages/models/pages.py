@@ -270,12 +270,22 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
 
     @property
     def faq_questions(self):
-        """schema.org ``Question`` entries from every FAQ block in the body, in order."""
+        """schema.org ``Question`` entries from every FAQ block in the body, in order.
+
+        Only the blocks with structured data are turned into values: the rest of the body (its
+        images, page links) is rendered from a cached fragment and need not be loaded for this.
+        """
+        body = self.body
+        kinds = {
+            name
+            for name, block in body.stream_block.child_blocks.items()
+            if hasattr(block, "structured_data")
+        }
         return [
             question
-            for block in self.body
-            if hasattr(block.block, "structured_data")
-            for question in block.block.structured_data(block.value)
+            for index, raw in enumerate(body.raw_data)
+            if raw["type"] in kinds
+            for question in body[index].block.structured_data(body[index].value)
         ]
 
     def get_faq_structured_data(self, request=None):
