@@ -1,6 +1,7 @@
 """Helpers for browser tests: headless Debian Chromium through Playwright, and axe-core."""
 
 import json
+import time
 from pathlib import Path
 
 AXE_SCRIPT = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -51,3 +52,34 @@ def describe_violations(violations):
         ],
         indent=2,
     )
+
+
+def sign_in(page, base_url, username, password):
+    """Sign in through Wagtail's login form and wait for the dashboard."""
+    page.goto(base_url + "/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(base_url + "/admin/")
+
+
+def leave_editor(page, timeout=10):
+    """Leave a page editor and wait until its session-release beacon has been handled.
+
+    The live server deletes the editing session after the test's last step; the test
+    database must not be flushed under it.
+    """
+    from django.db import OperationalError
+    from wagtail.admin.models import EditingSession
+
+    page.goto("about:blank")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if not EditingSession.objects.exists():
+                return
+        except OperationalError:
+            # In-memory SQLite shares one cache between threads: while the live server
+            # writes, a read answers "table is locked" at once instead of waiting.
+            pass
+        time.sleep(0.05)

@@ -114,6 +114,10 @@ def _demo_in_test_database(django_db_setup, django_db_blocker):
     Session-scoped fixtures are set up before the test's own transaction opens, so the
     demo survives each test's rollback: tests share it and cannot change it for each other.
     """
+    if connection.in_atomic_block:
+        # Built inside a test's transaction, the demo would be rolled back with it (and
+        # SQLite's backup would wait forever on that transaction).
+        pytest.fail("Ask for `demo_site` in the test's arguments, not with request.getfixturevalue().")
     with django_db_blocker.unblock():
         load_demo_site()
         return DemoSnapshot(connection)

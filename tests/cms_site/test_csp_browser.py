@@ -1,11 +1,9 @@
 """The public site and the Wagtail admin work under their Content-Security-Policies."""
 
-import time
-
 import pytest
-from wagtail.admin.models import EditingSession
 
 from cms_site.management.commands.load_demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
+from tests.browser import leave_editor, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,11 +59,7 @@ def test_article_loads_its_scripts_and_styles_without_csp_violations(live_server
 
 def test_admin_page_editor_works_under_the_admin_policy(live_server, watched_page, mesotherapy):
     page = watched_page
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill(DEMO_ADMIN_USERNAME)
-    page.get_by_label("Password").fill(DEMO_ADMIN_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server.url + "/admin/")
+    sign_in(page, live_server.url, DEMO_ADMIN_USERNAME, DEMO_ADMIN_PASSWORD)
 
     response = page.goto(live_server.url + f"/admin/pages/{mesotherapy.pk}/edit/")
     page.wait_for_load_state("networkidle")
@@ -81,9 +75,4 @@ def test_admin_page_editor_works_under_the_admin_policy(live_server, watched_pag
     assert mesotherapy.get_latest_revision().content["title"] == "Mesotherapy explained"
     assert violations(page) == []
 
-    # Leaving the editor sends a beacon releasing the editing session. Let the live
-    # server finish it before the test database is flushed (SQLite would be locked).
-    page.goto("about:blank")
-    deadline = time.monotonic() + 10
-    while EditingSession.objects.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    leave_editor(page)

@@ -55,7 +55,7 @@ def test_second_anonymous_read_is_a_hit_served_without_queries(
 
 
 @pytest.mark.parametrize("fixture", ["home_page", "treatment_index", "mesotherapy"])
-def test_home_index_and_article_pages_are_cached(client, request, fixture):
+def test_home_index_and_article_pages_are_cached(client, request, demo_site, fixture):
     page = request.getfixturevalue(fixture)
 
     first, second = get_twice(client, page.url)

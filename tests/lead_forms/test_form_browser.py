@@ -54,7 +54,7 @@ def test_patient_fixes_errors_and_sends_a_request(live_server, browser_page, for
     assert "problems with your request" in summary.inner_text()
     # Focus moved to the summary, whose links lead to each field.
     # (The focusing script is deferred: wait for it rather than race it; this fails on timeout.)
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'error-summary'")
     summary.get_by_role("link", name="Enter your last name").click()
     assert page.evaluate("document.activeElement.id") == "id_last_name"
     assert textbox(page, "First name").input_value() == "Ada"

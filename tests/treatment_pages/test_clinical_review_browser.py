@@ -2,12 +2,10 @@
 article with its byline and references is accessible and prints them."""
 
 import os
-import time
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from wagtail.admin.models import EditingSession
 
 from cms_site.management.commands.load_demo import (
     DEMO_ADMIN_PASSWORD,
@@ -15,29 +13,13 @@ from cms_site.management.commands.load_demo import (
     DEMO_REVIEWER_PASSWORD,
     DEMO_REVIEWER_USERNAME,
 )
-from tests.browser import AXE_SCRIPT, describe_violations
+from tests.browser import AXE_SCRIPT, describe_violations, leave_editor, sign_in
 from treatment_pages.models import TreatmentPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp"))  # noqa: S108 - test artefacts only
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def sign_in(page, base_url, username, password):
-    page.goto(base_url + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base_url + "/admin/")
-
-
-def leave_editor(page):
-    """Let the editor's session-release beacon finish before the database is flushed."""
-    page.goto("about:blank")
-    deadline = time.monotonic() + 10
-    while EditingSession.objects.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
 
 
 def test_reviewer_approves_in_the_admin_and_the_byline_updates(live_server, browser_page, demo_site):

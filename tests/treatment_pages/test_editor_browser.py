@@ -2,13 +2,12 @@
 
 import os
 import tempfile
-import time
 
 import pytest
-from wagtail.admin.models import EditingSession
+from playwright.sync_api import expect
 
 from cms_site.management.commands.load_demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
-from tests.browser import AXE_SCRIPT, describe_violations
+from tests.browser import AXE_SCRIPT, describe_violations, leave_editor, sign_in
 from treatment_pages.models import TreatmentPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,19 +27,7 @@ STOCK_WAGTAIL_EXCLUDES = [
 
 
 def log_in(page, base_url):
-    page.goto(base_url + "/admin/login/")
-    page.get_by_label("Username").fill(DEMO_ADMIN_USERNAME)
-    page.get_by_label("Password").fill(DEMO_ADMIN_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base_url + "/admin/")
-
-
-def leave_editor(page):
-    # The editor's session-release beacon must finish before the database is flushed.
-    page.goto("about:blank")
-    deadline = time.monotonic() + 10
-    while EditingSession.objects.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    sign_in(page, base_url, DEMO_ADMIN_USERNAME, DEMO_ADMIN_PASSWORD)
 
 
 def axe_wcag22(page, exclude=()):
@@ -89,9 +76,13 @@ def test_editor_adds_a_steps_block_whose_steps_are_numbered_and_named(live_serve
     page.wait_for_load_state("networkidle")
 
     # Add a steps block at the end of the body through the block picker.
+    steps_blocks = page.locator("[data-streamfield-child]").filter(has=page.locator(".treatment-steps"))
+    # The article already has a steps block: wait for the new one, or `.last` may still be the old one.
+    existing = steps_blocks.count()
     page.locator("button[title='Insert a block']").last.click()
     page.locator("[role=option]").filter(has_text="Numbered prevention steps").click()
-    block = page.locator("[data-streamfield-child]").filter(has=page.locator(".treatment-steps")).last
+    expect(steps_blocks).to_have_count(existing + 1)
+    block = steps_blocks.last
     block.get_by_label("Title").fill("After your session")
     steps_list = block.locator(".treatment-steps")
     step_texts = ["Rest for a day", "Drink water", "Avoid the sun", "No make-up", "Come back in a week"]
