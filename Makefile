@@ -15,9 +15,17 @@ unexport PYTHONDONTWRITEBYTECODE
 run: install migrate demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## test: install the test and browser tooling too, and run the whole test suite (the reference site's, then the apps' own on a minimal host)
+## test: install the test and browser tooling too, and run the whole test suite (the reference site's and the apps' own on a minimal host)
+# The two suites run side by side (each prints when it ends): the site's workers wait on
+# Chromium and subprocesses often enough to leave a core idle for the apps' suite.
 test: install-dev browser-deps frontend-deps
+	$(MAKE) --no-print-directory --jobs=2 --output-sync=target test-site test-apps
+
+.PHONY: test-site test-apps
+test-site:
 	$(PY) -m pytest -n auto --dist worksteal
+
+test-apps:
 	$(PY) -m pytest tests/apps --ds=tests.apps.settings
 
 ## check: Django checks, migrations up to date, lint
