@@ -1,9 +1,13 @@
 """Helpers for browser tests: headless Debian Chromium through Playwright, and axe-core."""
 
 import json
+import os
 import time
 from pathlib import Path
 
+# Screenshots (and the print PDF) are for people to look at, never read back: written
+# only when SCREENSHOT_DIR names a folder, since taking them costs the browser real time.
+SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR", "")
 AXE_SCRIPT = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 # Without these flags Chromium tries to reach Google's hosts, which this network refuses.
@@ -83,3 +87,10 @@ def leave_editor(page, timeout=10):
             # writes, a read answers "table is locked" at once instead of waiting.
             pass
         time.sleep(0.05)
+
+
+def save_screenshot(target, name, **options):
+    """Save ``target`` (a page or a locator) as ``SCREENSHOT_DIR/<name>.png`` when that is set."""
+    if SCREENSHOT_DIR:
+        Path(SCREENSHOT_DIR).mkdir(parents=True, exist_ok=True)
+        target.screenshot(path=str(Path(SCREENSHOT_DIR) / f"{name}.png"), **options)

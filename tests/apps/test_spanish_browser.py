@@ -3,9 +3,9 @@ thank-you page in Spanish (the apps' locale/es translations), in a real browser.
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+from tests.browser import save_screenshot
 
-SCREENSHOT = "/tmp/spanish_thank_you.png"  # noqa: S108 - looked at by hand, never read back
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_a_spanish_host_shows_the_form_rating_widget_and_thank_you_page_in_spani
     page.wait_for_selector("h1")
     assert page.locator("h1").inner_text() == "Gracias, hemos recibido su solicitud"
     assert "Su número de referencia es AR-" in page.locator(".confirmation-panel__reference").inner_text()
-    page.screenshot(path=SCREENSHOT, full_page=True)
+    save_screenshot(page, "spanish-thank-you", full_page=True)
 
 
 def test_a_spanish_host_explains_form_errors_in_spanish(spanish, live_server, browser_page, form_page):

@@ -1,22 +1,18 @@
 """A patient filling in the appointment form in headless Chromium."""
 
-import os
-
 import pytest
 
 from lead_forms.models import AppointmentSubmission
-from tests.browser import axe_violations, describe_violations
+from tests.browser import axe_violations, describe_violations, save_screenshot
 from tests.lead_forms.conftest import clear_rate_limit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Set SCREENSHOT_DIR to keep screenshots of the form, its errors and the thank-you page.
-SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR", "")
 
 
 def screenshot(page, name):
-    if SCREENSHOT_DIR:
-        page.screenshot(path=os.path.join(SCREENSHOT_DIR, f"{name}.png"), full_page=True)
+    save_screenshot(page, name, full_page=True)
 
 
 def textbox(page, name):

@@ -1,6 +1,5 @@
 """The admin warns a coordinator a minute before the idle sign-out, in headless Chromium."""
 
-import os
 import time
 
 import pytest
@@ -8,10 +7,9 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.utils.module_loading import import_string
 
 from lead_forms.middleware import SESSION_KEY
+from tests.browser import save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR", "")
 
 
 def session_of(page, settings) -> SessionBase:
@@ -37,8 +35,7 @@ def test_coordinator_is_warned_a_minute_before_and_can_stay_signed_in(
     warning = page.locator("[data-lead-forms-idle-warning]")
     warning.wait_for(state="visible", timeout=20_000)
     assert "You will be signed out in" in warning.inner_text()
-    if SCREENSHOT_DIR:
-        page.screenshot(path=os.path.join(SCREENSHOT_DIR, "idle-warning.png"))
+    save_screenshot(page, "idle-warning")
     before = session_of(page, settings)[SESSION_KEY]
 
     page.get_by_role("button", name="Stay signed in").click()

@@ -1,22 +1,18 @@
 """A front-desk coordinator working through requests in the admin, in headless Chromium."""
 
-import os
-
 import pytest
 
 from lead_forms.models import AppointmentFormPage, StatusChange
-from tests.browser import axe_violations, describe_violations
+from tests.browser import axe_violations, describe_violations, save_screenshot
 from tests.lead_forms.conftest import make_submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Set SCREENSHOT_DIR to keep screenshots of the inbox and a request's page.
-SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR", "")
 
 
 def screenshot(page, name):
-    if SCREENSHOT_DIR:
-        page.screenshot(path=os.path.join(SCREENSHOT_DIR, f"{name}.png"), full_page=True)
+    save_screenshot(page, name, full_page=True)
 
 
 def test_coordinator_finds_a_request_and_marks_it_contacted(

@@ -1,7 +1,6 @@
 """Clinical review in the browser: a reviewer signs an article off in the real admin; the
 article with its byline and references is accessible and prints them."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -13,12 +12,18 @@ from cms_site.management.commands.load_demo import (
     DEMO_REVIEWER_PASSWORD,
     DEMO_REVIEWER_USERNAME,
 )
-from tests.browser import AXE_SCRIPT, describe_violations, leave_editor, sign_in
+from tests.browser import (
+    AXE_SCRIPT,
+    SCREENSHOT_DIR,
+    describe_violations,
+    leave_editor,
+    save_screenshot,
+    sign_in,
+)
 from treatment_pages.models import TreatmentPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp"))  # noqa: S108 - test artefacts only
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
@@ -39,13 +44,13 @@ def test_reviewer_approves_in_the_admin_and_the_byline_updates(live_server, brow
     # Dr Jane Doe, a clinical reviewer, approves it from the editor.
     sign_in(page, live_server.url, DEMO_REVIEWER_USERNAME, DEMO_REVIEWER_PASSWORD)
     page.goto(live_server.url + f"/admin/pages/{article.pk}/edit/")
-    page.screenshot(path=str(SCREENSHOTS / "clinical-review-editor.png"), full_page=False)
+    save_screenshot(page, "clinical-review-editor")
     page.locator("footer .dropdown-toggle, footer [data-w-dropdown-target='toggle']").first.click()
-    page.screenshot(path=str(SCREENSHOTS / "clinical-review-menu.png"), full_page=False)
+    save_screenshot(page, "clinical-review-menu")
     # Wagtail names the last task's approval after what follows it: publishing.
     page.get_by_role("button", name="Approve clinically and Publish", exact=True).click()
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(SCREENSHOTS / "clinical-review-approved.png"), full_page=False)
+    save_screenshot(page, "clinical-review-approved")
     # The editor saves the reviewer's form, then approves: Wagtail reports the save.
     page.get_by_text("has been updated").first.wait_for()
     leave_editor(page)
@@ -63,7 +68,7 @@ def test_reviewer_approves_in_the_admin_and_the_byline_updates(live_server, brow
         .get_attribute("href")
         .endswith("/team/jane-doe/")
     )
-    page.screenshot(path=str(SCREENSHOTS / "clinical-review-byline.png"), full_page=False)
+    save_screenshot(page, "clinical-review-byline")
 
 
 def test_article_with_byline_and_references_passes_axe_wcag22_aa(live_server, browser_page, mesotherapy):
@@ -94,7 +99,8 @@ def test_byline_references_and_faq_are_printed(live_server, browser_page, mesoth
         "getComputedStyle(document.querySelector('.references__link'), '::after').content"
     )
     assert "doi.org" in link_after
-    page.pdf(path=str(SCREENSHOTS / "clinical-review-print.pdf"))
+    if SCREENSHOT_DIR:
+        page.pdf(path=str(Path(SCREENSHOT_DIR) / "clinical-review-print.pdf"))
 
 
 def test_publishing_above_the_target_grade_asks_to_confirm(live_server, browser_page, mesotherapy, settings):

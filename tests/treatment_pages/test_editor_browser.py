@@ -1,19 +1,14 @@
 """Editors in the real admin (headless Chromium): preview, the steps block, and axe on the editor."""
 
-import os
-import tempfile
-
 import pytest
 from playwright.sync_api import expect
 
 from cms_site.management.commands.load_demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
-from tests.browser import AXE_SCRIPT, describe_violations, leave_editor, sign_in
+from tests.browser import AXE_SCRIPT, describe_violations, leave_editor, save_screenshot, sign_in
 from treatment_pages.models import TreatmentPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Screenshots for people to look at (the lead's closing note); a temporary folder by default.
-SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR", tempfile.gettempdir())
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # Stock Wagtail markup the product does not render (reported upstream's, listed in the README):
 STOCK_WAGTAIL_EXCLUDES = [
@@ -65,7 +60,7 @@ def test_preview_panel_shows_the_article_inside_the_admin(live_server, browser_p
     assert shown["title"] == "Mesotherapy"
     assert len(shown["steps"]) == 5
     assert shown["steps"][0] == "Watch your diet"
-    page.screenshot(path=os.path.join(SCREENSHOT_DIR, "editor-preview-panel.png"))
+    save_screenshot(page, "editor-preview-panel")
     leave_editor(page)
 
 
@@ -102,7 +97,7 @@ def test_editor_adds_a_steps_block_whose_steps_are_numbered_and_named(live_serve
         # Shown while the step is open, not only to screen readers.
         assert headings.nth(index).locator("[data-panel-heading-text]").bounding_box()["width"] > 50
     block.scroll_into_view_if_needed()
-    page.screenshot(path=os.path.join(SCREENSHOT_DIR, "editor-steps-block.png"))
+    save_screenshot(page, "editor-steps-block")
 
     violations = axe_wcag22(page, exclude=STOCK_WAGTAIL_EXCLUDES)
     assert violations == [], describe_violations(violations)

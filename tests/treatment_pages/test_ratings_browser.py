@@ -1,18 +1,12 @@
 """A reader rating an article in headless Chromium: mouse, keyboard, no JavaScript, axe-core."""
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import axe_violations, describe_violations
+from tests.browser import axe_violations, describe_violations, save_screenshot
 from treatment_pages.models import Rating, RatingSummary
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# Set RATING_SCREENSHOTS=/some/dir to keep screenshots of the widget's states for review.
-SCREENSHOTS = os.environ.get("RATING_SCREENSHOTS")
 
 
 @pytest.fixture(autouse=True)
@@ -24,9 +18,7 @@ def generous_vote_limit(settings):
 
 
 def screenshot(page, name):
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.locator("#rating").screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"))
+    save_screenshot(page.locator("#rating"), f"rating-{name}")
 
 
 def stored(page_obj):
@@ -173,5 +165,4 @@ def test_unrated_articles_on_the_index_say_so_in_words(
     expect(rated.locator(".rating-summary__star")).to_have_count(5)
     expect(unrated.locator(".rating-summary")).to_have_text("Not rated yet")
     expect(unrated.locator(".rating-summary__star")).to_have_count(0)
-    if SCREENSHOTS:
-        page.locator(".card-list").screenshot(path=str(Path(SCREENSHOTS) / "index.png"))
+    save_screenshot(page.locator(".card-list"), "rating-index")
