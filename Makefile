@@ -22,10 +22,12 @@ test: install-dev browser-deps frontend-deps
 	$(MAKE) --no-print-directory --jobs=2 --output-sync=target test-site test-apps
 
 .PHONY: test-site test-apps
-test-site:
+## test-site: the reference site's suite only (honours DATABASE_URL and REDIS_URL)
+test-site: install-dev browser-deps frontend-deps
 	$(PY) -m pytest -n auto --dist worksteal
 
-test-apps:
+## test-apps: the apps' own suite only, on their minimal host (always SQLite and a local cache)
+test-apps: install-dev browser-deps frontend-deps
 	$(PY) -m pytest tests/apps --ds=tests.apps.settings
 
 ## check: Django checks, migrations up to date, lint

@@ -21,8 +21,8 @@ def session_of(page, settings) -> SessionBase:
 def test_coordinator_is_warned_a_minute_before_and_can_stay_signed_in(
     live_server, browser_page, demo_site, coordinator, settings
 ):
-    # The warning is due 60 s before the end: after 5 s of inactivity here.
-    settings.LEAD_FORMS_IDLE_LOGOUT_SECONDS = 65
+    # The warning is due 60 s before the end: after 2 s of inactivity here.
+    settings.LEAD_FORMS_IDLE_LOGOUT_SECONDS = 62
     coordinator.set_password("a-long-test-password")
     coordinator.save()
     page = browser_page
