@@ -15,10 +15,11 @@ What it does, in a database of its own (SQLite file under benchmarks/results/ un
 6. render the article and the stock page uncached in one process, interleaved, and print
    their query counts and median times with the ratio (targets: time <= 1.0, queries <= stock + 2).
 
-Each row is a ``Target``. Four rows: a stock Wagtail page with the same body (a minimal
+Each row is a ``Target``. Five rows: a stock Wagtail page with the same body (a minimal
 page type, ``benchmarks/stock_wagtail``, only in this database), the article rendered by
 Wagtail on every request (page cache off), the same article answered to anonymous readers from the page cache
 (``cms_site.page_cache``; Redis when --redis-url is given, else each worker's memory),
+the same without each process's copies of Redis entries (``PAGE_CACHE_LOCAL_BYTES=0``),
 and the static file. Before measuring, each row checks the server's ``X-Cache``
 header says what the row claims (rendered: no hit; cached: HIT).
 """
@@ -85,7 +86,14 @@ def targets(article_path, stock_path):
     return [
         Target("Stock Wagtail, same body", stock_path, {"PAGE_CACHE_SECONDS": "0"}),
         Target("Wagtail page (50 blocks)", article_path, {"PAGE_CACHE_SECONDS": "0"}),
+        # With Redis: each process's copies (the default), then Redis alone, for the record.
         Target("Cached page, anonymous", article_path, {"PAGE_CACHE_SECONDS": "600"}, expect_cache="HIT"),
+        Target(
+            "Cached, no process copies",
+            article_path,
+            {"PAGE_CACHE_SECONDS": "600", "PAGE_CACHE_LOCAL_BYTES": "0"},
+            expect_cache="HIT",
+        ),
         Target("Static file, same bytes", "/static/" + STATIC_COPY),
     ]
 

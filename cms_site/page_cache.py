@@ -18,17 +18,28 @@ any shared cache does, so what is cached is decided by the apps that render resp
   before rendering, so a page rendered while a publish commits is stored under the old
   version, where nobody looks.
 
+* **Copies in each process** (Redis only, ``PAGE_CACHE_LOCAL_BYTES``): an entry found in
+  Redis is kept in the process too and answered from there, skipping the Redis round trip
+  that is most of a hit's cost. A purge publishes the retired paths on a Redis channel
+  that a thread in every process listens to, dropping their copies within milliseconds;
+  while that thread is not subscribed (starting, Redis gone), no copy is served.
+
 Responses say ``X-Cache: HIT``, ``MISS`` or ``BYPASS``; ``stats`` counts them per process.
 """
 
 import hashlib
+import json
 import logging
+import os
+import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from urllib.parse import parse_qsl, urlsplit
 
+import redis
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpResponse
 from django.utils.cache import cc_delim_re, get_max_age
 from wagtail.contrib.frontend_cache.backends.base import BaseBackend
@@ -45,8 +56,12 @@ IGNORED_QUERY_PREFIXES = ("utm_",)
 stats = Counter()
 
 
+def _alias():
+    return getattr(settings, "PAGE_CACHE_ALIAS", "default")
+
+
 def _cache():
-    return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
+    return caches[_alias()]
 
 
 def is_enabled():
@@ -68,9 +83,9 @@ def entry_key(host, path):
 def purge_paths(paths):
     """Retire the cached copies of these URL paths on every host. Never raises."""
     cache = _cache()
+    keys = sorted({version_key(path) for path in paths})
     try:
-        for path in set(paths):
-            key = version_key(path)
+        for key in keys:
             try:
                 cache.incr(key)
             except ValueError:
@@ -79,7 +94,145 @@ def purge_paths(paths):
     except Exception:
         logger.exception("page cache purge failed: pages may be stale for up to PAGE_CACHE_SECONDS")
         return
+    # Then the copies: this process's at once, the others' when the message reaches them.
+    local_copies.drop(keys)
+    if local_copies.enabled():
+        try:
+            local_copies.publish(keys)
+        except Exception:
+            logger.exception("page cache purge could not reach other processes' copies")
     stats["purge"] += 1
+
+
+class LocalCopies:
+    """This process's copies of Redis entries, dropped by purges published from any process.
+
+    Served only while the listening thread is subscribed, and kept only if no purge
+    message arrived between reading the entry from Redis and keeping it (``generation``):
+    a copy can never outlive a purge this process has heard of. At most
+    ``PAGE_CACHE_LOCAL_BYTES`` of bodies, least recently used dropped first.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.copies = OrderedDict()  # entry key -> (version key, entry)
+        self.size = 0
+        self.generation = 0
+        self.subscribed = False
+        self.listener_pid = None
+        self.client = None
+        self.stopping = threading.Event()
+
+    @staticmethod
+    def enabled():
+        return getattr(settings, "PAGE_CACHE_LOCAL_BYTES", 0) > 0 and isinstance(_cache(), RedisCache)
+
+    def channel(self):
+        return _cache().make_key("pagecache:purged")
+
+    def publish(self, version_keys):
+        self._redis().publish(self.channel(), json.dumps(version_keys))
+
+    def _redis(self):
+        if self.client is None:
+            location = settings.CACHES[_alias()]["LOCATION"]
+            # Django takes a list of servers, or a comma-separated string: the first is written to.
+            location = location[0] if isinstance(location, list | tuple) else location.split(",")[0]
+            self.client = redis.Redis.from_url(
+                location, socket_connect_timeout=2, socket_keepalive=True, health_check_interval=10
+            )
+        return self.client
+
+    def ensure_listening(self):
+        """Start this process's listening thread (after a fork, again in the child)."""
+        if self.listener_pid == os.getpid():
+            return
+        with self.lock:
+            if self.listener_pid == os.getpid():
+                return
+            self.listener_pid = os.getpid()
+            self.client = None
+            self.subscribed = False
+            self._clear()
+        threading.Thread(target=self._listen, name="page-cache-purges", daemon=True).start()
+
+    def stop(self):
+        """Stop listening (within a second) and serve no more copies."""
+        self.stopping.set()
+
+    def _listen(self):
+        channel = self.channel()
+        while not self.stopping.is_set():
+            try:
+                with self._redis().pubsub(ignore_subscribe_messages=True) as pubsub:
+                    pubsub.subscribe(channel)
+                    # Nothing is kept before Redis confirms the subscription.
+                    confirmed = pubsub.get_message(timeout=5, ignore_subscribe_messages=False)
+                    if confirmed is None or confirmed["type"] != "subscribe":
+                        raise redis.ConnectionError(f"no confirmation of the subscription to {channel}")
+                    with self.lock:
+                        self.generation += 1
+                        self.subscribed = True
+                    while not self.stopping.is_set():
+                        message = pubsub.get_message(timeout=1)
+                        if message is not None and message["type"] == "message":
+                            self.drop(json.loads(message["data"]))
+            except Exception:
+                logger.warning("page cache: not hearing purges, serving no local copies", exc_info=True)
+            with self.lock:
+                self.subscribed = False
+                self._clear()
+            self.stopping.wait(1)
+
+    def get(self, entry_key):
+        if not self.subscribed:
+            return None
+        with self.lock:
+            found = self.copies.get(entry_key)
+            if found is None:
+                return None
+            if found[1]["expires"] <= time.time():
+                self._remove(entry_key)
+                return None
+            self.copies.move_to_end(entry_key)
+            return found[1]
+
+    def keep(self, entry_key, version_key, entry, generation):
+        limit = getattr(settings, "PAGE_CACHE_LOCAL_BYTES", 0)
+        if "expires" not in entry or len(entry["body"]) > limit:
+            return
+        with self.lock:
+            if not self.subscribed or generation != self.generation:
+                return
+            self._remove(entry_key)
+            self.copies[entry_key] = (version_key, entry)
+            self.size += len(entry["body"])
+            while self.size > limit:
+                self._remove(next(iter(self.copies)))
+
+    def drop(self, version_keys):
+        version_keys = set(version_keys)
+        with self.lock:
+            self.generation += 1
+            for entry_key in [key for key, (vkey, _) in self.copies.items() if vkey in version_keys]:
+                self._remove(entry_key)
+
+    def clear(self):
+        with self.lock:
+            self.generation += 1
+            self._clear()
+
+    def _clear(self):
+        self.copies.clear()
+        self.size = 0
+
+    def _remove(self, entry_key):
+        found = self.copies.pop(entry_key, None)
+        if found is not None:
+            self.size -= len(found[1]["body"])
+
+
+local_copies = LocalCopies()
 
 
 class PageCacheBackend(BaseBackend):
@@ -176,6 +329,14 @@ class PageCacheMiddleware:
 
         host, path = request.get_host(), request.path
         vkey, ekey = version_key(path), entry_key(host, path)
+        use_local_copies = local_copies.enabled()
+        if use_local_copies:
+            local_copies.ensure_listening()
+            entry = local_copies.get(ekey)
+            if entry is not None:
+                stats["hit"] += 1
+                return self._response_from(entry)
+            generation = local_copies.generation
         try:
             found = _cache().get_many([vkey, ekey])
         except Exception:
@@ -185,6 +346,8 @@ class PageCacheMiddleware:
         version, entry = found.get(vkey), found.get(ekey)
         if entry is not None and version is not None and entry["version"] == version:
             stats["hit"] += 1
+            if use_local_copies:
+                local_copies.keep(ekey, vkey, entry, generation)
             return self._response_from(entry)
 
         stats["miss"] += 1
@@ -196,7 +359,7 @@ class PageCacheMiddleware:
             drop_cookie_from_vary(response)
             if version is not None:
                 try:
-                    _cache().set(ekey, self._entry_from(response, version), seconds)
+                    _cache().set(ekey, self._entry_from(response, version, seconds), seconds)
                 except Exception:
                     logger.warning("page cache could not store %s", path, exc_info=True)
                 else:
@@ -215,9 +378,10 @@ class PageCacheMiddleware:
             return None
 
     @staticmethod
-    def _entry_from(response, version):
+    def _entry_from(response, version, seconds):
         return {
             "version": version,
+            "expires": time.time() + seconds,
             "status": response.status_code,
             "headers": [
                 (name, value)

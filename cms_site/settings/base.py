@@ -157,6 +157,9 @@ ADMIN_SESSION_COOKIE_AGE = env.int("ADMIN_SESSION_COOKIE_AGE", default=8 * 60 * 
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 # The in-app cache (cms_site.page_cache) for sites without a CDN or Varnish in front.
 PAGE_CACHE_IN_APP = env.bool("PAGE_CACHE_IN_APP", default=True)
+# With Redis, each process also keeps up to this many bytes of pages it found there, dropped
+# by purges published on a Redis channel (cms_site.page_cache.LocalCopies); 0 turns that off.
+PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024)
 
 # Purges on publish, rating and settings changes (cms_site.signals) go through
 # wagtail.contrib.frontend_cache to every cache named here: the in-app cache, and
