@@ -164,10 +164,10 @@ class LocalCopies:
         channel = self.channel()
         while not self.stopping.is_set():
             try:
-                with self._redis().pubsub(ignore_subscribe_messages=True) as pubsub:
+                with self._redis().pubsub() as pubsub:
                     pubsub.subscribe(channel)
                     # Nothing is kept before Redis confirms the subscription.
-                    confirmed = pubsub.get_message(timeout=5, ignore_subscribe_messages=False)
+                    confirmed = pubsub.get_message(timeout=5)
                     if confirmed is None or confirmed["type"] != "subscribe":
                         raise redis.ConnectionError(f"no confirmation of the subscription to {channel}")
                     with self.lock:
