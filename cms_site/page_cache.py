@@ -217,11 +217,6 @@ class LocalCopies:
             for entry_key in [key for key, (vkey, _) in self.copies.items() if vkey in version_keys]:
                 self._remove(entry_key)
 
-    def clear(self):
-        with self.lock:
-            self.generation += 1
-            self._clear()
-
     def _clear(self):
         self.copies.clear()
         self.size = 0
