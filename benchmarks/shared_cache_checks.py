@@ -164,7 +164,7 @@ class Checks:
             non_2xx.group(1)
         ) if non_2xx else 0
 
-    def throughput(self, rounds=2):
+    def throughput(self, rounds=3):
         """Alternating runs, best of each: the machine is shared, so a run that lands on a busy
         moment says more about the neighbours than about the cache."""
         targets = (("article", ARTICLE_PATH), ("static file", STATIC_PATH))
@@ -186,8 +186,9 @@ class Checks:
         ratio = rates["article"] / rates["static file"]
         self.figures = {**rates, "ratio": ratio}
         self.check("every request of the throughput runs answered 2xx", errors == 0, f"{errors} errors")
-        # A measurement, not a pass/fail check: on a shared 2-core machine the ratio moves by
-        # several points between runs (89-98% seen), so CI reports it and never gates on it.
+        # A measurement, not a pass/fail check: on a shared 2-core machine one target's runs
+        # moved from 25,500 to 33,100 req/s within a minute and the ratio from 89% to 108%
+        # between runs, so CI reports it and never gates on it.
         print(
             f"MEASURE  article through Varnish: {ratio:.0%} of the static file's req/s "
             f"(target >= 90%: {'met' if ratio >= 0.9 else 'not met this run'}; "
