@@ -91,7 +91,11 @@ def verify(secret, headers, body, tolerance=300):
 
 
 def emit(event, data):
-    """Record and queue ``event`` for every endpoint that wants it, once the transaction commits."""
+    """Record and queue ``event`` for every endpoint that wants it, once the transaction commits.
+
+    ``data`` is the event's dict, or a function returning it, called only if some endpoint
+    wants the event (for events whose data costs queries and that most sites never receive).
+    """
     transaction.on_commit(partial(_create_deliveries, event, data))
 
 
@@ -108,6 +112,11 @@ def _targets(event):
 
 def _create_deliveries(event, data):
     try:
+        targets = _targets(event)
+        if not targets:
+            return
+        if callable(data):
+            data = data()
         payload = json.loads(
             json.dumps(
                 {"type": event, "timestamp": timezone.now().isoformat(), "data": data},
@@ -118,7 +127,7 @@ def _create_deliveries(event, data):
             WebhookDelivery.objects.create(
                 endpoint=endpoint, url=url, event=event, payload=payload, message_id=f"msg_{uuid.uuid4().hex}"
             )
-            for endpoint, url in _targets(event)
+            for endpoint, url in targets
         ]
         for delivery in deliveries:
             deliver_webhook.enqueue(delivery.pk)
@@ -236,14 +245,16 @@ def _settings_changed(sender, instance, **kwargs):
 def _rating_changed(sender, page_id, **kwargs):
     from treatment_pages.ratings import get_rating_summary
 
-    page = Page.objects.filter(pk=page_id).first()
-    summary = get_rating_summary(page_id)
-    emit(
-        "rating.changed",
-        {
+    def rating_data():
+        # Read when the delivery is recorded, after the vote's commit: the summary as it stands.
+        page = Page.objects.filter(pk=page_id).first()
+        summary = get_rating_summary(page_id)
+        return {
             "page_id": page_id,
             "path": html_path(page.url_path) if page else None,
             "count": summary.count,
             "average": float(summary.average) if summary.average is not None else None,
-        },
-    )
+        }
+
+    # Every vote sends this: its two queries run only for a site with a webhook that wants it.
+    emit("rating.changed", rating_data)

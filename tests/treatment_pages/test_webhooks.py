@@ -151,6 +151,21 @@ def test_rating_and_settings_changes_are_events_and_requests_never_are(
         assert verify(settings.WEBHOOK_SECRET, lowercase(headers), body)
 
 
+def test_a_vote_on_a_site_without_webhooks_only_looks_for_endpoints(
+    mesotherapy, settings, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from treatment_pages.webhooks import _rating_changed
+
+    settings.WEBHOOK_URL = ""
+    WebhookEndpoint.objects.create(url="https://build.example/hook", events=["page.published"])
+    cast_vote(mesotherapy, "voter-key", 4)
+
+    # The endpoints query; the page and summary the event would carry are never read.
+    with django_assert_num_queries(1), django_capture_on_commit_callbacks(execute=True):
+        _rating_changed(sender=None, page_id=mesotherapy.pk)
+    assert not WebhookDelivery.objects.exists()
+
+
 def test_administrators_see_endpoints_and_deliveries_editors_do_not(client, mesotherapy):
     WebhookEndpoint.objects.create(url="https://build.example/hook", description="Static site build")
     WebhookDelivery.objects.create(
