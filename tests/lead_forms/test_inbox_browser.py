@@ -3,7 +3,7 @@
 import pytest
 
 from lead_forms.models import AppointmentFormPage, StatusChange
-from tests.browser import axe_violations, describe_violations, save_screenshot
+from tests.browser import axe_violations, describe_violations, save_screenshot, start_signed_in
 from tests.lead_forms.conftest import make_submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -64,16 +64,6 @@ def product_violations(page):
     return axe_violations(page, context=context, tags=WCAG_22_AA)
 
 
-def sign_in(page, live_server, user):
-    user.set_password("a-long-test-password")
-    user.save()
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill("a-long-test-password")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server.url + "/admin/")
-
-
 def focused_text(page):
     return page.evaluate("() => document.activeElement && document.activeElement.textContent.trim()")
 
@@ -82,7 +72,7 @@ def test_status_results_are_announced_and_take_the_focus(live_server, browser_pa
     form_page = AppointmentFormPage.objects.get(slug="request-an-appointment")
     wanted = make_submission(form_page, first_name="Focuspatient", email="fp@example.org")
     page = browser_page
-    sign_in(page, live_server, coordinator)
+    start_signed_in(page, live_server.url, coordinator.username)
     page.goto(live_server.url + f"/admin/lead_forms/appointmentsubmission/inspect/{wanted.pk}/")
 
     page.get_by_label("New status").select_option("contacted")
@@ -111,7 +101,7 @@ def test_inbox_and_request_page_have_no_serious_accessibility_violations(
     wanted.set_status("contacted", coordinator)
     wanted.add_note(coordinator, "Called back, left a message.")
     page = browser_page
-    sign_in(page, live_server, coordinator)
+    start_signed_in(page, live_server.url, coordinator.username)
 
     page.goto(live_server.url + "/admin/lead_forms/appointmentsubmission/")
     page.get_by_role("link", name="Axepatient Quillfeather").wait_for()

@@ -6,19 +6,14 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from cms_site.management.commands.load_demo import (
-    DEMO_ADMIN_PASSWORD,
-    DEMO_ADMIN_USERNAME,
-    DEMO_REVIEWER_PASSWORD,
-    DEMO_REVIEWER_USERNAME,
-)
+from cms_site.management.commands.load_demo import DEMO_ADMIN_USERNAME, DEMO_REVIEWER_USERNAME
 from tests.browser import (
     AXE_SCRIPT,
     SCREENSHOT_DIR,
     describe_violations,
     leave_editor,
     save_screenshot,
-    sign_in,
+    start_signed_in,
 )
 from treatment_pages.models import TreatmentPage
 
@@ -31,7 +26,7 @@ def test_reviewer_approves_in_the_admin_and_the_byline_updates(live_server, brow
     page = browser_page
     article = TreatmentPage.objects.get(slug="laser-hair-removal")
     # An editor submits the article to the treatments section's "Clinical sign-off" workflow.
-    sign_in(page, live_server.url, DEMO_ADMIN_USERNAME, DEMO_ADMIN_PASSWORD)
+    start_signed_in(page, live_server.url, DEMO_ADMIN_USERNAME)
     page.goto(live_server.url + f"/admin/pages/{article.pk}/edit/")
     page.locator("footer .dropdown-toggle, footer [data-w-dropdown-target='toggle']").first.click()
     page.get_by_role("button", name="Submit to Clinical sign-off").click()
@@ -42,7 +37,7 @@ def test_reviewer_approves_in_the_admin_and_the_byline_updates(live_server, brow
     page.context.clear_cookies()
 
     # Dr Jane Doe, a clinical reviewer, approves it from the editor.
-    sign_in(page, live_server.url, DEMO_REVIEWER_USERNAME, DEMO_REVIEWER_PASSWORD)
+    start_signed_in(page, live_server.url, DEMO_REVIEWER_USERNAME)
     page.goto(live_server.url + f"/admin/pages/{article.pk}/edit/")
     save_screenshot(page, "clinical-review-editor")
     page.locator("footer .dropdown-toggle, footer [data-w-dropdown-target='toggle']").first.click()
@@ -111,7 +106,7 @@ def test_publishing_above_the_target_grade_asks_to_confirm(live_server, browser_
     )
     mesotherapy.body = [{"type": "paragraph", "value": "<p>Practitioners individualise formulations.</p>"}]
     mesotherapy.save_revision()
-    sign_in(page, live_server.url, DEMO_ADMIN_USERNAME, DEMO_ADMIN_PASSWORD)
+    start_signed_in(page, live_server.url, DEMO_ADMIN_USERNAME)
     page.goto(live_server.url + f"/admin/pages/{mesotherapy.pk}/edit/")
     dialogs = []
 

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from cms_site.management.commands.load_demo import DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME
-from tests.browser import AXE_SCRIPT, describe_violations, leave_editor, save_screenshot, sign_in
+from cms_site.management.commands.load_demo import DEMO_ADMIN_USERNAME
+from tests.browser import AXE_SCRIPT, describe_violations, leave_editor, save_screenshot, start_signed_in
 from treatment_pages.models import TreatmentPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,7 +22,7 @@ STOCK_WAGTAIL_EXCLUDES = [
 
 
 def log_in(page, base_url):
-    sign_in(page, base_url, DEMO_ADMIN_USERNAME, DEMO_ADMIN_PASSWORD)
+    start_signed_in(page, base_url, DEMO_ADMIN_USERNAME)
 
 
 def axe_wcag22(page, exclude=()):
