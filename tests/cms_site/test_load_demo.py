@@ -35,8 +35,12 @@ def test_load_demo_builds_the_clinic_and_prints_the_admin_login(db):
     call_command("load_demo", stdout=out)
 
     assert "username 'admin', password 'clinic-demo-2026'" in out.getvalue()
+    assert "username 'jane.doe', password 'review-demo-2026'" in out.getvalue()
     user = get_user_model().objects.get(username="admin")
     assert user.is_superuser and user.check_password("clinic-demo-2026")
+    # The browser tests start signed in; the printed reviewer login must work as printed.
+    reviewer = get_user_model().objects.get(username="jane.doe")
+    assert reviewer.check_password("review-demo-2026") and reviewer.has_perm("wagtailadmin.access_admin")
     home = HomePage.objects.get()
     assert Site.objects.get(is_default_site=True).root_page_id == home.pk
     assert list(TreatmentPage.objects.live().values_list("slug", flat=True).order_by("path")) == [
