@@ -178,6 +178,18 @@ def root_page(db):
     return Page.get_first_root_node()
 
 
+@pytest.fixture
+def editor_without_autosave(settings):
+    """Turns off the page editor's autosave, for browser tests that type and then save.
+
+    Autosave posts the form half a second after each change. Behind the live server the
+    server's threads share the test's one in-memory SQLite connection, so an autosave still
+    running when the test clicks "Save draft" breaks the other request's savepoints
+    ("no such savepoint"). Each server thread has its own connection in production.
+    """
+    settings.WAGTAIL_AUTOSAVE_INTERVAL = 0
+
+
 @pytest.fixture(scope="session")
 def _chromium():
     """One headless Chromium for the whole run; skipped locally (never in CI) if it is missing."""

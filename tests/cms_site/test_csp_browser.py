@@ -57,7 +57,9 @@ def test_article_loads_its_scripts_and_styles_without_csp_violations(live_server
     assert violations(watched_page) == []
 
 
-def test_admin_page_editor_works_under_the_admin_policy(live_server, watched_page, mesotherapy):
+def test_admin_page_editor_works_under_the_admin_policy(
+    live_server, watched_page, mesotherapy, editor_without_autosave
+):
     page = watched_page
     sign_in(page, live_server.url, DEMO_ADMIN_USERNAME, DEMO_ADMIN_PASSWORD)
 

@@ -3,7 +3,7 @@
 import pytest
 
 from lead_forms.models import AppointmentFormPage, StatusChange
-from tests.browser import axe_violations, describe_violations, save_screenshot, start_signed_in
+from tests.browser import axe_violations, describe_violations, save_screenshot, sign_in, start_signed_in
 from tests.lead_forms.conftest import make_submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,10 +27,9 @@ def test_coordinator_finds_a_request_and_marks_it_contacted(
     coordinator.save()
     page = browser_page
 
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill(coordinator.username)
-    page.get_by_label("Password").fill("a-long-test-password")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url, coordinator.username, "a-long-test-password")
+    # The sidebar is drawn by script after the dashboard loads: a click before it settles is lost.
+    page.wait_for_load_state("networkidle")
     page.get_by_role("link", name="Appointment requests").first.click()
     # Waits for the inbox to load (fails on timeout if the request is not listed).
     page.get_by_role("link", name="Otherperson Quillfeather").wait_for()

@@ -64,7 +64,9 @@ def test_preview_panel_shows_the_article_inside_the_admin(live_server, browser_p
     leave_editor(page)
 
 
-def test_editor_adds_a_steps_block_whose_steps_are_numbered_and_named(live_server, browser_page, mesotherapy):
+def test_editor_adds_a_steps_block_whose_steps_are_numbered_and_named(
+    live_server, browser_page, mesotherapy, editor_without_autosave
+):
     page = browser_page
     log_in(page, live_server.url)
     page.goto(live_server.url + f"/admin/pages/{mesotherapy.pk}/edit/")
