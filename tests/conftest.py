@@ -193,13 +193,13 @@ def editor_without_autosave(settings):
 @pytest.fixture(scope="session")
 def _chromium():
     """One headless Chromium for the whole run; skipped locally (never in CI) if it is missing."""
-    from tests.browser import AXE_SCRIPT, CHROMIUM, CHROMIUM_ARGS
+    from tests.browser import AXE_SCRIPT, CHROMIUM, CHROMIUM_ARGS, FULL_CHROMIUM
 
-    missing = [str(path) for path in (CHROMIUM, AXE_SCRIPT) if not os.path.exists(path)]
+    missing = [str(path) for path in (CHROMIUM, FULL_CHROMIUM, AXE_SCRIPT) if not os.path.exists(path)]
     if missing:
         if IN_CI:
             pytest.fail(f"Browser tests need {', '.join(missing)} (see .ci/run and `make browser-deps`).")
-        pytest.skip(f"Browser tests need {', '.join(missing)}: apt-get install chromium; npm ci")
+        pytest.skip(f"Browser tests need {', '.join(missing)}: apt-get install chromium chromium-headless-shell; npm ci")
 
     from playwright.sync_api import sync_playwright
 

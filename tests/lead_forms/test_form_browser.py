@@ -116,12 +116,12 @@ def test_article_with_embedded_form_has_no_serious_accessibility_violations(
 
 @pytest.fixture
 def everyday_browser_page(_chromium):
-    """A page in Chromium as people run it: unlike Playwright's default launch, with the
-    back/forward cache on, so going back shows the very form the patient sent."""
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+    """A page in the full Chromium as people run it: unlike Playwright's default launch, with
+    the back/forward cache on, so going back shows the very form the patient sent."""
+    from tests.browser import CHROMIUM_ARGS, FULL_CHROMIUM
 
     browser = _chromium.browser_type.launch(
-        executable_path=CHROMIUM,
+        executable_path=FULL_CHROMIUM,
         args=CHROMIUM_ARGS,
         headless=True,
         ignore_default_args=["--disable-back-forward-cache"],
