@@ -1,3 +1,4 @@
+import gc
 import os
 import sqlite3
 
@@ -17,6 +18,14 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # (`pytest tests/apps --ds=tests.apps.settings`, as `make test` does).
 APPS_SETTINGS = "tests.apps.settings"
 collect_ignore = [] if os.environ.get("DJANGO_SETTINGS_MODULE") == APPS_SETTINGS else ["apps"]
+
+
+def pytest_configure(config):
+    # The suite keeps many long-lived objects (Django's and Wagtail's models and blocks,
+    # the demo's pages), which Python's cyclic collector, at its default thresholds, walks
+    # again and again. Rarer collections took about a tenth off the suite's CPU time
+    # (measured A/B on the same machine); nothing here measures memory.
+    gc.set_threshold(50_000, 20, 50)
 
 
 def pytest_collection_modifyitems(config, items):
