@@ -1,6 +1,8 @@
 import gc
 import os
+import shutil
 import sqlite3
+import tempfile
 
 import pytest
 from django.apps import apps as django_apps
@@ -11,6 +13,9 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Collection, Locale, Page, Site
+from xdist import is_xdist_controller
+
+from tests import migrated_template
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -18,6 +23,8 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # (`pytest tests/apps --ds=tests.apps.settings`, as `make test` does).
 APPS_SETTINGS = "tests.apps.settings"
 collect_ignore = [] if os.environ.get("DJANGO_SETTINGS_MODULE") == APPS_SETTINGS else ["apps"]
+
+MIGRATED_TEMPLATE = pytest.StashKey[migrated_template.MigratedTemplate]()
 
 
 def pytest_configure(config):
@@ -28,8 +35,87 @@ def pytest_configure(config):
     gc.set_threshold(50_000, 20, 50)
 
 
+def pytest_collection_finish(session):
+    # What is alive now (Django, Wagtail, the test modules) stays alive for the whole run:
+    # out of the collector's sight, later collections have less to walk.
+    gc.freeze()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session):
+    """Under xdist, the controller starts migrating the run's one test database (tests/migrated_template.py)."""
+    if is_xdist_controller(session):
+        folder = tempfile.mkdtemp(prefix="clinic-migrated-")
+        session.config.stash[MIGRATED_TEMPLATE] = migrated_template.MigratedTemplate.start(
+            folder, cwd=session.config.rootpath
+        )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    template = node.config.stash.get(MIGRATED_TEMPLATE, None)
+    if template is not None:
+        node.workerinput["migrated_template"] = template.worker_input()
+
+
+def pytest_unconfigure(config):
+    template = config.stash.get(MIGRATED_TEMPLATE, None)
+    if template is not None:
+        template.stop()
+        shutil.rmtree(template.folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def _migrated_template(request):
+    """The run's migrated template, on an xdist worker (None otherwise)."""
+    worker_input = getattr(request.config, "workerinput", {}).get("migrated_template")
+    if worker_input is None:
+        return None
+    try:
+        return migrated_template.wait_for_template(worker_input)
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, _migrated_template):
+    """pytest-django's hook before the test databases are created: start from the template."""
+    if _migrated_template is not None:
+        migrated_template.use_template(settings.DATABASES["default"], _migrated_template)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, _migrated_template):
+    """pytest-django's test databases, copies of the run's migrated template under xdist."""
+    if _migrated_template is not None:
+        with django_db_blocker.unblock():
+            migrated_template.copy_template_into(connection, _migrated_template)
+
+
+def commits(item):
+    """Whether a test commits (and flushes the database after itself), as pytest-django decides it."""
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or {"transactional_db", "live_server"} & set(item.fixturenames)
+    )
+
+
 def pytest_collection_modifyitems(config, items):
-    """Skip ``postgres`` tests on SQLite; the PostgreSQL pass (DATABASE_URL=postgres://...) runs them."""
+    """Long tests first among those that commit; skip ``postgres`` tests on SQLite.
+
+    pytest-django has put the tests that commit last, together. Its order within them would
+    leave a long one (the editor in a browser, the fuzz run, 400 voters) to run alone at the
+    end while the other worker has nothing left to take.
+    """
+    committing = [index for index, item in enumerate(items) if commits(item)]
+    if committing:
+        first, last = committing[0], committing[-1] + 1
+        items[first:last] = sorted(
+            items[first:last], key=lambda item: item.get_closest_marker("slow") is None
+        )
+
+    # The PostgreSQL pass (DATABASE_URL=postgres://...) runs them.
     if getattr(settings, "DATABASE_IS_POSTGRES", False):
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgres://...")

@@ -82,6 +82,7 @@ def run_operation(operation, base_url, headers, statuses, real_ids, credentials)
     fuzz()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_v3_schema_fuzz_finds_no_server_errors_or_schema_violations(live_server, demo_site, client, settings):
     # Generated posts come from 127.0.0.1; counting them under other limits (other cache

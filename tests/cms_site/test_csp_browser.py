@@ -57,6 +57,7 @@ def test_article_loads_its_scripts_and_styles_without_csp_violations(live_server
     assert violations(watched_page) == []
 
 
+@pytest.mark.slow
 def test_admin_page_editor_works_under_the_admin_policy(
     live_server, watched_page, mesotherapy, editor_without_autosave
 ):

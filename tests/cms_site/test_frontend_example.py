@@ -37,6 +37,7 @@ def run(*command, env=None):
     return result.stdout
 
 
+@pytest.mark.slow
 def test_typescript_client_built_from_the_schema_reads_lists_submits_and_votes(
     example_tools, live_server, mesotherapy, tmp_path
 ):

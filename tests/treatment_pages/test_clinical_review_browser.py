@@ -22,6 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
+@pytest.mark.slow
 def test_reviewer_approves_in_the_admin_and_the_byline_updates(live_server, browser_page, demo_site):
     page = browser_page
     article = TreatmentPage.objects.get(slug="laser-hair-removal")

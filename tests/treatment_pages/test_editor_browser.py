@@ -64,6 +64,7 @@ def test_preview_panel_shows_the_article_inside_the_admin(live_server, browser_p
     leave_editor(page)
 
 
+@pytest.mark.slow
 def test_editor_adds_a_steps_block_whose_steps_are_numbered_and_named(
     live_server, browser_page, mesotherapy, editor_without_autosave
 ):

@@ -84,6 +84,7 @@ def test_one_reader_voting_sixteen_times_at_once_leaves_one_row(mesotherapy, alr
     assert summary == rows == (1, rating.score)
 
 
+@pytest.mark.slow
 def test_four_hundred_readers_voting_at_once_are_all_counted(mesotherapy):
     per_thread = 25
     scores = [[random.randint(1, 5) for _ in range(per_thread)] for _ in range(THREADS)]
