@@ -17,7 +17,7 @@ from wagtail.models import Page
 from treatment_pages.conf import appointment_page_types
 from treatment_pages.faq import FAQBlock
 from treatment_pages.prefetch import get_prefetched
-from treatment_pages.renditions import ImageWithRenditionsDict, image_api_representation
+from treatment_pages.renditions import API_RENDITION_SPECS, ImageWithRenditionsDict, image_api_representation
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul"]
 
@@ -278,7 +278,11 @@ class ImageBlockValue(TypedDict):
 class ImageBlock(PrefetchedChoosersMixin, blocks.StructBlock):
     """An image with the alternative text screen readers need and an optional caption."""
 
-    image = RenditionPrefetchingImageChooserBlock(rendition_specs=[BODY_IMAGE_RENDITION])
+    # The sizes both readers of a body ask for: the page its one size, the API its named ones.
+    # An image with prefetched renditions counts any size missing from them as never made.
+    image = RenditionPrefetchingImageChooserBlock(
+        rendition_specs=[BODY_IMAGE_RENDITION, *API_RENDITION_SPECS.values()]
+    )
     alt_text = blocks.CharBlock(
         max_length=250,
         help_text="Describe the image for people who cannot see it.",

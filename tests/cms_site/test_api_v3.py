@@ -1,7 +1,10 @@
 """The v3 API's own endpoints, its OpenAPI schema, and the cross-origin rules for every API call."""
 
+from unittest import mock
+
 import pytest
 from django.test import Client
+from wagtail.images import get_image_model
 
 from tests.factories import UserFactory, api_token_for
 
@@ -38,6 +41,22 @@ def test_v3_article_detail_has_typed_steps_breadcrumbs_and_renditions(client, me
     assert [crumb["url"] for crumb in data["breadcrumbs"]] == ["/", "/treatments/"]
     image = next(block for block in data["body"] if block["type"] == "image")["value"]["image"]
     assert image["renditions"]["large"]["width"] == 1200
+
+
+def test_reading_an_article_again_makes_no_new_image_renditions(client, mesotherapy):
+    """The API's image sizes are made once: later reads find them, in the API and on the page."""
+    url = f"/api/v3/pages/{mesotherapy.pk}/"
+    client.get(url)
+    client.get(mesotherapy.url)
+
+    Image = get_image_model()
+    with mock.patch.object(
+        Image, "generate_rendition_instance", autospec=True, side_effect=Image.generate_rendition_instance
+    ) as generate:
+        api_read, page_read = client.get(url), client.get(mesotherapy.url)
+
+    assert (api_read.status_code, page_read.status_code) == (200, 200)
+    assert generate.call_count == 0
 
 
 def test_openapi_schema_documents_the_projects_endpoints(client, db):
