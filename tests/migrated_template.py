@@ -16,6 +16,7 @@ the apps' groups, the migration history), so tests that run migrations still can
 The process keeps the template until the run ends (its stdin closes), then drops it.
 """
 
+import gc
 import json
 import os
 import sqlite3
@@ -130,11 +131,17 @@ def main(folder):
     from django.test.utils import teardown_databases
 
     folder = Path(folder)
+    # The workers wait for this build. Migrations make and drop thousands of model classes,
+    # which the cyclic garbage collector walks again and again: without it the build takes a
+    # quarter less time (about 300 MB more memory until the collection after it).
+    gc.disable()
     try:
         old_config = build(folder)
     except BaseException:
         (folder / FAILED).write_text(traceback.format_exc())
         raise
+    gc.enable()
+    gc.collect()
     sys.stdin.read()  # until the run ends
     teardown_databases(old_config, verbosity=0)
 
