@@ -1,6 +1,6 @@
 """gunicorn settings for the clinic site: ``gunicorn cms_site.wsgi`` picks this file up.
 
-Every value can be set from the environment (listed in the README).
+Every value can be set from the environment (listed in docs/reference-site.md).
 """
 
 import multiprocessing

@@ -1,6 +1,6 @@
 """The one place environment variables are read, each with its type and default.
 
-Every variable is listed in the README's configuration table.
+Every variable is listed in docs/reference-site.md's configuration table.
 """
 
 from pathlib import Path
