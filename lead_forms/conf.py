@@ -8,8 +8,8 @@ A host sets only the ones it wants to change.
 from django.conf import settings
 
 DEFAULTS = {
-    # The template the form pages extend; it must define the blocks listed in the
-    # README ("Templates"): title, body_class, content, extra_js.
+    # The template the form pages extend; it must define a ``content`` block (the pages
+    # also fill ``title``, ``body_class`` and ``extra_head`` where the base has them).
     "LEAD_FORMS_BASE_TEMPLATE": "base.html",
     # Seam to the host's contact details: "app_label.ModelName" of a site setting
     # (BaseSiteSetting) with ``phone``, ``phone_href`` and ``email`` attributes, shown
@@ -40,6 +40,12 @@ DEFAULTS = {
     "LEAD_FORMS_THROWAWAY_KEYS": False,
     # Staff with the patient-data permission are signed out after this many idle seconds.
     "LEAD_FORMS_IDLE_LOGOUT_SECONDS": 900,
+    # The form pages' own small stylesheet and script (error summary focus), loaded from inside
+    # the content block whatever blocks the host's base template has. False: the host styles
+    # them itself (or overrides lead_forms/includes/frontend_assets.html).
+    "LEAD_FORMS_FRONTEND_ASSETS": True,
+    # The breadcrumb above the form pages; False for a host whose base template shows its own.
+    "LEAD_FORMS_BREADCRUMB": True,
 }
 
 

@@ -8,8 +8,8 @@ A host sets only the ones it wants to change.
 from django.conf import settings
 
 DEFAULTS = {
-    # The template the app's pages extend; it must define the blocks listed in the
-    # README ("Templates"): title, body_class, content, extra_head, extra_js.
+    # The template the app's pages extend; it must define a ``content`` block (the pages
+    # also fill ``title`` and ``body_class`` where the base has them). See README "Templates".
     "TREATMENT_PAGES_BASE_TEMPLATE": "base.html",
     # Page types a treatments section may be created under, e.g. ["home.HomePage"]
     # (read when models load). None: under any page.
@@ -39,6 +39,13 @@ DEFAULTS = {
     "TREATMENT_PAGES_READABILITY_TARGET_GRADE": 8.0,
     # The group whose members may approve the "Clinical review" workflow task.
     "TREATMENT_PAGES_CLINICAL_REVIEWERS_GROUP": "Clinical reviewers",
+    # The app's own small stylesheet and scripts (star sizes, rating widget, page tools), loaded
+    # by its page templates from inside the content block, so they arrive whatever blocks the
+    # host's base template has. False: the host styles and scripts the pages itself (or
+    # overrides treatment_pages/includes/frontend_assets.html to load its own files).
+    "TREATMENT_PAGES_FRONTEND_ASSETS": True,
+    # The breadcrumb above the app's pages; False for a host whose base template shows its own.
+    "TREATMENT_PAGES_BREADCRUMB": True,
 }
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from wagtail.models import Site
 
 from treatment_pages.caching import FRAGMENT_SECONDS, content_version
+from treatment_pages.conf import app_settings
 
 register = template.Library()
 
@@ -23,6 +24,21 @@ def json_ld(data):
     """Render a dict as a ``<script type="application/ld+json">`` data block."""
     payload = json.dumps(data, default=str, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+@register.simple_tag
+def treatment_pages_frontend():
+    """What the app's page templates add around the host's base template, from the settings.
+
+    ``{% treatment_pages_frontend as frontend %}`` then ``frontend.assets``
+    (``TREATMENT_PAGES_FRONTEND_ASSETS``: the app's own stylesheet and scripts) and
+    ``frontend.breadcrumb`` (``TREATMENT_PAGES_BREADCRUMB``). Read per render, so
+    ``override_settings`` and a host's settings both apply.
+    """
+    return {
+        "assets": bool(app_settings.TREATMENT_PAGES_FRONTEND_ASSETS),
+        "breadcrumb": bool(app_settings.TREATMENT_PAGES_BREADCRUMB),
+    }
 
 
 @register.simple_tag(takes_context=True)

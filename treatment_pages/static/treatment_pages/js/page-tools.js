@@ -1,8 +1,22 @@
 // Page tools: print, copy link and text size (remembered across pages in localStorage).
+// Loaded by the article template itself, so it also does text-size.js's work for hosts whose
+// base template does not load that in <head> (the reference site does, to avoid a flicker).
 (function () {
     var STORAGE_KEY = "clinic:text-size";
     var SIZES = ["small", "medium", "large"];
     var root = document.documentElement;
+
+    // The tools' buttons show once this script runs (treatment-pages.css hides them until then).
+    root.classList.remove("no-js");
+    root.classList.add("js");
+    (function applyStoredSize() {
+        var stored = null;
+        try { stored = window.localStorage.getItem(STORAGE_KEY); } catch (e) { /* storage blocked */ }
+        if (SIZES.indexOf(stored) !== -1 && !root.classList.contains("text-size-" + stored)) {
+            SIZES.forEach(function (s) { root.classList.remove("text-size-" + s); });
+            root.classList.add("text-size-" + stored);
+        }
+    })();
 
     function announce(tools, message) {
         var status = tools.querySelector(".page-tools__status");
