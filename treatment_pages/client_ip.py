@@ -15,7 +15,7 @@ The rate limits call :func:`rate_limit_key` (django-ratelimit's ``key=``), which
 IPv6 addresses to their network (``RATELIMIT_IPV6_MASK``, 64 bits) as django-ratelimit's
 own ``"ip"`` key does: one IPv6 client holds a whole /64.
 
-``lead_forms`` has the same few lines in its own ``client_ip``: the two apps never import each
+The plugin's other app has the same few lines in its own ``client_ip``: the two apps never import each
 other and a host may install either alone, and a resolver this small is cheaper to keep
 twice (tests/apps/test_client_ip.py runs both against one table) than to ship as a third package.
 """
