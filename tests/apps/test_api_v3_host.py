@@ -5,6 +5,9 @@ endpoints, their origin policy and their typed article body themselves.
 """
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -131,3 +134,26 @@ def test_the_served_openapi_document_types_the_article_body_block_by_block(clien
 
     assert response.status_code == 200
     assert_typed_body(response.json())
+
+
+def run_on_apps_last_host(code):
+    """Run ``code`` after ``django.setup()`` on a host listing the plugin apps after Wagtail's."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.apps.settings_apps_last"}
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_host_listing_the_apps_after_wagtails_is_told_how_to_get_the_typed_body():
+    result = run_on_apps_last_host("from django.core.management import call_command; call_command('check')")
+
+    assert result.returncode == 1
+    assert (
+        "(treatment_pages.E010) The v3 API serves treatment_pages.TreatmentPage.body as an untyped list"
+        in (result.stderr)
+    )
+    assert 'List "treatment_pages" before "wagtail.images"' in result.stderr
