@@ -6,10 +6,12 @@ endpoints, their origin policy and their typed article body themselves.
 
 import json
 import os
+import re
 import subprocess
 import sys
 
 import pytest
+from django.test import Client
 
 from lead_forms.models import AppointmentSubmission
 from treatment_pages.models import Rating
@@ -119,6 +121,22 @@ def test_a_voters_own_rating_is_never_stored_in_a_cache(client, article):
     assert response.status_code == 200
     assert response.json()["your_score"] == 4
     assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}
+
+
+def test_the_pages_own_posts_from_another_site_are_refused_without_the_api(article, form_page):
+    """The rating widget's vote checks where it comes from; the form page has Django's CSRF check."""
+    browser = Client(enforce_csrf_checks=True)
+    html = browser.get(form_page.url).content.decode()
+    token = re.search(r'name="form-token" value="([^"]+)"', html).group(1)
+    cross_site = {"HTTP_ORIGIN": EVIL, "HTTP_SEC_FETCH_SITE": "cross-site"}
+
+    vote = browser.post(f"/ratings/{article.pk}/vote/", {"score": 4}, **cross_site)
+    request = browser.post(form_page.url, {**ANSWERS, "form-token": token}, **cross_site)
+
+    assert vote.status_code == 403
+    assert request.status_code == 403
+    assert not Rating.objects.exists()
+    assert not AppointmentSubmission.objects.exists()
 
 
 def assert_typed_body(document):
