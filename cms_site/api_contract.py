@@ -13,6 +13,13 @@ wrong, and the middleware below makes the server do what the document says:
 - an unknown query parameter is a 400 problem naming the ones the operation takes;
 - public reads carry ``ETag`` (and ``Last-Modified`` for a page) and a short shared
   ``Cache-Control``, and a matching conditional request is answered 304.
+
+The reference site's own, not the plugin's: each rule covers every operation of
+Wagtail's API, Wagtail's and other apps' included, so a plugin applying them would
+rewrite a host's API contract for endpoints it does not own; and a shared
+``Cache-Control`` belongs only where purging is wired. What the apps promise for their
+own endpoints (their routers, origin policy, private answers, problem documents, the
+typed body) ships in the apps.
 """
 
 import re

@@ -32,7 +32,7 @@ from wagtail.models import Page
 from wagtail.rich_text import expand_db_html
 
 from lead_forms import audit, deletion, export
-from lead_forms.api_policy import api_request_policy
+from lead_forms.api_policy import ORIGIN_REFUSED_DESCRIPTION, api_request_policy
 from lead_forms.models import AppointmentFormPage, AppointmentSubmission
 from lead_forms.permissions import (
     forms_for_user,
@@ -264,7 +264,13 @@ def _form_data(payload):
     description="201: stored. 200: the same `form_token` was already sent with the same answers "
     "(a retry or double click): nothing new is stored and the first request's reference is returned. "
     "A token sent again with other answers is stored as suspected spam.",
-    openapi_extra={"responses": {429: {"description": "Too many requests from this client; retry later"}}},
+    openapi_extra={
+        "responses": {
+            403: {"description": ORIGIN_REFUSED_DESCRIPTION},
+            413: {"description": "The request body is larger than the server accepts"},
+            429: {"description": "Too many requests from this client; retry later"},
+        }
+    },
 )
 def submit_appointment_request(request, page_id: PageId, payload: AppointmentRequestIn):
     page = get_form_page(page_id)

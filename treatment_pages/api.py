@@ -22,7 +22,7 @@ from wagtail.api.v3.errors import problem_response
 from wagtail.api.v3.routers.pages import PageDetailSchema
 from wagtail.models import Page, Site
 
-from treatment_pages.api_policy import api_request_policy
+from treatment_pages.api_policy import ORIGIN_REFUSED_DESCRIPTION, api_request_policy
 from treatment_pages.models import ClinicContactSettings, RatingSummary, TreatmentIndexPage, TreatmentPage
 from treatment_pages.models.ratings import MAX_SCORE, MIN_SCORE, SCORE_LABELS
 from treatment_pages.ratings import (
@@ -175,11 +175,12 @@ def rating_summary(request, page_id: PageId):
     summary="Rate a page, or change this voter's rating",
     openapi_extra={
         "responses": {
+            403: {"description": ORIGIN_REFUSED_DESCRIPTION},
             429: {
                 "description": "Too many votes from this client, or too many new voters on this page "
                 "from its address (a voter token's own vote can still be changed); retry after "
                 "`Retry-After` seconds"
-            }
+            },
         }
     },
 )

@@ -33,6 +33,10 @@ from treatment_pages.conf import app_settings
 # Headers that make an answer personal: a bearer token, or a rating voter's token.
 CREDENTIAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_X_VOTER_TOKEN")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+# How the OpenAPI document describes the refusal, on each write operation that may give it.
+ORIGIN_REFUSED_DESCRIPTION = (
+    "Sent anonymously from a page whose Origin is neither this site nor one of CORS_ALLOWED_ORIGINS"
+)
 
 
 def _normalise_origin(origin):

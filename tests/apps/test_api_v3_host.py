@@ -66,6 +66,8 @@ def test_the_one_line_mount_serves_every_endpoint_of_both_apps(client, article, 
         "/api/v3/navigation/",
     ):
         assert path in paths
+    for write in ("/api/v3/forms/{page_id}/submissions/", "/api/v3/ratings/{page_id}/votes/"):
+        assert "Origin" in paths[write]["post"]["responses"]["403"]["description"]
 
 
 def test_a_cross_site_vote_is_refused_with_a_problem_document_and_counts_nothing(client, article):
