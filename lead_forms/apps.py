@@ -20,7 +20,8 @@ class LeadFormsConfig(AppConfig):
 
         A host serves them where it mounts that API (``path("api/v3/", api.urls)`` with
         ``from wagtail.api.v3.urls import api``); one that does not mount it serves none.
-        Optional: without django-ninja (the ``[api]`` extra) there is no v3 API to join.
+        Guarded as an optional integration: where Wagtail's v3 API or django-ninja cannot be
+        imported, the app works without its API endpoints.
         """
         try:
             from wagtail.api.v3.api import api

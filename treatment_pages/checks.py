@@ -105,7 +105,13 @@ def check_base_template(app_configs, **kwargs):
 
 
 # Wagtail's apps whose ready() builds the v3 page schemas (see block_schemas.register_typed_streamfields).
-SCHEMA_BUILDING_APPS = ("wagtail.images", "wagtail.documents", "wagtail.snippets")
+SCHEMA_BUILDING_APPS = (
+    "wagtail.images",
+    "wagtail.documents",
+    "wagtail.snippets",
+    "wagtail.contrib.redirects",
+    "wagtail.locales",
+)
 
 
 @register(Tags.compatibility)
