@@ -1,33 +1,19 @@
-"""The headless API: Wagtail's v2 read API (DRF) and its v3 API (django-ninja, OpenAPI).
+"""The reference site's v2 read API (DRF): Wagtail's endpoints, tuned for its pages.
 
-The reusable apps define their own endpoints (``treatment_pages.api``,
-``lead_forms.api``); this module mounts them, because only the project knows
-which apps it has.
+The v3 API (django-ninja, OpenAPI) needs nothing here: Wagtail's apps and ours
+(``treatment_pages.api``, ``lead_forms.api``) add their routers to
+``wagtail.api.v3.urls.api`` from their ``ready()``, and ``cms_site.urls`` mounts it.
 """
 
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import RequestDataTooBig
-from django.core.signing import BadSignature
-from django.db.models import ProtectedError
-from django.http import Http404
-from ninja import Query, Router
 from rest_framework.response import Response
 from wagtail.api import APIField
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
-from wagtail.api.v3.errors import problem_response
-from wagtail.api.v3.routers.pages import PageDetailSchema
-from wagtail.api.v3.urls import api as api_v3
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.images.api.v2.views import ImagesAPIViewSet
-from wagtail.models import Page
 
-from lead_forms import api as lead_forms_api
-from lead_forms import deletion
-from lead_forms.models import AppointmentSubmission
-from treatment_pages import api as treatment_api
+from treatment_pages.api import draft_from_preview_token
 from treatment_pages.prefetch import prefetched_choosers
 from treatment_pages.renditions import API_RENDITION_SPECS
 from treatment_pages.serializers import attach_breadcrumb_ancestors
@@ -98,24 +84,6 @@ class PagePreviewAPIViewSet(ClinicPagesAPIViewSet):
         )
 
 
-def draft_from_preview_token(content_type, token):
-    """The draft an editor's headless preview signed ``token`` for; Http404 for anything else."""
-    app_label, _, model_name = content_type.partition(".")
-    try:
-        model = ContentType.objects.get_by_natural_key(app_label, model_name).model_class()
-    except ContentType.DoesNotExist as e:
-        raise Http404("No such preview.") from e
-    if model is None or not hasattr(model, "get_page_from_preview_token"):
-        raise Http404("No such preview.")
-    try:
-        page = model.get_page_from_preview_token(token)
-    except BadSignature as e:
-        raise Http404("No such preview.") from e
-    if page is None:
-        raise Http404("No such preview.")
-    return page
-
-
 def _rendition_fields():
     return [
         APIField(name, serializer=ImageRenditionField(spec, source="*"))
@@ -138,68 +106,3 @@ api_router.register_endpoint("pages", ClinicPagesAPIViewSet)
 api_router.register_endpoint("images", ClinicImagesAPIViewSet)
 api_router.register_endpoint("documents", DocumentsAPIViewSet)
 api_router.register_endpoint("page_preview", PagePreviewAPIViewSet)
-
-
-# v3: Wagtail's django-ninja API (pages, images, documents, snippets, redirects, sites,
-# whoami; Wagtail's apps add theirs on start-up) plus ours. Routers must be added
-# before ``api_v3.urls`` is first read, which cms_site.urls does after importing this.
-preview_router = Router(tags=["pages"])
-
-
-@preview_router.get(
-    "/",
-    response=PageDetailSchema,
-    url_name="page_preview",
-    operation_id="pages_preview",
-    summary="A draft of any page type, as an editor's headless preview sent it",
-)
-def page_preview(
-    request,
-    content_type: str = Query(..., max_length=100, description="`app_label.model` from the preview URL."),
-    token: str = Query(..., max_length=500, description="The signed token from the preview URL."),
-):
-    return draft_from_preview_token(content_type, token)
-
-
-api_v3.add_router("/clinic-contact/", treatment_api.contact_router)
-api_v3.add_router("/preview/", preview_router)
-api_v3.add_router("/", treatment_api.content_router)
-
-
-@api_v3.exception_handler(ProtectedError)
-def refuse_deleting_protected_pages(request, exc):
-    """Deleting a page whose appointment requests (or other PROTECTed rows) point to it: 409, audited."""
-    held = [obj for obj in exc.protected_objects if isinstance(obj, AppointmentSubmission)]
-    # A bearer token stands for its user; a session request has request.user.
-    user = getattr(getattr(request, "auth", None), "user", None) or getattr(request, "user", None)
-    for page_id in sorted({submission.page_id for submission in held}):
-        page = Page.objects.filter(pk=page_id).first()
-        if page is not None:
-            deletion.log_refusal(page, user, sum(1 for s in held if s.page_id == page_id), "api")
-    return problem_response(
-        status=409,
-        title="Conflict",
-        detail=deletion.refusal_message(len(held)) if held else "Other records still depend on this.",
-    )
-
-
-api_v3.add_router("/forms/", lead_forms_api.router)
-api_v3.add_router("/ratings/", treatment_api.ratings_router)
-api_v3.add_router("/appointment-requests/", lead_forms_api.staff_router)
-
-
-def request_too_large(request, exc):
-    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``: 413 as a problem document.
-
-    Django raises ``RequestDataTooBig`` when the view first reads the body; without
-    this handler Wagtail's catch-all answers 500 with DEBUG on, and Django an HTML
-    400 with it off.
-    """
-    return problem_response(
-        status=413,
-        title="Request body too large",
-        detail=f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes. Send a smaller one.",
-    )
-
-
-api_v3.add_exception_handler(RequestDataTooBig, request_too_large)

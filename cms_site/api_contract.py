@@ -13,6 +13,13 @@ wrong, and the middleware below makes the server do what the document says:
 - an unknown query parameter is a 400 problem naming the ones the operation takes;
 - public reads carry ``ETag`` (and ``Last-Modified`` for a page) and a short shared
   ``Cache-Control``, and a matching conditional request is answered 304.
+
+The reference site's own, not the plugin's: each rule covers every operation of
+Wagtail's API, Wagtail's and other apps' included, so a plugin applying them would
+rewrite a host's API contract for endpoints it does not own; and a shared
+``Cache-Control`` belongs only where purging is wired. What the apps promise for their
+own endpoints (their routers, origin policy, private answers, problem documents, the
+typed body) ships in the apps.
 """
 
 import re
@@ -25,7 +32,7 @@ from django.utils.http import http_date
 from wagtail.api.v3.errors import PROBLEM_JSON, problem_response
 from wagtail.models import Page
 
-from cms_site.middleware import CREDENTIAL_HEADERS
+from treatment_pages.api_policy import CREDENTIAL_HEADERS
 
 V3_PREFIX = "/api/v3/"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -191,7 +198,7 @@ class APIContractMiddleware:
     def __call__(self, request):
         if not request.path.startswith(V3_PREFIX):
             return self.get_response(request)
-        from cms_site.api import api_v3
+        from wagtail.api.v3.urls import api as api_v3
 
         if request.method in {"GET", "HEAD"}:
             unknown, known = unknown_query_parameters(api_v3, request)

@@ -1,29 +1,12 @@
 """API request rules that hold for every endpoint, whichever app defines it."""
 
-from urllib.parse import urlsplit
-
-from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from wagtail.api.v3.errors import problem_response
 
+from treatment_pages.api_policy import api_request_policy
+
 API_PREFIX = "/api/"
-# Headers that make an answer personal: a bearer token, or a rating voter's token.
-CREDENTIAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_X_VOTER_TOKEN")
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
-
-
-def _normalise_origin(origin):
-    parts = urlsplit(origin)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def origin_allowed(request, origin):
-    """The front end's origins (``CORS_ALLOWED_ORIGINS``) and the site's own."""
-    allowed = {_normalise_origin(o) for o in settings.CORS_ALLOWED_ORIGINS}
-    allowed.add(f"{request.scheme}://{request.get_host()}".lower())
-    return _normalise_origin(origin) in allowed
 
 
 def _has_nul(request):
@@ -62,16 +45,13 @@ class RejectNulCharactersMiddleware:
 
 
 class APIRequestPolicyMiddleware:
-    """Refuses anonymous API writes from other sites' pages; keeps authenticated answers out of caches.
+    """The apps' API request policy, extended by the reference site to every ``/api/`` endpoint.
 
-    - A browser always sends ``Origin`` with a cross-site POST. One from an origin
-      that is neither the site nor an allowed front end is a page on another site
-      submitting on the visitor's behalf: answered 403 before any view runs. Clients
-      that are not browsers (a mobile app, a server) send no ``Origin`` and pass on to
-      the same validation, spam defence and rate limits as everyone.
-    - Requests carrying credentials (``Authorization``, or a voter's ``X-Voter-Token``)
-      get ``Cache-Control: private, no-store``: submissions and a reader's own vote must
-      never sit in a shared or browser cache.
+    ``treatment_pages`` and ``lead_forms`` apply it to their own v3 endpoints
+    (``api_policy.py``), which is all a host needs. This site also holds Wagtail's own
+    endpoints to it, as defence in depth: anonymous writes from other sites' pages are
+    answered 403 before any view runs, and answers to requests carrying credentials
+    (``Authorization``, ``X-Voter-Token``) get ``Cache-Control: private, no-store``.
     """
 
     def __init__(self, get_response):
@@ -80,24 +60,4 @@ class APIRequestPolicyMiddleware:
     def __call__(self, request):
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
-
-        bearer = "HTTP_AUTHORIZATION" in request.META
-        personal = any(header in request.META for header in CREDENTIAL_HEADERS)
-        origin = request.META.get("HTTP_ORIGIN")
-        if (
-            request.method not in SAFE_METHODS
-            and not bearer
-            and origin is not None
-            and not origin_allowed(request, origin)
-        ):
-            response = problem_response(
-                status=403,
-                title="Origin not allowed",
-                detail=f"Requests from {origin} are not accepted. Ask the clinic to add it to CORS_ALLOWED_ORIGINS.",
-            )
-        else:
-            response = self.get_response(request)
-
-        if personal:
-            patch_cache_control(response, private=True, no_store=True)
-        return response
+        return api_request_policy(self.get_response)(request)

@@ -1,4 +1,8 @@
-"""v3 API endpoints (django-ninja routers) for appointment forms; mounted by the project.
+"""v3 API endpoints (django-ninja routers) for appointment forms.
+
+``register(api)`` adds them to Wagtail's v3 API (``LeadFormsConfig.ready`` does, as
+Wagtail's own apps add theirs), so a host that mounts ``wagtail.api.v3.urls.api``
+serves ``/forms/`` and ``/appointment-requests/``.
 
 ``router`` (public): a front end fetches a form's definition (with a signed time-trap
 token), renders it, and posts the patient's answers as JSON. Posting goes through
@@ -13,7 +17,9 @@ import datetime
 import re
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db.models import ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema, Status
@@ -22,9 +28,11 @@ from pydantic import BeforeValidator, WithJsonSchema
 from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.api.v3.errors import problem_response
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
+from wagtail.models import Page
 from wagtail.rich_text import expand_db_html
 
-from lead_forms import audit, export
+from lead_forms import audit, deletion, export
+from lead_forms.api_policy import ORIGIN_REFUSED_DESCRIPTION, api_request_policy
 from lead_forms.models import AppointmentFormPage, AppointmentSubmission
 from lead_forms.permissions import (
     forms_for_user,
@@ -45,6 +53,8 @@ from lead_forms.serializers import (
 from lead_forms.spam import HONEYPOT_FIELD, TIME_TRAP_FIELD
 
 router = Router(tags=["forms"])
+# Anonymous requests only from the site's own pages and its front ends (lead_forms.api_policy).
+router.add_decorator(api_request_policy, mode="view")
 
 RETRY_AFTER_SECONDS = 60
 
@@ -254,7 +264,13 @@ def _form_data(payload):
     description="201: stored. 200: the same `form_token` was already sent with the same answers "
     "(a retry or double click): nothing new is stored and the first request's reference is returned. "
     "A token sent again with other answers is stored as suspected spam.",
-    openapi_extra={"responses": {429: {"description": "Too many requests from this client; retry later"}}},
+    openapi_extra={
+        "responses": {
+            403: {"description": ORIGIN_REFUSED_DESCRIPTION},
+            413: {"description": "The request body is larger than the server accepts"},
+            429: {"description": "Too many requests from this client; retry later"},
+        }
+    },
 )
 def submit_appointment_request(request, page_id: PageId, payload: AppointmentRequestIn):
     page = get_form_page(page_id)
@@ -296,6 +312,8 @@ def submit_appointment_request(request, page_id: PageId, payload: AppointmentReq
 # answers, export and audit are the inbox's own (lead_forms.permissions, .export,
 # .views, .audit); every call is logged like the admin's.
 staff_router = Router(tags=["appointment-requests"], auth=BearerTokenAuth())
+# Patient data: never in a shared or browser cache.
+staff_router.add_decorator(api_request_policy, mode="view")
 
 SpamChoice = Literal["exclude", "include", "only"]
 StatusChoice = Literal[tuple(AppointmentSubmission.Status.values)]
@@ -489,3 +507,50 @@ def get_request(request, request_id: PageId):
         raise Http404("No appointment request with this id.")
     audit.log_request_view(request.user, submission)
     return submission
+
+
+# --- Errors and registration -----------------------------------------------------------------
+
+
+def refuse_deleting_protected_pages(request, exc):
+    """Deleting a page whose appointment requests (or other PROTECTed rows) point to it: 409, audited."""
+    held = [obj for obj in exc.protected_objects if isinstance(obj, AppointmentSubmission)]
+    # A bearer token stands for its user; a session request has request.user.
+    user = getattr(getattr(request, "auth", None), "user", None) or getattr(request, "user", None)
+    for page_id in sorted({submission.page_id for submission in held}):
+        page = Page.objects.filter(pk=page_id).first()
+        if page is not None:
+            deletion.log_refusal(page, user, sum(1 for s in held if s.page_id == page_id), "api")
+    return problem_response(
+        status=409,
+        title="Conflict",
+        detail=deletion.refusal_message(len(held)) if held else "Other records still depend on this.",
+    )
+
+
+def request_too_large(request, exc):
+    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``: 413 as a problem document.
+
+    Django raises ``RequestDataTooBig`` when the view first reads the body; without
+    this handler Wagtail's catch-all answers 500 with DEBUG on, and Django an HTML
+    400 with it off.
+    """
+    return problem_response(
+        status=413,
+        title="Request body too large",
+        detail=f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes. Send a smaller one.",
+    )
+
+
+def register(api):
+    """Add this app's routers and error answers to ``api`` (Wagtail's v3 ``NinjaAPI``).
+
+    Called once, from ``ready()``: routers must be added before ``api.urls`` is first
+    read, which a host's URLconf does after every app is ready. Deleting a page that
+    holds appointment requests through the API's page actions then answers 409 rather
+    than 500.
+    """
+    api.add_router("/forms/", router)
+    api.add_router("/appointment-requests/", staff_router)
+    api.add_exception_handler(ProtectedError, refuse_deleting_protected_pages)
+    api.add_exception_handler(RequestDataTooBig, request_too_large)

@@ -13,3 +13,20 @@ class LeadFormsConfig(AppConfig):
 
         # Refuse to start without the patient-data keys (ImproperlyConfigured names the variable).
         crypto.check_configuration()
+        self.register_api_v3()
+
+    def register_api_v3(self):
+        """Add the app's endpoints to Wagtail's v3 API, as ``wagtail.images`` and ``wagtail.snippets`` do.
+
+        A host serves them where it mounts that API (``path("api/v3/", api.urls)`` with
+        ``from wagtail.api.v3.urls import api``); one that does not mount it serves none.
+        Guarded as an optional integration: where Wagtail's v3 API or django-ninja cannot be
+        imported, the app works without its API endpoints.
+        """
+        try:
+            from wagtail.api.v3.api import api
+        except ImportError:
+            return
+        from lead_forms import api as endpoints
+
+        endpoints.register(api)

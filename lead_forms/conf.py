@@ -27,8 +27,16 @@ DEFAULTS = {
     "LEAD_FORMS_NOTIFICATION_RETRY_SECONDS": 60,
     # Larger admin XLSX exports are refused with a pointer to the CSV or the export command.
     "LEAD_FORMS_XLSX_MAX_ROWS": 20_000,
-    # The cache alias rate limits count in (django-ratelimit's own setting).
+    # The cache alias rate limits count in, and how they find the client's address
+    # (django-ratelimit's own settings; None: client_ip.py's TRUSTED_PROXY_COUNT rule).
     "RATELIMIT_USE_CACHE": "default",
+    "RATELIMIT_IP_META_KEY": None,
+    # Proxies of the host's own in front of the app (load balancer, CDN): the client address is
+    # the entry this many hops from the right of X-Forwarded-For (client_ip.py). 0: REMOTE_ADDR.
+    "TRUSTED_PROXY_COUNT": 0,
+    # Front ends on other origins whose pages may post to the v3 API anonymously (django-cors-headers'
+    # own setting; api_policy.py). The site's own origin is always allowed.
+    "CORS_ALLOWED_ORIGINS": [],
     # Phone numbers of this region (ISO 3166 code) are shown in national format, others internationally.
     "LEAD_FORMS_PHONE_REGION": "US",
     # Patient-data encryption keys (lead_forms.crypto): url-safe base64 of 32 random bytes each,

@@ -1,15 +1,28 @@
-"""v3 API endpoints (django-ninja routers) for treatment pages; mounted by the project."""
+"""v3 API endpoints (django-ninja routers) for treatment pages.
+
+``register(api)`` adds them to Wagtail's v3 API (``TreatmentPagesConfig.ready`` does,
+as Wagtail's own apps add theirs), so a host that mounts ``wagtail.api.v3.urls.api``
+serves them: ``/clinic-contact/``, ``/treatments/``, ``/navigation/``, ``/seo/{id}/``,
+``/ratings/`` and, with wagtail-headless-preview installed, ``/preview/``.
+"""
 
 import datetime
 from typing import Annotated, Any
 
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
+from django.core.exceptions import RequestDataTooBig
+from django.core.signing import BadSignature
 from django.http import Http404, HttpResponse
 from django.utils.cache import patch_cache_control
 from ninja import Field, Path, Query, Router, Schema
 from wagtail.api.v3.errors import problem_response
+from wagtail.api.v3.routers.pages import PageDetailSchema
 from wagtail.models import Page, Site
 
+from treatment_pages.api_policy import ORIGIN_REFUSED_DESCRIPTION, api_request_policy
 from treatment_pages.models import ClinicContactSettings, RatingSummary, TreatmentIndexPage, TreatmentPage
 from treatment_pages.models.ratings import MAX_SCORE, MIN_SCORE, SCORE_LABELS
 from treatment_pages.ratings import (
@@ -74,6 +87,8 @@ def clinic_contact(request):
 # --- Ratings -------------------------------------------------------------------------------
 
 ratings_router = Router(tags=["ratings"])
+# Anonymous votes only from the site's own pages and its front ends; voters' answers never cached.
+ratings_router.add_decorator(api_request_policy, mode="view")
 
 # The voter token is to the API what the signed voter cookie is to the HTML widget: it
 # carries the reader's random identifier, signed so it cannot be forged. Only its HMAC
@@ -160,11 +175,12 @@ def rating_summary(request, page_id: PageId):
     summary="Rate a page, or change this voter's rating",
     openapi_extra={
         "responses": {
+            403: {"description": ORIGIN_REFUSED_DESCRIPTION},
             429: {
                 "description": "Too many votes from this client, or too many new voters on this page "
                 "from its address (a voter token's own vote can still be changed); retry after "
                 "`Retry-After` seconds"
-            }
+            },
         }
     },
 )
@@ -348,3 +364,75 @@ def page_seo_detail(request, page_id: PageId):
     if page is None:
         raise Http404("No published page has this id.")
     return {"page_id": page.pk, **page_seo(page, request), "json_ld": page_json_ld(page, request)}
+
+
+# --- Drafts for a front end's preview (with wagtail-headless-preview) ----------------------
+
+preview_router = Router(tags=["pages"])
+
+
+def draft_from_preview_token(content_type, token):
+    """The draft an editor's headless preview signed ``token`` for; Http404 for anything else.
+
+    The token is the one wagtail-headless-preview signs when an editor opens the preview;
+    it names a stored draft, so only someone the editor's preview sent here can read it
+    (drafts expire after a day). Any page type with ``get_page_from_preview_token`` (the
+    headless preview mixin) is served, the host's own included.
+    """
+    app_label, _, model_name = content_type.partition(".")
+    try:
+        model = ContentType.objects.get_by_natural_key(app_label, model_name).model_class()
+    except ContentType.DoesNotExist as e:
+        raise Http404("No such preview.") from e
+    if model is None or not hasattr(model, "get_page_from_preview_token"):
+        raise Http404("No such preview.")
+    try:
+        page = model.get_page_from_preview_token(token)
+    except BadSignature as e:
+        raise Http404("No such preview.") from e
+    if page is None:
+        raise Http404("No such preview.")
+    return page
+
+
+@preview_router.get(
+    "/",
+    response=PageDetailSchema,
+    url_name="page_preview",
+    operation_id="pages_preview",
+    summary="A draft of any page type, as an editor's headless preview sent it",
+)
+def page_preview(
+    request,
+    content_type: str = Query(..., max_length=100, description="`app_label.model` from the preview URL."),
+    token: str = Query(..., max_length=500, description="The signed token from the preview URL."),
+):
+    return draft_from_preview_token(content_type, token)
+
+
+def request_too_large(request, exc):
+    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``: 413 as a problem document.
+
+    Django raises ``RequestDataTooBig`` when the view first reads the body; without
+    this handler Wagtail's catch-all answers 500 with DEBUG on, and Django an HTML
+    400 with it off.
+    """
+    return problem_response(
+        status=413,
+        title="Request body too large",
+        detail=f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes. Send a smaller one.",
+    )
+
+
+def register(api):
+    """Add this app's routers to ``api`` (Wagtail's v3 ``NinjaAPI``); called once, from ``ready()``.
+
+    Routers must be added before ``api.urls`` is first read, which a host's URLconf
+    does after every app is ready.
+    """
+    api.add_router("/clinic-contact/", contact_router)
+    api.add_router("/", content_router)
+    api.add_router("/ratings/", ratings_router)
+    if apps.is_installed("wagtail_headless_preview"):
+        api.add_router("/preview/", preview_router)
+    api.add_exception_handler(RequestDataTooBig, request_too_large)

@@ -18,3 +18,20 @@ class TreatmentPagesConfig(AppConfig):
         register_typed_streamfields()
         # Cached navigation and breadcrumb fragments are retired when pages change.
         connect_signals()
+        self.register_api_v3()
+
+    def register_api_v3(self):
+        """Add the app's endpoints to Wagtail's v3 API, as ``wagtail.images`` and ``wagtail.snippets`` do.
+
+        A host serves them where it mounts that API (``path("api/v3/", api.urls)`` with
+        ``from wagtail.api.v3.urls import api``); one that does not mount it serves none.
+        Guarded as an optional integration: where Wagtail's v3 API or django-ninja cannot be
+        imported, the app works without its API endpoints.
+        """
+        try:
+            from wagtail.api.v3.api import api
+        except ImportError:
+            return
+        from treatment_pages import api as endpoints
+
+        endpoints.register(api)

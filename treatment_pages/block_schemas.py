@@ -15,7 +15,7 @@ missing schema is a failing test, not a silent ``any``.
 
 import datetime
 import decimal
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import ConfigDict, Field, create_model
 from wagtail import blocks
@@ -158,13 +158,41 @@ def typed_streamfield_schema(generator, field: StreamField):
 
 
 def register_typed_streamfields():
-    """Make Wagtail's v3 read schemas use ``typed_streamfield_schema``.
+    """Make Wagtail's v3 read schemas use ``typed_streamfield_schema``; ``TreatmentPagesConfig.ready`` calls it.
 
-    Must run before ``wagtail.api.v3.registry`` builds the page schemas, which
-    ``wagtail.images`` triggers from its ``ready()``: an app listed above Wagtail's
-    in ``INSTALLED_APPS`` calls this from its own ``ready()`` (checked by
-    ``treatment_pages.checks``).
+    It only takes effect if it runs before Wagtail builds the page schemas, and Wagtail
+    builds them, once, when ``wagtail.api.v3.registry`` and the pages router are first
+    imported: from the ``ready()`` of ``wagtail.images``, ``wagtail.documents``,
+    ``wagtail.snippets``, ``wagtail.contrib.redirects`` or ``wagtail.locales``. Nothing
+    earlier can do it: the generator's module needs every model loaded, so it cannot be
+    imported while Django imports models, and ``ready()`` hooks run in ``INSTALLED_APPS``
+    order. So ``treatment_pages`` must come before those apps; ``untyped_streamfields``
+    finds out afterwards, and the system check ``treatment_pages.E010`` names the fix.
     """
     from wagtail.api.v3.schemas.generators import read_generator
 
     read_generator.register_field_schema(StreamField, typed_streamfield_schema)
+
+
+def untyped_streamfields():
+    """``app.Model.field`` of each typed StreamField the v3 API serves untyped (``list[Any]``).
+
+    Read from Wagtail's content type registry, which holds the page schemas the API serves.
+    """
+    from wagtail.api.v3.registry import registry
+    from wagtail.models import get_page_models
+
+    untyped = []
+    for model in get_page_models():
+        registration = registry.get(model._meta.label)
+        if registration is None or registration.read_schema is None:
+            continue
+        for field in model._meta.get_fields():
+            if not isinstance(field, StreamField) or not getattr(
+                field.stream_block, "typed_api_schema", False
+            ):
+                continue
+            served = registration.read_schema.model_fields.get(field.name)
+            if served is not None and served.annotation == list[Any]:
+                untyped.append(f"{model._meta.label}.{field.name}")
+    return untyped

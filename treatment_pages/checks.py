@@ -102,3 +102,40 @@ def check_base_template(app_configs, **kwargs):
             )
         ]
     return []
+
+
+# Wagtail's apps whose ready() builds the v3 page schemas (see block_schemas.register_typed_streamfields).
+SCHEMA_BUILDING_APPS = (
+    "wagtail.images",
+    "wagtail.documents",
+    "wagtail.snippets",
+    "wagtail.contrib.redirects",
+    "wagtail.locales",
+)
+
+
+@register(Tags.compatibility)
+def check_typed_api_body(app_configs, **kwargs):
+    """The v3 API's typed article body needs treatment_pages listed before Wagtail's apps.
+
+    Only where the host serves the v3 API: a host that does not mount it loses nothing.
+    """
+    try:
+        reverse("wagtailapi_v3:rating_summary", args=[1])
+    except NoReverseMatch:
+        return []
+    from treatment_pages.block_schemas import untyped_streamfields
+
+    untyped = untyped_streamfields()
+    if not untyped:
+        return []
+    before = ", ".join(f'"{name}"' for name in SCHEMA_BUILDING_APPS)
+    return [
+        Error(
+            f"The v3 API serves {', '.join(untyped)} as an untyped list: Wagtail built its page schemas "
+            "before treatment_pages could type them.",
+            hint=f'List "treatment_pages" before {before} in INSTALLED_APPS: put it first, e.g. '
+            '`INSTALLED_APPS = ["treatment_pages", *INSTALLED_APPS]`.',
+            id="treatment_pages.E010",
+        )
+    ]

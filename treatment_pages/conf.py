@@ -26,9 +26,15 @@ DEFAULTS = {
     "RATINGS_NEW_VOTERS_PER_ADDRESS": 5,
     "RATINGS_NEW_VOTER_WINDOW": 24 * 60 * 60,
     # The cache alias rate limits count in, and how they find the client's address
-    # (django-ratelimit's own settings; None: REMOTE_ADDR).
+    # (django-ratelimit's own settings; None: client_ip.py's TRUSTED_PROXY_COUNT rule).
     "RATELIMIT_USE_CACHE": "default",
     "RATELIMIT_IP_META_KEY": None,
+    # Proxies of the host's own in front of the app (load balancer, CDN): the client address is
+    # the entry this many hops from the right of X-Forwarded-For (client_ip.py). 0: REMOTE_ADDR.
+    "TRUSTED_PROXY_COUNT": 0,
+    # Front ends on other origins whose pages may post to the v3 API anonymously (django-cors-headers'
+    # own setting; api_policy.py). The site's own origin is always allowed.
+    "CORS_ALLOWED_ORIGINS": [],
     # Months between two clinical reviews of an article, unless the article sets its own.
     "TREATMENT_PAGES_REVIEW_INTERVAL_MONTHS": 12,
     # An article whose readers rate it below this average...

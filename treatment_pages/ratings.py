@@ -40,6 +40,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import get_usage
 
+from treatment_pages.client_ip import rate_limit_key
 from treatment_pages.conf import app_settings
 from treatment_pages.models import TreatmentPage
 from treatment_pages.models.ratings import MAX_SCORE, MIN_SCORE, Rating, RatingSummary
@@ -238,14 +239,14 @@ def count_vote_against_rate_limit(request):
         usage = get_usage(
             request,
             group=RATING_RATE_GROUP,
-            key="ip",
+            key=rate_limit_key,
             rate=app_settings.RATINGS_VOTE_RATE or None,
             method="POST",
             increment=True,
         )
     except CACHE_ERRORS as exc:
         # Only an unreachable cache lets votes through unlimited; bad input cannot get here
-        # (the client address is always an IP address, see RATELIMIT_IP_META_KEY).
+        # (the client address is always an IP address, see treatment_pages.client_ip).
         logger.error("Vote rate limit check failed (%s); vote allowed", type(exc).__name__)
         return 0
     if usage and usage["should_limit"]:

@@ -14,8 +14,8 @@ import secrets
 
 from django.conf import settings
 from django.utils.crypto import salted_hmac
-from django.utils.module_loading import import_string
 
+from treatment_pages.client_ip import get_client_ip
 from treatment_pages.conf import app_settings
 
 VOTER_COOKIE_NAME = "clinic_voter"
@@ -43,21 +43,8 @@ def voter_key_for(identifier):
 
 
 def client_address(request):
-    """The client's IP address, as the project's rate limits see it.
-
-    Read through django-ratelimit's ``RATELIMIT_IP_META_KEY`` (a ``request.META``
-    key, or the dotted path of a function taking the request, e.g. the project's
-    trusted-proxy aware resolver), so votes and every other limit agree on who the
-    client is; ``REMOTE_ADDR`` without it.
-    """
-    resolver = app_settings.RATELIMIT_IP_META_KEY
-    if not resolver:
-        return request.META.get("REMOTE_ADDR", "")
-    if callable(resolver):
-        return resolver(request)
-    if "." in resolver:
-        return import_string(resolver)(request)
-    return request.META.get(resolver, "")
+    """The client's IP address, as this app's rate limits see it (``treatment_pages.client_ip``)."""
+    return get_client_ip(request)
 
 
 def address_key_for(address):

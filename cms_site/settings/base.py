@@ -267,9 +267,10 @@ TASKS = {
 }
 
 # Rate limits (django-ratelimit) count in the default cache, so they hold across
-# app servers when REDIS_URL is set. Client IPs come from cms_site.client_ip.
+# app servers when REDIS_URL is set. The apps find the client's address themselves
+# (treatment_pages.client_ip, lead_forms.client_ip): X-Forwarded-For is believed for
+# TRUSTED_PROXY_COUNT hops of our own proxies, else REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-RATELIMIT_IP_META_KEY = "cms_site.client_ip.get_client_ip"
 RATELIMIT_USE_CACHE = "default"
 # django-ratelimit only knows django-redis by name; Django's own RedisCache has the
 # atomic add/incr it relies on. (Its E003, "not a shared cache", stays on in production.)

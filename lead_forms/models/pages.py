@@ -27,6 +27,7 @@ from wagtail.fields import RichTextField
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
+from lead_forms.client_ip import rate_limit_key
 from lead_forms.conf import app_settings
 
 from .. import spam, thank_you
@@ -283,12 +284,14 @@ class AppointmentFormPage(FrontEndPreviewMixin, AbstractEmailForm):
     def is_rate_limited(self, request):
         """Count this request against the client's limit; True when it is over.
 
-        The client IP comes from django-ratelimit's ``RATELIMIT_IP_META_KEY``
-        (the project's trusted-proxy aware resolver); one budget covers every form.
+        The client IP comes from ``lead_forms.client_ip`` (trusted-proxy aware, safe by
+        default); one budget covers every form.
         """
         rate = app_settings.LEAD_FORMS_RATE_LIMIT
         try:
-            return is_ratelimited(request, group=RATE_LIMIT_GROUP, key="ip", rate=rate, increment=True)
+            return is_ratelimited(
+                request, group=RATE_LIMIT_GROUP, key=rate_limit_key, rate=rate, increment=True
+            )
         except CACHE_ERRORS as exc:
             # A cache outage must not turn patients away; the honeypot and time-trap still apply.
             # Only an outage: anything else (a bad setting, input the resolver did not expect)

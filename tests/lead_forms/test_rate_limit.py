@@ -5,7 +5,7 @@ from django.conf import settings
 
 from lead_forms.conf import app_settings
 from lead_forms.models import AppointmentSubmission
-from tests.cms_site.test_client_ip import BAD_FORWARDED_FOR
+from tests.apps.test_client_ip import BAD_FORWARDED_FOR
 from tests.lead_forms.conftest import VALID_DATA, open_form, post_form
 
 pytestmark = pytest.mark.django_db

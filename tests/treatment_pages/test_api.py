@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import Client
 
-from tests.cms_site.test_client_ip import BAD_FORWARDED_FOR
+from tests.apps.test_client_ip import BAD_FORWARDED_FOR
 from tests.treatment_pages.ratings_support import Reader, random_ip, summary_text
 from treatment_pages.models import Rating
 from treatment_pages.voters import voter_key_for

@@ -1,0 +1,84 @@
+"""Who may write through this app's v3 endpoints, and which answers no cache may keep.
+
+Applied by the app to its own routers (``Router.add_decorator(..., mode="view")``), so
+a host gets it by mounting Wagtail's v3 API, with no middleware to add:
+
+- A browser always sends ``Origin`` with a cross-site POST. An anonymous write whose
+  ``Origin`` is neither the site itself nor one of the front ends in
+  ``CORS_ALLOWED_ORIGINS`` is a page on another site posting on the visitor's behalf:
+  it is answered 403 (a problem document) before the body is read. Clients that are
+  not browsers (a mobile app, a server) send no ``Origin`` and go on to the same
+  validation, spam defence and rate limits as everyone; a request with a bearer token
+  is the token holder's own.
+- An answer to a request carrying credentials (``Authorization``, or a reader's
+  ``X-Voter-Token``) gets ``Cache-Control: private, no-store``: a reader's own vote or
+  token, or staff data, must never sit in a shared or browser cache.
+
+The article's own vote POST (the rating widget) is covered by its same-site check
+(``views.is_same_site_request``), as a page carrying no CSRF token must be.
+
+The plugin's other app keeps the same rules in its own ``api_policy``: the apps never
+import each other, and a host may install either alone.
+"""
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from wagtail.api.v3.errors import problem_response
+
+from treatment_pages.conf import app_settings
+
+# Headers that make an answer personal: a bearer token, or a rating voter's token.
+CREDENTIAL_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_X_VOTER_TOKEN")
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+# How the OpenAPI document describes the refusal, on each write operation that may give it.
+ORIGIN_REFUSED_DESCRIPTION = (
+    "Sent anonymously from a page whose Origin is neither this site nor one of CORS_ALLOWED_ORIGINS"
+)
+
+
+def _normalise_origin(origin):
+    parts = urlsplit(origin)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def origin_allowed(request, origin):
+    """Whether ``origin`` is the site's own or one of the front ends in ``CORS_ALLOWED_ORIGINS``."""
+    allowed = {_normalise_origin(o) for o in app_settings.CORS_ALLOWED_ORIGINS}
+    allowed.add(f"{request.scheme}://{request.get_host()}".lower())
+    return _normalise_origin(origin) in allowed
+
+
+def cross_site_refusal(request):
+    """The 403 problem document for an anonymous write from another site's page, else None."""
+    origin = request.META.get("HTTP_ORIGIN")
+    if (
+        request.method in SAFE_METHODS
+        or "HTTP_AUTHORIZATION" in request.META
+        or origin is None
+        or origin_allowed(request, origin)
+    ):
+        return None
+    return problem_response(
+        status=403,
+        title=_("Origin not allowed"),
+        detail=_(
+            "Requests from %(origin)s are not accepted. Ask the clinic to add it to CORS_ALLOWED_ORIGINS."
+        )
+        % {"origin": origin},
+    )
+
+
+def api_request_policy(run):
+    """Ninja view decorator (``router.add_decorator(api_request_policy, mode="view")``): the rules above."""
+
+    @wraps(run)
+    def policy(request, *args, **kwargs):
+        response = cross_site_refusal(request) or run(request, *args, **kwargs)
+        if any(header in request.META for header in CREDENTIAL_HEADERS):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    return policy
