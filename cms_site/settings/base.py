@@ -161,7 +161,7 @@ PAGE_CACHE_IN_APP = env.bool("PAGE_CACHE_IN_APP", default=True)
 # by purges published on a Redis channel (cms_site.page_cache.LocalCopies); 0 turns that off.
 PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024)
 
-# Purges on publish, rating and settings changes (cms_site.signals) go through
+# Purges on publish, privacy, rating and settings changes (treatment_pages.purging) go through
 # wagtail.contrib.frontend_cache to every cache named here: the in-app cache, and
 # Varnish (or anything taking HTTP PURGE), Cloudflare or CloudFront when configured.
 WAGTAILFRONTENDCACHE = {}
