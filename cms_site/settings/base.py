@@ -124,6 +124,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A transaction takes SQLite's write lock when it starts, so a publish and the editor's
+    # autosave (Wagtail 8, half a second after an edit) wait for each other instead of one
+    # failing at once with "database is locked" (tests/apps/test_sqlite_publishing.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
 
 # Redis when REDIS_URL is set (shared by every app server), else per-process memory.
 REDIS_URL = env.str("REDIS_URL", default="")
