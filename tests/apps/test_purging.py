@@ -75,6 +75,28 @@ def test_unpublishing_an_article_purges_it(article, receiver, django_capture_on_
     assert ARTICLE in receiver.purged
 
 
+def test_moving_an_article_purges_its_old_and_new_addresses(
+    article, host_home, receiver, django_capture_on_commit_callbacks
+):
+    from tests.factories import TreatmentIndexPageFactory
+
+    other = TreatmentIndexPageFactory(parent=host_home, slug="skin")
+    other.save_revision().publish()
+    receiver.purged.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.move(other, pos="last-child")
+    assert ARTICLE in receiver.purged
+    assert ("localhost", "/skin/mesotherapy/") in receiver.purged
+    assert INDEX in receiver.purged  # the old index listed it
+
+
+def test_deleting_an_article_purges_it_and_its_index(article, receiver, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        article.delete()
+    assert ARTICLE in receiver.purged
+    assert INDEX in receiver.purged
+
+
 def test_making_an_article_private_purges_it_and_making_it_public_again_too(
     article, receiver, django_capture_on_commit_callbacks
 ):
