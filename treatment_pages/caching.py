@@ -132,7 +132,7 @@ def check_shared_cache_purging(app_configs, **kwargs):
             "(browsers keep them for a minute, no CDN or Varnish keeps them).",
             hint="Configure wagtail.contrib.frontend_cache for your CDN or Varnish in WAGTAILFRONTENDCACHE "
             '(e.g. {"varnish": {"BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend", '
-            '"LOCATION": "http://127.0.0.1:8000"}}), or set PAGE_CACHE_SECONDS = 0.',
+            '"LOCATION": "http://127.0.0.1:6081"}}), or set PAGE_CACHE_SECONDS = 0.',
             id="treatment_pages.W001",
         )
     ]

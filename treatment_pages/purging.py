@@ -34,7 +34,6 @@ import logging
 from functools import partial, wraps
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.urls import NoReverseMatch, reverse
@@ -44,14 +43,10 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
+from treatment_pages.caching import shared_caches_purged as purging_configured
 from treatment_pages.signals import rating_summary_changed
 
 logger = logging.getLogger(__name__)
-
-
-def purging_configured():
-    """True when ``WAGTAILFRONTENDCACHE`` names at least one backend (else nothing to purge)."""
-    return bool(getattr(settings, "WAGTAILFRONTENDCACHE", None))
 
 
 def _purge(urls):
