@@ -2,10 +2,7 @@ from django.apps import AppConfig
 
 
 class CmsSiteConfig(AppConfig):
+    """The reference site. Purging its caches on change is treatment_pages' (``treatment_pages.purging``)."""
+
     name = "cms_site"
     verbose_name = "Clinic site"
-
-    def ready(self):
-        from cms_site import signals
-
-        signals.connect()

@@ -13,7 +13,9 @@ any shared cache does, so what is cached is decided by the apps that render resp
 * **Store**: a 200 GET response whose ``Cache-Control`` says ``public`` with an
   ``s-maxage`` (kept that long), that sets no cookie and uses no CSP nonce.
 * **Purge**: :class:`PageCacheBackend` is a ``wagtail.contrib.frontend_cache`` backend,
-  so the purges that reach a CDN or Varnish (``cms_site.signals``) reach this cache too.
+  so the purges that reach a CDN or Varnish (``treatment_pages.purging``) reach this cache
+  too; it says ``purge_immediately``, so they reach it in the request's process right after
+  the commit rather than through the task worker.
   A purge bumps a version number per URL path rather than deleting: the version is read
   before rendering, so a page rendered while a publish commits is stored under the old
   version, where nobody looks.
@@ -44,6 +46,8 @@ from django.http import HttpResponse
 from django.utils.cache import cc_delim_re, get_max_age
 from wagtail.contrib.frontend_cache.backends.base import BaseBackend
 
+from treatment_pages.caching import shared_cache_seconds
+
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "pagecache:version:{}"
@@ -65,7 +69,7 @@ def _cache():
 
 
 def is_enabled():
-    return getattr(settings, "PAGE_CACHE_IN_APP", True) and getattr(settings, "PAGE_CACHE_SECONDS", 0) > 0
+    return getattr(settings, "PAGE_CACHE_IN_APP", True) and shared_cache_seconds() > 0
 
 
 def _digest(text):
@@ -232,6 +236,10 @@ local_copies = LocalCopies()
 
 class PageCacheBackend(BaseBackend):
     """``WAGTAILFRONTENDCACHE`` backend purging this in-app cache (every host, by path)."""
+
+    # A few cache commands: done right after the commit (treatment_pages.purging), so a
+    # one-server site shows a publish on the next request even with a task worker.
+    purge_immediately = True
 
     def purge(self, url):
         purge_paths([urlsplit(url).path])

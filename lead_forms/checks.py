@@ -107,3 +107,47 @@ def check_throwaway_keys(app_configs, **kwargs):
             id="lead_forms.W001",
         )
     ]
+
+
+IDLE_LOGOUT_MIDDLEWARE = "lead_forms.middleware.IdleLogoutMiddleware"
+AUTHENTICATION_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
+
+
+@register(Tags.security)
+def check_idle_logout_middleware(app_configs, **kwargs):
+    """Idle sign-out of patient-data staff is on by default, but only its middleware can do it.
+
+    Neither Django nor Wagtail offers a public hook that runs on every admin request, so the
+    host lists the middleware; without it staff stay signed in however long they are away.
+    """
+    from lead_forms.middleware import idle_seconds
+
+    if idle_seconds() <= 0:
+        return []
+    middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
+    hint = (
+        f'Add "{IDLE_LOGOUT_MIDDLEWARE}" to MIDDLEWARE, right after "{AUTHENTICATION_MIDDLEWARE}" '
+        "(or set LEAD_FORMS_IDLE_LOGOUT_SECONDS = 0 to keep staff signed in)."
+    )
+    if IDLE_LOGOUT_MIDDLEWARE not in middleware:
+        return [
+            Error(
+                f"Staff who may read appointment requests are to be signed out after "
+                f"{idle_seconds()} idle seconds (LEAD_FORMS_IDLE_LOGOUT_SECONDS), but "
+                f"{IDLE_LOGOUT_MIDDLEWARE} is not in MIDDLEWARE, so nobody is.",
+                hint=hint,
+                id="lead_forms.E010",
+            )
+        ]
+    if AUTHENTICATION_MIDDLEWARE in middleware and middleware.index(
+        IDLE_LOGOUT_MIDDLEWARE
+    ) < middleware.index(AUTHENTICATION_MIDDLEWARE):
+        return [
+            Error(
+                f"{IDLE_LOGOUT_MIDDLEWARE} comes before {AUTHENTICATION_MIDDLEWARE} in MIDDLEWARE, "
+                "so it never sees who is signed in.",
+                hint=hint,
+                id="lead_forms.E010",
+            )
+        ]
+    return []

@@ -5,13 +5,17 @@ The app that renders a page decides, in HTTP, and nothing downstream second-gues
 - A page that is the same for every anonymous reader (no CSRF token, no reader's own
   score, no cookie set) answers ``Cache-Control: public, max-age=<short>,
   s-maxage=<PAGE_CACHE_SECONDS>, stale-while-revalidate=<...>`` with a surrogate key
-  (``Surrogate-Key`` for Varnish/Fastly, ``Cache-Tag`` for Cloudflare) naming the page.
+  (``Surrogate-Key`` for Varnish/Fastly, ``Cache-Tag`` for Cloudflare) naming the page,
+  but only where ``WAGTAILFRONTENDCACHE`` names a backend: only there does the app purge
+  shared caches on change (``treatment_pages.purging``). Elsewhere it answers
+  ``private, max-age=<short>``: a browser may reuse it for a minute, no shared cache keeps
+  it, so no CDN serves a stale article for ten minutes after a publish.
 - Everything else a page serves (a signed-in editor's copy with the user bar, a
   password-protected page a reader unlocked, a page embedding the appointment form,
   previews) is ``private, no-store``.
 
-Purging on change goes through ``wagtail.contrib.frontend_cache`` (the reference site
-wires that up); ``PAGE_CACHE_SECONDS=0`` sends no shared-cache headers at all.
+``PAGE_CACHE_SECONDS`` (``treatment_pages.conf``, 600 by default) is the shared caches'
+lifetime; 0 sends no caching headers beyond Django's.
 """
 
 import logging
@@ -19,8 +23,12 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.checks import Tags, register
+from django.core.checks import Warning as CheckWarning
 from django.db import transaction
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from treatment_pages.conf import app_settings
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +39,16 @@ SAFE_METHODS = ("GET", "HEAD")
 
 def shared_cache_seconds():
     """``PAGE_CACHE_SECONDS``: how long a shared cache may keep a public page (0: never)."""
-    return getattr(settings, "PAGE_CACHE_SECONDS", 600)
+    return int(app_settings.PAGE_CACHE_SECONDS or 0)
+
+
+def shared_caches_purged():
+    """Whether the app purges shared caches on change (``WAGTAILFRONTENDCACHE`` has a backend).
+
+    Only then may a page say ``public, s-maxage``: unpurged, a CDN would serve a page for
+    ``PAGE_CACHE_SECONDS`` after it changed, or after it turned private.
+    """
+    return bool(getattr(settings, "WAGTAILFRONTENDCACHE", None))
 
 
 def page_cache_tag(page_id):
@@ -87,6 +104,9 @@ def set_page_cache_headers(page, request, response):
         return
     if seconds <= 0:
         return
+    if not shared_caches_purged():
+        patch_cache_control(response, private=True, max_age=min(BROWSER_MAX_AGE, seconds))
+        return
     patch_cache_control(
         response,
         public=True,
@@ -97,6 +117,25 @@ def set_page_cache_headers(page, request, response):
     tags = " ".join(page.get_cache_tags())
     response["Surrogate-Key"] = tags
     response["Cache-Tag"] = tags.replace(" ", ",")
+
+
+@register(Tags.caches)
+def check_shared_cache_purging(app_configs, **kwargs):
+    """A host that set ``PAGE_CACHE_SECONDS`` for a CDN but configured no purging gets no
+    shared caching at all (see :func:`shared_caches_purged`): say so, with the fix."""
+    if not hasattr(settings, "PAGE_CACHE_SECONDS") or shared_cache_seconds() <= 0 or shared_caches_purged():
+        return []
+    return [
+        CheckWarning(
+            f"PAGE_CACHE_SECONDS is {shared_cache_seconds()} but WAGTAILFRONTENDCACHE names no backend, "
+            "so treatment pages are not purged on change and send no shared-cache headers "
+            "(browsers keep them for a minute, no CDN or Varnish keeps them).",
+            hint="Configure wagtail.contrib.frontend_cache for your CDN or Varnish in WAGTAILFRONTENDCACHE "
+            '(e.g. {"varnish": {"BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend", '
+            '"LOCATION": "http://127.0.0.1:6081"}}), or set PAGE_CACHE_SECONDS = 0.',
+            id="treatment_pages.W001",
+        )
+    ]
 
 
 # Fragments showing other pages (navigation, breadcrumbs) ---------------------------------

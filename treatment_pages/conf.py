@@ -43,6 +43,11 @@ DEFAULTS = {
     "TREATMENT_PAGES_LOW_RATING_MIN_COUNT": 5,
     # The clinic's target reading grade (Flesch-Kincaid) for patient information.
     "TREATMENT_PAGES_READABILITY_TARGET_GRADE": 8.0,
+    # How long a shared cache (CDN, Varnish, a site's own page cache) may keep a public page:
+    # its s-maxage. Sent only where WAGTAILFRONTENDCACHE names a backend, which the app then
+    # purges on change (treatment_pages.purging); elsewhere pages are cached by browsers only,
+    # for at most a minute. 0: no caching headers beyond Django's.
+    "PAGE_CACHE_SECONDS": 600,
     # The group whose members may approve the "Clinical review" workflow task.
     "TREATMENT_PAGES_CLINICAL_REVIEWERS_GROUP": "Clinical reviewers",
     # The app's own small stylesheet and scripts (star sizes, rating widget, page tools), loaded

@@ -124,6 +124,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A transaction takes SQLite's write lock when it starts, so a publish and the editor's
+    # autosave (Wagtail 8, half a second after an edit) wait for each other instead of one
+    # failing at once with "database is locked" (tests/apps/test_sqlite_publishing.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
 
 # Redis when REDIS_URL is set (shared by every app server), else per-process memory.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -161,7 +166,7 @@ PAGE_CACHE_IN_APP = env.bool("PAGE_CACHE_IN_APP", default=True)
 # by purges published on a Redis channel (cms_site.page_cache.LocalCopies); 0 turns that off.
 PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024)
 
-# Purges on publish, rating and settings changes (cms_site.signals) go through
+# Purges on publish, privacy, rating and settings changes (treatment_pages.purging) go through
 # wagtail.contrib.frontend_cache to every cache named here: the in-app cache, and
 # Varnish (or anything taking HTTP PURGE), Cloudflare or CloudFront when configured.
 WAGTAILFRONTENDCACHE = {}

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "wagtail_modeladmin",
     "wagtail.sites",
     "wagtail.users",
+    "wagtail.snippets",  # as a `wagtail start` project lists it
     "wagtail.documents",
     "wagtail.images",
     "wagtail.search",
@@ -40,6 +41,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # As the README's settings block adds it (lead_forms.E010 names it when missing).
+    "lead_forms.middleware.IdleLogoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 TEMPLATES = [

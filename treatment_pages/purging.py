@@ -1,28 +1,37 @@
-"""Cross-app wiring: which URLs to purge from the frontend caches when content changes.
+"""Which URLs to purge from the frontend caches when content changes.
 
-Connected in ``CmsSiteConfig.ready``. Every purge goes through
-``wagtail.contrib.frontend_cache`` (``PurgeBatch``), so it reaches whatever
-``WAGTAILFRONTENDCACHE`` names: a CDN or Varnish configured from the environment, and
-the in-app page cache (``cms_site.page_cache.PageCacheBackend``). Wagtail's own
-``wagtail.contrib.frontend_cache`` app is not installed: its handlers purge only the
-published page itself, and before the transaction commits.
+Plugin pages tell shared caches (a CDN, Varnish, a site's own page cache) to keep them
+(``treatment_pages.caching``) only where this module can purge them: it is connected in
+``TreatmentPagesConfig.ready`` and does nothing unless ``WAGTAILFRONTENDCACHE`` names at
+least one backend. Every purge goes through ``wagtail.contrib.frontend_cache``
+(``PurgeBatch``), so it reaches whatever the host configured. Wagtail's own
+``wagtail.contrib.frontend_cache`` app need not be installed (its handlers purge only the
+published page itself, and before the transaction commits).
 
 - Publishing, unpublishing, moving or deleting a page purges it and every page that
   shows it: its ancestors (the index lists it, the home page lists sections), its
-  descendants (their breadcrumbs show its title) and, for a page in the main navigation,
-  every page. A move also purges the old addresses.
-- A rating change purges its article, the pages above it and the API URLs carrying the
-  summary.
-- Saving the clinic settings (in every footer), a site or an image purges every page.
+  descendants (their breadcrumbs show its title) and, for a page in the main navigation
+  (the home page and its children shown in menus), every page. A move also purges the old
+  addresses; a slug change the old URL.
+- A privacy change (a ``PageViewRestriction`` saved or deleted) purges the page and
+  everything below it: a cached public copy of a page that is now private would be
+  served to anyone.
+- A vote (a rating summary change) purges its article, the pages above it and the API
+  URLs carrying the summary.
+- Saving site settings (the clinic's contact details, in every footer), a site or an
+  image purges every page.
 
 Each change's URLs are purged in one batch after its transaction commits (a reader
 rendering before the commit cannot keep the old content); a failed purge is logged, never
-raised into the editor's action. With the database task backend the purge runs in the
-task worker (``manage.py db_worker``), as Wagtail enqueues it.
+raised into the editor's or reader's action. Wagtail hands the purge to its task backend
+(``purge_urls_from_cache_task``), so with a database task backend it runs in the worker.
+A backend whose class says ``purge_immediately = True`` (a cheap, in-process cache such as
+the reference site's page cache) is purged in the request's process right after the
+commit instead, so a one-server site shows a publish on the next request.
 """
 
 import logging
-from functools import partial
+from functools import partial, wraps
 from urllib.parse import urlsplit
 
 from django.db import transaction
@@ -31,10 +40,11 @@ from django.urls import NoReverseMatch, reverse
 from wagtail.contrib.frontend_cache.utils import PurgeBatch, get_backends
 from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
 from wagtail.images import get_image_model
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-from cms_site.page_cache import PageCacheBackend
+from treatment_pages.caching import shared_caches_purged as purging_configured
+from treatment_pages.signals import rating_summary_changed
 
 logger = logging.getLogger(__name__)
 
@@ -42,13 +52,13 @@ logger = logging.getLogger(__name__)
 def _purge(urls):
     """Purge ``urls`` from every configured frontend cache.
 
-    The in-app cache (a few Redis commands) is purged at once, so a one-server site shows
-    a publish on the next request; the others (HTTP PURGE, CDN APIs, which may be slow)
-    through Wagtail's purge task, as ``PurgeBatch.purge`` enqueues it.
+    Backends marked ``purge_immediately`` are purged here and now; the others (HTTP PURGE,
+    CDN APIs, which may be slow) through Wagtail's purge task, as ``PurgeBatch.purge``
+    enqueues it.
     """
     try:
         backends = get_backends()
-        at_once = [name for name, backend in backends.items() if isinstance(backend, PageCacheBackend)]
+        at_once = [name for name, backend in backends.items() if getattr(backend, "purge_immediately", False)]
         for name in at_once:
             backends[name].purge_batch(urls)
         later = [name for name in backends if name not in at_once]
@@ -63,7 +73,7 @@ def _purge(urls):
 def schedule_purge(urls):
     """Purge ``urls`` in one batch once the current transaction commits (at once outside one)."""
     urls = {url for url in urls if url}
-    if urls:
+    if urls and purging_configured():
         transaction.on_commit(partial(_purge, urls), robust=True)
 
 
@@ -124,14 +134,28 @@ def purge_page_and_pages_showing_it(page):
     schedule_purge(urls)
 
 
+def when_purging(handler):
+    """Run ``handler`` only where a frontend cache is configured (no queries otherwise)."""
+
+    @wraps(handler)
+    def wrapper(*args, **kwargs):
+        if purging_configured():
+            handler(*args, **kwargs)
+
+    return wrapper
+
+
+@when_purging
 def on_page_published(instance, **kwargs):
     purge_page_and_pages_showing_it(instance)
 
 
+@when_purging
 def on_page_unpublished(instance, **kwargs):
     purge_page_and_pages_showing_it(instance)
 
 
+@when_purging
 def on_page_moved(instance, parent_page_before, url_path_before, url_path_after, **kwargs):
     purge_page_and_pages_showing_it(instance)
     # The old parent (and the pages above it) listed the page.
@@ -147,25 +171,30 @@ def on_page_moved(instance, parent_page_before, url_path_before, url_path_after,
     schedule_purge(old_urls)
 
 
+@when_purging
 def on_slug_changed(instance, instance_before, **kwargs):
     schedule_purge(page_urls([instance_before]))
 
 
+@when_purging
 def on_page_deleted(sender, instance, **kwargs):
     if isinstance(instance, Page) and instance.live and instance.depth > 1:
         purge_page_and_pages_showing_it(instance)
 
 
+@when_purging
 def on_setting_changed(sender, instance, **kwargs):
     # Site settings (the clinic's contact details) appear in every page's footer.
     if isinstance(instance, BaseSiteSetting | BaseGenericSetting):
         purge_everything()
 
 
+@when_purging
 def on_site_or_image_changed(sender, **kwargs):
     purge_everything()
 
 
+@when_purging
 def purge_rated_page(sender, page_id, **kwargs):
     """A rating changed ``page_id``'s summary: its article, the listings above it, its API URLs."""
     page = Page.objects.filter(pk=page_id).first()
@@ -175,11 +204,30 @@ def purge_rated_page(sender, page_id, **kwargs):
     schedule_purge({*page_urls(pages), *api_urls(page)})
 
 
+@when_purging
+def on_privacy_changed(sender, instance, **kwargs):
+    """A view restriction added, changed or removed: the page and everything below it.
+
+    Where a page turned private, a shared cache would otherwise keep serving its public copy.
+    """
+    try:
+        page = instance.page
+    except Page.DoesNotExist:  # the restriction goes with its deleted page
+        return
+    purge_page_and_pages_showing_it(page)
+
+
 def connect():
     page_published.connect(on_page_published, dispatch_uid="frontend_cache_published")
     page_unpublished.connect(on_page_unpublished, dispatch_uid="frontend_cache_unpublished")
     post_page_move.connect(on_page_moved, dispatch_uid="frontend_cache_moved")
     page_slug_changed.connect(on_slug_changed, dispatch_uid="frontend_cache_slug_changed")
+    post_save.connect(
+        on_privacy_changed, sender=PageViewRestriction, dispatch_uid="frontend_cache_privacy_saved"
+    )
+    post_delete.connect(
+        on_privacy_changed, sender=PageViewRestriction, dispatch_uid="frontend_cache_privacy_deleted"
+    )
     pre_delete.connect(on_page_deleted, dispatch_uid="frontend_cache_page_deleted")
     post_save.connect(on_setting_changed, dispatch_uid="frontend_cache_setting_saved")
     post_delete.connect(on_setting_changed, dispatch_uid="frontend_cache_setting_deleted")
@@ -191,8 +239,4 @@ def connect():
         post_delete.connect(
             on_site_or_image_changed, sender=model, dispatch_uid=f"frontend_cache_{model.__name__}_deleted"
         )
-    try:
-        from treatment_pages.signals import rating_summary_changed
-    except ImportError:  # ratings not installed in this build
-        return
     rating_summary_changed.connect(purge_rated_page, dispatch_uid="frontend_cache_rating_changed")

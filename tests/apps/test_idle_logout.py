@@ -1,0 +1,75 @@
+"""Idle sign-out on a host that followed the README: a patient-data user away too long is signed
+out on the next admin request, and ``manage.py check`` names the middleware line when it is missing."""
+
+import time
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from lead_forms.middleware import SESSION_KEY
+from tests.apps import settings as host
+from tests.apps.test_checks import check_output
+
+ADMIN = "/admin/"
+IDLE_MIDDLEWARE = "lead_forms.middleware.IdleLogoutMiddleware"
+
+
+@pytest.fixture
+def coordinator(host_home):
+    from lead_forms.permissions import ensure_coordinators_group
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="frontdesk")
+    user.groups.add(ensure_coordinators_group())
+    return user
+
+
+def signed_in(user):
+    client = Client()
+    client.force_login(user)
+    response = client.get(ADMIN)
+    assert response.status_code == 200
+    return client
+
+
+def idle_for(client, seconds):
+    session = client.session
+    session[SESSION_KEY] = time.time() - seconds
+    session.save()
+
+
+@pytest.mark.django_db
+def test_a_patient_data_user_idle_past_the_limit_is_signed_out_on_the_next_admin_request(
+    coordinator, settings
+):
+    settings.LEAD_FORMS_IDLE_LOGOUT_SECONDS = 900
+    client = signed_in(coordinator)
+
+    idle_for(client, 880)
+    assert client.get(ADMIN).status_code == 200  # within the limit: still signed in
+
+    idle_for(client, 901)
+    response = client.get(ADMIN)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("wagtailadmin_login"))
+    assert "signed out after 15 minutes without activity" in client.get(response["Location"]).content.decode()
+    assert client.get(ADMIN).status_code == 302  # and stays signed out
+
+
+def test_the_check_names_the_middleware_line_when_the_host_has_not_added_it():
+    without = [name for name in host.MIDDLEWARE if name != IDLE_MIDDLEWARE]
+    output = check_output(MIDDLEWARE=without)
+    assert "lead_forms.E010" in output
+    assert f'Add "{IDLE_MIDDLEWARE}" to MIDDLEWARE, right after' in output
+    assert "django.contrib.auth.middleware.AuthenticationMiddleware" in output
+
+
+def test_the_check_is_quiet_where_idle_sign_out_is_switched_off():
+    without = [name for name in host.MIDDLEWARE if name != IDLE_MIDDLEWARE]
+    assert check_output(MIDDLEWARE=without, LEAD_FORMS_IDLE_LOGOUT_SECONDS=0) == ""
+
+
+def test_the_check_fires_when_the_middleware_runs_before_authentication():
+    misplaced = [IDLE_MIDDLEWARE, *(name for name in host.MIDDLEWARE if name != IDLE_MIDDLEWARE)]
+    assert "lead_forms.E010" in check_output(MIDDLEWARE=misplaced)
