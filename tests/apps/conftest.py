@@ -14,6 +14,14 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with empty rate-limit counters: every test client posts from 127.0.0.1."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def host_home(db):
     """The host's home page (a plain Wagtail page the apps know nothing about), the default site's root."""
