@@ -50,6 +50,15 @@ DEFAULTS = {
     "PAGE_CACHE_SECONDS": 600,
     # The group whose members may approve the "Clinical review" workflow task.
     "TREATMENT_PAGES_CLINICAL_REVIEWERS_GROUP": "Clinical reviewers",
+    # A webhook endpoint configured as code (every event), besides those administrators add,
+    # with its Standard Webhooks signing secret (whsec_...).
+    "WEBHOOK_URL": "",
+    "WEBHOOK_SECRET": "",
+    # Deliveries tried before one is marked failed; retries wait 1, 2, 4... times the delay.
+    "WEBHOOK_MAX_ATTEMPTS": 6,
+    "WEBHOOK_RETRY_SECONDS": 30,
+    # Seconds a receiver has to answer one delivery.
+    "WEBHOOK_TIMEOUT_SECONDS": 5,
     # The app's own small stylesheet and scripts (star sizes, rating widget, page tools), loaded
     # by its page templates from inside the content block, so they arrive whatever blocks the
     # host's base template has. False: the host styles and scripts the pages itself (or

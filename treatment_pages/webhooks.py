@@ -29,7 +29,6 @@ from datetime import timedelta
 from functools import partial
 
 import requests
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models.signals import post_save, pre_delete
@@ -39,26 +38,12 @@ from django_tasks import task
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from treatment_pages.conf import app_settings
 from treatment_pages.models.settings import ClinicContactSettings
 from treatment_pages.models.webhooks import SECRET_PREFIX, WebhookDelivery, WebhookEndpoint
 from treatment_pages.signals import rating_summary_changed
 
 logger = logging.getLogger(__name__)
-
-DEFAULTS = {
-    # An endpoint configured as code (every event), besides those administrators add.
-    "WEBHOOK_URL": "",
-    "WEBHOOK_SECRET": "",
-    "WEBHOOK_MAX_ATTEMPTS": 6,
-    # Retries wait 1, 2, 4... times this.
-    "WEBHOOK_RETRY_SECONDS": 30,
-    "WEBHOOK_TIMEOUT_SECONDS": 5,
-}
-
-
-def _setting(name):
-    return getattr(settings, name, DEFAULTS[name])
-
 
 def secret_key(secret):
     """The HMAC key of a Standard Webhooks secret (``whsec_`` + base64), or of any other string as is."""
@@ -105,8 +90,8 @@ def _targets(event):
         for endpoint in WebhookEndpoint.objects.filter(is_active=True)
         if endpoint.wants(event)
     ]
-    if _setting("WEBHOOK_URL"):
-        targets.append((None, _setting("WEBHOOK_URL")))
+    if app_settings.WEBHOOK_URL:
+        targets.append((None, app_settings.WEBHOOK_URL))
     return targets
 
 
@@ -137,7 +122,7 @@ def _create_deliveries(event, data):
 
 
 def _secret_for(delivery):
-    return delivery.endpoint.secret if delivery.endpoint_id else _setting("WEBHOOK_SECRET")
+    return delivery.endpoint.secret if delivery.endpoint_id else app_settings.WEBHOOK_SECRET
 
 
 @task()
@@ -162,7 +147,7 @@ def deliver_webhook(delivery_id: int, attempt: int = 1):
             delivery.url,
             data=body,
             headers=headers,
-            timeout=_setting("WEBHOOK_TIMEOUT_SECONDS"),
+            timeout=app_settings.WEBHOOK_TIMEOUT_SECONDS,
             allow_redirects=False,
         )
     except requests.RequestException as exc:
@@ -175,13 +160,13 @@ def deliver_webhook(delivery_id: int, attempt: int = 1):
             delivery.status = WebhookDelivery.Status.DELIVERED
             delivery.save()
             return
-    retrying = attempt < _setting("WEBHOOK_MAX_ATTEMPTS")
+    retrying = attempt < app_settings.WEBHOOK_MAX_ATTEMPTS
     delivery.status = WebhookDelivery.Status.PENDING if retrying else WebhookDelivery.Status.FAILED
     delivery.save()
     if not retrying:
         logger.error("Webhook %s to %s failed after %d attempts", delivery.message_id, delivery.url, attempt)
         return
-    delay = _setting("WEBHOOK_RETRY_SECONDS") * 2 ** (attempt - 1)
+    delay = app_settings.WEBHOOK_RETRY_SECONDS * 2 ** (attempt - 1)
     next_run = deliver_webhook
     if deliver_webhook.get_backend().supports_defer:
         next_run = deliver_webhook.using(run_after=timezone.now() + timedelta(seconds=delay))
