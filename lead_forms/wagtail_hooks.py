@@ -256,6 +256,10 @@ class AppointmentRequestAdmin(ModelAdmin):
 modeladmin_register(AppointmentRequestAdmin)
 
 
+# Wagtail's "Forms" menu and the host's own form pages are left alone: this hook only decides
+# who sees appointment forms there (the patient-data permission, not page rights), and an
+# appointment form's submissions URL leads to the inbox (AppointmentSubmissionsListView), so
+# patient data is shown only where access is audited.
 @hooks.register("filter_form_submissions_for_user")
 def appointment_forms_need_the_patient_data_permission(user, editable_forms):
     return filter_form_submissions_for_user(user, editable_forms)
@@ -345,15 +349,6 @@ class DeletePagesHoldingNoRequestsBulkAction(DeleteBulkAction):
 
 # Ordered after Wagtail's own registration, which it replaces for pages.
 hooks.register("register_bulk_action", DeletePagesHoldingNoRequestsBulkAction, order=1)
-
-
-@hooks.register("construct_main_menu")
-def hide_wagtail_forms_menu(request, menu_items):
-    """One door to patient data: "Appointment requests". Wagtail's "Forms" menu led to the same requests.
-
-    Other form types (if a project adds any) stay reachable from their page's edit screen.
-    """
-    menu_items[:] = [item for item in menu_items if item.name != "forms"]
 
 
 @hooks.register("construct_homepage_panels")
