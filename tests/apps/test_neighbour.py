@@ -31,8 +31,9 @@ def appointment_request(form_page):
     return make_submission(form_page, full_name=PATIENT, first_name=PATIENT)
 
 
-def editor(host_home, *codenames):
-    """A signed-in editor of the host's pages, with the model permissions ``codenames`` ("app.codename")."""
+def editor(host_home, *codenames, page_rights=True):
+    """A signed-in editor of the host's pages (none with ``page_rights=False``), with the model
+    permissions ``codenames`` ("app.codename")."""
     group = Group.objects.create(name=f"Editors {'-'.join(codenames) or 'plain'}")
     group.permissions.add(
         Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
@@ -40,7 +41,7 @@ def editor(host_home, *codenames):
     for name in codenames:
         app_label, codename = name.split(".")
         group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    for codename in ("add_page", "change_page", "publish_page"):
+    for codename in ("add_page", "change_page", "publish_page") if page_rights else ():
         GroupPagePermission.objects.create(
             group=group, page=host_home, permission=Permission.objects.get(codename=codename)
         )
@@ -48,6 +49,7 @@ def editor(host_home, *codenames):
     user.groups.add(group)
     client = Client()
     client.force_login(user)
+    client.group = group
     return client
 
 
@@ -106,6 +108,23 @@ def test_wagtails_generic_submission_views_never_show_patient_data(
     inbox = client.get(f"{reverse(INBOX)}?form={form_page.pk}")
     assert inbox.status_code == 200
     assert PATIENT in inbox.content.decode()
+
+
+def test_the_forms_menu_goes_only_where_it_would_list_appointment_forms_alone(host_home, form_page):
+    # A coordinator without page rights: the inbox is the door, Wagtail's listing would refuse.
+    coordinator = editor(host_home, "lead_forms.view_appointment_requests", page_rights=False)
+    home = admin_home(coordinator)
+    assert FORMS_MENU not in home
+    assert '"name": "appointment-requests"' in home
+
+    # Given rights on a form page of the host's own, the same user has the Forms menu back.
+    host_form = host_home.add_child(instance=FormPage(title="Contact us", slug="contact"))
+    GroupPagePermission.objects.create(
+        group=coordinator.group,
+        page=host_form,
+        permission=Permission.objects.get(codename="change_page"),
+    )
+    assert FORMS_MENU in admin_home(coordinator)
 
 
 def test_the_ratings_menu_shows_only_to_those_who_may_see_ratings(host_home):

@@ -15,14 +15,13 @@ def staff(client, db):
     return client
 
 
-def test_the_main_menu_has_appointment_requests_and_keeps_wagtails_forms_entry(staff, form_page):
-    # Wagtail's "Forms" menu is the host's too (its own form pages); the plugin leaves it alone.
+def test_the_main_menu_has_appointment_requests_and_no_forms_entry(staff, form_page):
     response = staff.get(reverse("wagtailadmin_home"))
 
     assert response.status_code == 200
     html = response.content.decode()
     assert "Appointment requests" in html
-    assert '"name": "forms"' in html
+    assert '"name": "forms"' not in html and reverse("wagtailforms:index") not in html
 
 
 def test_the_per_form_list_is_the_inbox_filtered_to_that_form(staff, form_page, second_form):
