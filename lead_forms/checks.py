@@ -6,6 +6,7 @@ Run by ``manage.py check`` (and before ``runserver`` and ``migrate``).
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register  # noqa: A004 - Django's check level
+from django.core.exceptions import ImproperlyConfigured
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
@@ -88,6 +89,24 @@ def check_contact_settings(app_configs, **kwargs):
                 id="lead_forms.E004",
             )
         ]
+    return []
+
+
+@register(Tags.security)
+def check_encryption_keys(app_configs, databases=None, **kwargs):
+    """Patient data cannot be stored or read without LEAD_FORMS_ENCRYPTION_KEYS and LEAD_FORMS_SEARCH_KEY.
+
+    An error for ``check`` and ``runserver``. ``migrate`` runs the checks with ``databases``
+    set and gets a warning instead: migrations need no keys (0005 asks for them itself only
+    when there are stored requests to encrypt), so a fresh host can create its tables first.
+    """
+    from lead_forms import crypto
+
+    try:
+        crypto.check_configuration()
+    except ImproperlyConfigured as problem:
+        level, code = (Warning, "lead_forms.W011") if databases else (Error, "lead_forms.E011")
+        return [level(str(problem), id=code)]
     return []
 
 

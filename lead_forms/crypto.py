@@ -50,6 +50,14 @@ GENERATE_HINT = (
     'Generate one with: python -c "import base64, secrets; '
     'print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())"'
 )
+# What to do when a key setting is missing: said by the system check and by every use without keys.
+KEYS_FIX = (
+    f"Set the settings {KEYS_SETTING} and {SEARCH_KEY_SETTING} (a different key each, e.g. "
+    f'{KEYS_SETTING} = os.environ.get("{KEYS_SETTING}", "").split(",") in your settings module, '
+    'see the README, "Patient data encryption"). '
+    f"{GENERATE_HINT}. For development only, LEAD_FORMS_THROWAWAY_KEYS = True derives throwaway keys "
+    "from SECRET_KEY instead."
+)
 # Labels of the keys derived from SECRET_KEY when LEAD_FORMS_THROWAWAY_KEYS is on (development, tests).
 THROWAWAY_ENCRYPTION_LABEL = b"lead_forms THROWAWAY patient-data encryption key: development and tests only"
 THROWAWAY_SEARCH_LABEL = b"lead_forms THROWAWAY patient-data search key: development and tests only"
@@ -101,10 +109,14 @@ def _configured_keys(setting, label):
         return keys
     if app_settings.LEAD_FORMS_THROWAWAY_KEYS:
         return [_throwaway(label)]
-    raise ImproperlyConfigured(
+    raise ImproperlyConfigured(missing_keys_message(setting))
+
+
+def missing_keys_message(setting):
+    """Why ``setting`` is needed and the fix: the settings to set, how to make a key, the development switch."""
+    return (
         f"{setting} is not set. Appointment requests are stored encrypted and cannot be read or "
-        f"written without it. Set the {setting} environment variable (see the README, "
-        f'"Patient data encryption"). {GENERATE_HINT}'
+        f"written without it. {KEYS_FIX}"
     )
 
 
@@ -180,13 +192,13 @@ def _token(key, kind, value):
 
 @lru_cache(maxsize=1)
 def get_keyring():
-    """The process's Keyring (ImproperlyConfigured, naming the variable, when no key is set)."""
+    """The process's Keyring (ImproperlyConfigured, naming the setting and the fix, when no key is set)."""
     return Keyring(_configured_keys(KEYS_SETTING, THROWAWAY_ENCRYPTION_LABEL))
 
 
 @lru_cache(maxsize=1)
 def get_search_keys():
-    """The process's SearchKeys (ImproperlyConfigured, naming the variable, when no key is set)."""
+    """The process's SearchKeys (ImproperlyConfigured, naming the setting and the fix, when no key is set)."""
     keys = _configured_keys(SEARCH_KEY_SETTING, THROWAWAY_SEARCH_LABEL)
     if set(keys) & set(parse_keys(getattr(app_settings, KEYS_SETTING), KEYS_SETTING)):
         raise ImproperlyConfigured(
@@ -203,7 +215,12 @@ def using_throwaway_keys():
 
 
 def check_configuration():
-    """Build both keyrings now, so a server without keys refuses to start (ImproperlyConfigured)."""
+    """Build both keyrings now: ImproperlyConfigured, naming the setting and the fix, if one is missing or bad.
+
+    Called by the system check (``lead_forms.checks``), not at start-up, so ``manage.py help``,
+    ``collectstatic`` and a fresh ``migrate`` run without keys; reading or writing a request
+    without them raises the same error at that moment.
+    """
     get_keyring()
     get_search_keys()
 

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from wagtail import hooks
 from wagtail.admin.views.pages.bulk_actions.delete import DeleteBulkAction
+from wagtail.contrib.forms.utils import get_forms_for_user
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
@@ -256,6 +257,10 @@ class AppointmentRequestAdmin(ModelAdmin):
 modeladmin_register(AppointmentRequestAdmin)
 
 
+# Wagtail's "Forms" menu and the host's own form pages are left alone: this hook only decides
+# who sees appointment forms there (the patient-data permission, not page rights), and an
+# appointment form's submissions URL leads to the inbox (AppointmentSubmissionsListView), so
+# patient data is shown only where access is audited. (The menu itself: see below.)
 @hooks.register("filter_form_submissions_for_user")
 def appointment_forms_need_the_patient_data_permission(user, editable_forms):
     return filter_form_submissions_for_user(user, editable_forms)
@@ -348,11 +353,12 @@ hooks.register("register_bulk_action", DeletePagesHoldingNoRequestsBulkAction, o
 
 
 @hooks.register("construct_main_menu")
-def hide_wagtail_forms_menu(request, menu_items):
-    """One door to patient data: "Appointment requests". Wagtail's "Forms" menu led to the same requests.
-
-    Other form types (if a project adds any) stay reachable from their page's edit screen.
-    """
+def hide_forms_menu_listing_only_appointment_forms(request, menu_items):
+    """Wagtail's "Forms" menu stays whenever it lists any other form type (a host's contact form,
+    say). It goes only for users to whom it would list appointment forms alone: their door to
+    those is "Appointment requests", and without page rights the Forms listing refuses them."""
+    if get_forms_for_user(request.user).not_type(AppointmentFormPage).exists():
+        return
     menu_items[:] = [item for item in menu_items if item.name != "forms"]
 
 

@@ -16,6 +16,8 @@ from treatment_pages.conf import app_settings
 REQUIRED_APPS = {
     "wagtail.contrib.settings": "the clinic contact details (ClinicContactSettings)",
     "wagtail_modeladmin": "the ratings report in the admin",
+    # Without it every admin page answers 500 (the Ratings menu links to the snippet listing).
+    "wagtail.snippets": "the ratings listing and the Clinicians snippet in the admin",
 }
 SETTINGS_CONTEXT_PROCESSOR = "wagtail.contrib.settings.context_processors.settings"
 REQUEST_CONTEXT_PROCESSOR = "django.template.context_processors.request"

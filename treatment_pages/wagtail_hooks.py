@@ -308,14 +308,27 @@ ratings_report = RatingsReportAdmin()
 ratings_report.register_with_wagtail()
 
 
+class RatingsListMenuItem(MenuItem):
+    """ "All ratings", shown only to those who may open the listing (view or delete ratings)."""
+
+    def is_shown(self, request):
+        return Rating.snippet_viewset.permission_policy.user_has_any_permission(
+            request.user, {"view", "delete"}
+        )
+
+
 @hooks.register("register_admin_menu_item")
 def register_ratings_menu():
-    """One "Ratings" entry: every vote (filter, delete) and the per-page report."""
+    """One "Ratings" entry: every vote (filter, delete) and the per-page report.
+
+    A submenu is shown only when one of its items is, and each item follows the ratings'
+    permissions, so editors who may not see ratings have no "Ratings" entry at all.
+    """
     return SubmenuMenuItem(
         _("Ratings"),
         Menu(
             items=[
-                MenuItem(
+                RatingsListMenuItem(
                     _("All ratings"), reverse(Rating.snippet_viewset.get_url_name("list")), icon_name="pick"
                 ),
                 ModelAdminMenuItem(ratings_report, order=200),

@@ -3,6 +3,7 @@
 Works on raw rows (the model's fields would refuse to read plain text) with the
 keys of ``lead_forms.crypto``: run it with the production keys in the
 environment. Reversible only with those keys: going back decrypts every row.
+With no stored requests (a fresh host) there is nothing to encrypt and no key is read.
 """
 
 import json
@@ -29,7 +30,16 @@ def _batches(cursor, qn, last_pk=0):
         yield rows
 
 
+def _has_rows(schema_editor):
+    qn = schema_editor.connection.ops.quote_name
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {qn(TABLE)} LIMIT 1")  # noqa: S608
+        return cursor.fetchone() is not None
+
+
 def encrypt_stored_requests(apps, schema_editor):
+    if not _has_rows(schema_editor):
+        return
     from lead_forms import blind_index, crypto
 
     keyring, search_keys = crypto.get_keyring(), crypto.get_search_keys()
@@ -65,6 +75,8 @@ def encrypt_stored_requests(apps, schema_editor):
 
 
 def decrypt_stored_requests(apps, schema_editor):
+    if not _has_rows(schema_editor):
+        return
     from lead_forms import crypto
 
     connection = schema_editor.connection

@@ -15,11 +15,14 @@ ALLOWED_HOSTS = ["testserver", "localhost"]
 ROOT_URLCONF = "tests.apps.urls"
 
 INSTALLED_APPS = [
+    # The host's own contact form page, which the plugin leaves alone (tests/apps/test_neighbour.py).
+    "tests.apps.host_forms",
     "treatment_pages",
     "lead_forms",
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
     "wagtail_modeladmin",
+    "wagtail.snippets",
     "wagtail.sites",
     "wagtail.users",
     "wagtail.snippets",  # as a `wagtail start` project lists it

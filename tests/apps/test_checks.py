@@ -68,6 +68,15 @@ def test_lead_forms_names_wagtails_forms_app_when_missing():
     assert "(lead_forms.E001) lead_forms needs wagtail.contrib.forms in INSTALLED_APPS" in output
 
 
+def test_treatment_pages_names_wagtails_snippets_app_when_missing():
+    # Without it every admin page answered 500 while `check` was clean.
+    status, output = manage_py_check("wagtail.snippets")
+
+    assert status == 1
+    assert "(treatment_pages.E001) treatment_pages needs wagtail.snippets in INSTALLED_APPS" in output
+    assert 'HINT: Add "wagtail.snippets" to INSTALLED_APPS.' in output
+
+
 @pytest.mark.parametrize("other", ["treatment_pages", "lead_forms"])
 def test_each_app_passes_the_checks_without_the_other(other):
     status, output = manage_py_check(other)

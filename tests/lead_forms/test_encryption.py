@@ -4,7 +4,6 @@ and its keys rotate without a request ever becoming unreadable."""
 import csv
 import io
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from lead_forms import crypto, rotation
+from lead_forms import checks, crypto, rotation
 from lead_forms.models import AppointmentSubmission, SearchToken
 from tests.factories import api_token_for
 from tests.lead_forms.conftest import VALID_DATA, make_submission, post_form
@@ -411,39 +410,94 @@ def start_production(**environ):
 
 
 def test_production_refuses_to_start_without_keys_naming_the_variable():
-    # A whole production start-up (about 2 s of CPU): the refusal comes from the app's ready().
+    # A whole production start-up: the reference site's production settings refuse, the plugin
+    # itself only reports the keys missing (lead_forms.E011).
     missing = start_production()
 
     assert missing.returncode != 0
     assert "LEAD_FORMS_ENCRYPTION_KEYS is not set" in missing.stderr
+    assert "LEAD_FORMS_ENCRYPTION_KEYS environment variable" in missing.stderr
+
+    no_search_key = start_production(LEAD_FORMS_ENCRYPTION_KEYS=KEY_A)
+
+    assert no_search_key.returncode != 0
+    assert "LEAD_FORMS_SEARCH_KEY is not set" in no_search_key.stderr
+
+
+def test_production_starts_with_both_keys():
+    started = start_production(LEAD_FORMS_ENCRYPTION_KEYS=KEY_A, LEAD_FORMS_SEARCH_KEY=SEARCH_A)
+
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip().endswith("started")
+
+
+def key_check_messages(**kwargs):
+    return [(message.id, message.msg) for message in checks.check_encryption_keys(None, **kwargs)]
 
 
 @pytest.mark.parametrize(
     ("keys", "problem"),
     [
+        ({}, "LEAD_FORMS_ENCRYPTION_KEYS is not set"),
         ({"LEAD_FORMS_ENCRYPTION_KEYS": KEY_A}, "LEAD_FORMS_SEARCH_KEY is not set"),
         (
             {"LEAD_FORMS_ENCRYPTION_KEYS": "not-a-key", "LEAD_FORMS_SEARCH_KEY": SEARCH_A},
             "LEAD_FORMS_ENCRYPTION_KEYS: key number 1 is not url-safe base64",
         ),
+        ({"LEAD_FORMS_ENCRYPTION_KEYS": KEY_A, "LEAD_FORMS_SEARCH_KEY": KEY_A}, "must not be one of the"),
         ({"LEAD_FORMS_ENCRYPTION_KEYS": f"{KEY_B},{KEY_A}", "LEAD_FORMS_SEARCH_KEY": SEARCH_A}, None),
     ],
-    ids=["no-search-key", "bad-key", "configured"],
+    ids=["no-keys", "no-search-key", "bad-key", "same-key", "configured"],
 )
-def test_start_up_names_the_key_setting_to_fix(settings, keys, problem):
-    # The check production's start-up runs (lead_forms' ready()), on the settings it reads from
-    # the environment; `manage.py check --deploy` in CI starts production with real keys.
+def test_the_system_check_names_the_key_setting_to_fix(settings, keys, problem):
     settings.LEAD_FORMS_THROWAWAY_KEYS = False
     settings.LEAD_FORMS_ENCRYPTION_KEYS = ""
     settings.LEAD_FORMS_SEARCH_KEY = ""
     for name, value in keys.items():
         setattr(settings, name, value)
 
+    reported = key_check_messages()
+
     if problem is None:
-        crypto.check_configuration()
+        assert reported == []
     else:
-        with pytest.raises(ImproperlyConfigured, match=re.escape(problem)):
-            crypto.check_configuration()
+        [(code, message)] = reported
+        assert code == "lead_forms.E011"
+        assert problem in message
+
+
+def test_missing_keys_name_the_settings_how_to_make_one_and_the_development_switch(settings):
+    settings.LEAD_FORMS_THROWAWAY_KEYS = False
+    settings.LEAD_FORMS_ENCRYPTION_KEYS = []
+    settings.LEAD_FORMS_SEARCH_KEY = []
+
+    [(code, message)] = key_check_messages()
+
+    assert code == "lead_forms.E011"
+    assert "settings LEAD_FORMS_ENCRYPTION_KEYS and LEAD_FORMS_SEARCH_KEY" in message
+    assert "environment variable" not in message
+    assert "secrets.token_bytes(32)" in message
+    assert "LEAD_FORMS_THROWAWAY_KEYS = True" in message
+    # migrate runs the checks for a database: there it is a warning, so a fresh host can migrate.
+    assert key_check_messages(databases=["default"]) == [("lead_forms.W011", message)]
+
+
+def test_using_patient_data_without_keys_raises_with_the_fix(settings, form_page):
+    submission = make_submission(form_page)
+    settings.LEAD_FORMS_THROWAWAY_KEYS = False
+    settings.LEAD_FORMS_ENCRYPTION_KEYS = []
+    settings.LEAD_FORMS_SEARCH_KEY = []
+
+    for use in (
+        lambda: crypto.encrypt_text("x"),
+        lambda: AppointmentSubmission.objects.get(pk=submission.pk),
+        lambda: make_submission(form_page),
+    ):
+        with pytest.raises(
+            ImproperlyConfigured, match="LEAD_FORMS_(ENCRYPTION_KEYS|SEARCH_KEY) is not set"
+        ) as raised:
+            use()
+        assert "LEAD_FORMS_THROWAWAY_KEYS = True" in str(raised.value)
 
 
 def test_search_tokens_are_deleted_with_their_request(form_page):

@@ -1,12 +1,15 @@
 """Create the "Clinical reviewers" group whose members may approve the "Clinical review" task.
 
 Members can sign in to the admin; what else they may do is the site's choice (Settings › Groups).
+The name is the setting's default when this migration was written, never the host's setting
+(a migration reads no host settings): a host that names another group in
+TREATMENT_PAGES_CLINICAL_REVIEWERS_GROUP creates that group in Settings › Groups
+(or with ``treatment_pages.review.ensure_clinical_reviewers_group()``).
 """
 
-from django.conf import settings
 from django.db import migrations
 
-GROUP_NAME = getattr(settings, "TREATMENT_PAGES_CLINICAL_REVIEWERS_GROUP", "Clinical reviewers")
+GROUP_NAME = "Clinical reviewers"
 
 
 def create_group(apps, schema_editor):

@@ -1,0 +1,128 @@
+"""A new host without keys, in fresh processes: the commands it needs first run, `check` names
+the missing key settings with the fix, `migrate` needs no keys and reads no host settings,
+and un-migrating an app refuses while it holds data (then succeeds once the data is gone)."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lead_forms import crypto
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+KEYS = {"LEAD_FORMS_ENCRYPTION_KEYS": crypto.generate_key(), "LEAD_FORMS_SEARCH_KEY": crypto.generate_key()}
+
+# Run with the keys set: a host that stores requests, then wants to uninstall.
+ADD_DATA = """
+from wagtail.models import Page
+from lead_forms.models import AppointmentFormPage, AppointmentSubmission
+from treatment_pages.models import Rating
+root = Page.objects.get(depth=1)
+form = root.add_child(instance=AppointmentFormPage(title="Book", slug="book"))
+AppointmentSubmission.objects.create(page=form, form_data={"name": "Quuxberta"})
+Rating.objects.create(page=form, score=4, voter_key="v" * 64)
+"""
+DELETE_DATA = """
+from lead_forms.models import AppointmentFormPage, AppointmentSubmission
+from treatment_pages.models import Rating
+Rating.objects.all().delete()
+AppointmentSubmission.objects.all().delete()
+for page in AppointmentFormPage.objects.all():
+    page.delete()
+"""
+
+
+def manage(tmp, *args, **environ):
+    """``manage.py *args`` in a fresh process on the keyless minimal host (tests.apps.settings_without_keys)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("LEAD_FORMS_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="tests.apps.settings_without_keys",
+        HOST_DATABASE=str(tmp / "db.sqlite3"),
+        HOST_STATIC_ROOT=str(tmp / "static"),
+        **environ,
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
+def rows(tmp, sql):
+    with sqlite3.connect(tmp / "db.sqlite3") as db:
+        return db.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory):
+    return tmp_path_factory.mktemp("fresh_host")
+
+
+def test_help_and_collectstatic_run_without_keys(host):
+    status, output = manage(host, "help")
+    assert status == 0, output
+    assert "collectstatic" in output
+
+    status, output = manage(host, "collectstatic", "--noinput")
+    assert status == 0, output
+    assert (host / "static" / "lead_forms").is_dir()
+
+
+def test_check_names_the_missing_key_settings_and_the_fix(host):
+    status, output = manage(host, "check")
+
+    assert status != 0
+    assert "(lead_forms.E011) LEAD_FORMS_ENCRYPTION_KEYS is not set" in output
+    assert "Set the settings LEAD_FORMS_ENCRYPTION_KEYS and LEAD_FORMS_SEARCH_KEY" in output
+    assert "secrets.token_bytes(32)" in output
+    assert "LEAD_FORMS_THROWAWAY_KEYS = True" in output
+    assert "KeyError" not in output and "Traceback" not in output
+
+    status, output = manage(host, "check", **KEYS)
+    assert status == 0, output
+
+
+def test_a_fresh_migrate_needs_no_keys_and_reads_no_host_settings(host):
+    status, output = manage(host, "migrate", "--noinput")
+
+    assert status == 0, output
+    groups = {name for (name,) in rows(host, "SELECT name FROM auth_group")}
+    # The names the migrations were written with, not the host's TREATMENT_PAGES_CLINICAL_REVIEWERS_GROUP.
+    assert {"Patient coordinators", "Clinical reviewers"} <= groups
+    assert "Host's own reviewers" not in groups
+
+
+def test_uninstalling_refuses_while_data_exists_and_then_succeeds(host):
+    if not rows(host, "SELECT 1 FROM sqlite_master WHERE name = 'lead_forms_appointmentsubmission'"):
+        manage(host, "migrate", "--noinput")
+    status, output = manage(host, "shell", "-c", ADD_DATA, **KEYS)
+    assert status == 0, output
+
+    status, output = manage(host, "migrate", "lead_forms", "zero")
+
+    assert status != 0
+    assert "lead_forms still holds 1 appointment request(s) and 1 appointment form page(s)" in output
+    assert "export_appointment_requests" in output and "page explorer" in output
+    assert rows(host, "SELECT count(*) FROM lead_forms_appointmentsubmission") == [(1,)]
+
+    status, output = manage(host, "migrate", "treatment_pages", "zero")
+
+    assert status != 0
+    assert "treatment_pages still holds 1 reader rating(s)" in output
+    assert rows(host, "SELECT count(*) FROM treatment_pages_rating") == [(1,)]
+
+    # Once the data is exported and gone, both apps un-migrate.
+    status, output = manage(host, "shell", "-c", DELETE_DATA, **KEYS)
+    assert status == 0, output
+    for app in ("lead_forms", "treatment_pages"):
+        status, output = manage(host, "migrate", app, "zero")
+        assert status == 0, output
+        assert not rows(host, f"SELECT name FROM sqlite_master WHERE name LIKE '{app}_%'")  # noqa: S608
