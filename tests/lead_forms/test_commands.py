@@ -133,6 +133,22 @@ def test_purge_deletes_exactly_what_is_older_than_the_setting(form_page):
     assert entry.data["count"] == 2 and entry.data["source"] == "purge"
 
 
+def test_purge_all_empties_the_table_whatever_the_age_before_an_uninstall(form_page):
+    received(make_submission(form_page), days_ago=400)
+    received(make_submission(form_page, is_spam=True), days_ago=1)
+    make_submission(form_page)
+
+    out, _err = run("purge_appointment_requests", "--all", "--dry-run")
+    assert "Would delete 3 appointment request(s) in total." in out
+    assert AppointmentSubmission.objects.count() == 3
+
+    out, _err = run("purge_appointment_requests", "--all")
+    assert "Deleted 3 appointment request(s) in total." in out
+    assert not AppointmentSubmission.objects.exists()
+    (entry,) = log_entries(audit.DELETE)
+    assert entry.data["count"] == 3 and entry.data["source"] == "purge"
+
+
 def test_erase_removes_every_request_from_one_address_only(form_page, second_form):
     mine = [
         make_submission(form_page, email="Zelda.Quill@Example.org"),

@@ -33,6 +33,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="count what would be deleted, delete nothing"
         )
+        parser.add_argument(
+            "--all",
+            action="store_true",
+            dest="everything",
+            help="delete every stored request whatever its age (before removing the plugin; export first)",
+        )
 
     def expired_by_site(self, now):
         """(site, cutoff, queryset) for each site; forms outside every site follow the default site."""
@@ -59,7 +65,9 @@ class Command(BaseCommand):
             for site, cutoff, days, queryset in plans
         ]
 
-    def handle(self, *args, dry_run=False, **options):
+    def handle(self, *args, dry_run=False, everything=False, **options):
+        if everything:
+            return self.purge_everything(dry_run)
         total = 0
         for site, cutoff, days, expired in self.expired_by_site(timezone.now()):
             if dry_run:
@@ -76,4 +84,17 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"{'Would delete' if dry_run else 'Deleted'} {total} appointment request(s) in total."
+        )
+
+    def purge_everything(self, dry_run):
+        """Every request, whatever its age: the uninstall path (docs/uninstall.md), audited like a purge."""
+        requests = AppointmentSubmission.objects.all()
+        if dry_run:
+            count = requests.count()
+        else:
+            count = delete_in_batches(requests)
+            if count:
+                audit.log_delete(None, count=count, source="purge", page=None, request=None)
+        self.stdout.write(
+            f"{'Would delete' if dry_run else 'Deleted'} {count} appointment request(s) in total."
         )
