@@ -10,3 +10,5 @@ _without = {name for name in os.environ.get("HOST_WITHOUT", "").split(",") if na
 INSTALLED_APPS = [name for name in INSTALLED_APPS if name not in _without]  # noqa: F405
 if "treatment_pages" in _without:
     ROOT_URLCONF = "tests.apps.urls_without_apps"
+    # The README's settings block: "leave it out when you use lead_forms alone".
+    LEAD_FORMS_CONTACT_SETTINGS = None
