@@ -10,6 +10,7 @@ from unittest import mock
 import wagtail
 
 from tests.apps import settings as host
+from tests.apps import settings_wagtail_start as base
 from tests.apps.readme import run_block
 
 TEMPLATE_SETTINGS = (
@@ -26,19 +27,15 @@ def template_list(name):
 
 
 def test_the_hosts_base_is_what_wagtail_start_writes_less_its_own_home_and_search_apps():
-    assert host.wagtail_start_apps == [
+    assert base.wagtail_start_apps == [
         app for app in template_list("INSTALLED_APPS") if app not in {"home", "search"}
     ]
     assert host.MIDDLEWARE[: len(template_list("MIDDLEWARE"))] == template_list("MIDDLEWARE")
 
 
 def test_the_readme_settings_pasted_twice_list_each_app_middleware_and_context_processor_once():
-    namespace = {
-        "INSTALLED_APPS": list(host.wagtail_start_apps),
-        "TEMPLATES": copy.deepcopy(host.TEMPLATES),
-        "MIDDLEWARE": list(host.MIDDLEWARE),
-    }
-    with mock.patch.dict(os.environ, host.README_ENVIRONMENT):
+    namespace = base.wagtail_start_settings()
+    with mock.patch.dict(os.environ, base.README_ENVIRONMENT):
         run_block("settings", namespace)
         once = copy.deepcopy(
             {name: namespace[name] for name in ("INSTALLED_APPS", "TEMPLATES", "MIDDLEWARE")}
@@ -51,6 +48,6 @@ def test_the_readme_settings_pasted_twice_list_each_app_middleware_and_context_p
 
 
 def test_the_test_host_got_the_apps_from_the_readme_not_from_its_own_list():
-    added = [app for app in host.INSTALLED_APPS if app not in host.wagtail_start_apps]
+    added = [app for app in host.INSTALLED_APPS if app not in base.wagtail_start_apps]
 
     assert {"treatment_pages", "lead_forms"} <= set(added)
