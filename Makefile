@@ -30,6 +30,15 @@ test-site: install-dev browser-deps frontend-deps
 test-apps: install-dev browser-deps frontend-deps
 	$(PY) -m pytest tests/apps --ds=tests.apps.settings
 
+.PHONY: test-matrix plugin-proof
+## test-matrix: the apps' suite on each supported Django and Python (noxfile.py; python3.11 to 3.13 on PATH)
+test-matrix: install-dev browser-deps
+	$(VENV)/bin/nox
+
+## plugin-proof: the README's steps in a fresh wagtail start project, on Django 5.2 / Python 3.11 and 6.1 / 3.13
+plugin-proof: install-dev
+	$(VENV)/bin/nox -s plugin_proof
+
 ## check: Django checks, migrations up to date, lint
 check: install-dev
 	DJANGO_SETTINGS_MODULE=cms_site.settings.test $(PY) manage.py check

@@ -1,5 +1,7 @@
 """Fixtures for the apps on the minimal host (tests/apps/settings.py): content from factories."""
 
+import os
+
 import pytest
 from wagtail.models import Page, Site
 
@@ -12,6 +14,11 @@ from tests.factories import (
     next_steps_block,
     steps_block,
 )
+
+# The second host's tests need its own settings (and so a process of their own, which
+# tests/apps/test_second_host.py starts).
+SECOND_HOST_SETTINGS = "tests.apps.second_host.settings"
+collect_ignore = [] if os.environ.get("DJANGO_SETTINGS_MODULE") == SECOND_HOST_SETTINGS else ["second_host"]
 
 
 @pytest.fixture(autouse=True)

@@ -10,5 +10,7 @@ _without = {name for name in os.environ.get("HOST_WITHOUT", "").split(",") if na
 INSTALLED_APPS = [name for name in INSTALLED_APPS if name not in _without]  # noqa: F405
 if "treatment_pages" in _without:
     ROOT_URLCONF = "tests.apps.urls_without_apps"
+    # The README's settings block: "leave it out when you use lead_forms alone".
+    LEAD_FORMS_CONTACT_SETTINGS = None
 # A host without an app has no middleware of that app either.
 MIDDLEWARE = [name for name in MIDDLEWARE if name.split(".", 1)[0] not in _without]  # noqa: F405

@@ -11,6 +11,10 @@ from django.test import override_settings
 
 from tests.apps import settings as host
 
+# From Django 6.0, `manage.py check` runs the model checks against every database (a JSONField
+# asks SQLite whether it supports JSON), as it does in a host: the tests let it.
+pytestmark = pytest.mark.django_db
+
 
 def check_output(*tags, **overrides):
     """What ``manage.py check [--tag ...]`` prints for the minimal host with ``overrides`` applied."""

@@ -50,8 +50,9 @@ def test_a_base_template_named_in_settings_is_the_one_pages_extend(client, form_
     assert "Alternative layout" in response.content.decode()
 
 
-def test_form_page_without_contact_settings_shows_no_contact_lines(client, form_page):
+def test_form_page_without_contact_settings_shows_no_contact_lines(client, form_page, settings):
     """lead_forms alone (no LEAD_FORMS_CONTACT_SETTINGS): the thank-you page works, without a phone."""
+    settings.LEAD_FORMS_CONTACT_SETTINGS = None
     token = form_token(client.get(form_page.url).content.decode())
     response = client.post(
         form_page.url, {"full_name": "Ada", "email": "ada@example.com", "form-token": token}, follow=True

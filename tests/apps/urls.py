@@ -1,12 +1,9 @@
-from django.urls import include, path
-from wagtail import urls as wagtail_urls
-from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.api.v3.urls import api
+"""The test hosts' URLconf: wagtail start's (tests/apps/urls_without_apps.py), then the README's
+``plugin-proof:urls`` block, as pasted at the end of urls.py."""
 
-urlpatterns = [
-    path("admin/", include(wagtailadmin_urls)),
-    # Wagtail's documented one line: the apps add their endpoints to this API themselves.
-    path("api/v3/", api.urls),
-    path("", include("treatment_pages.urls")),
-    path("", include(wagtail_urls)),
-]
+from tests.apps.readme import run_block
+from tests.apps.urls_without_apps import *  # noqa: F403 (wagtail start's urls.py, names and all)
+
+# A list of its own: a block that extends it in place must not change urls_without_apps.
+urlpatterns = list(urlpatterns)  # noqa: F405
+run_block("urls", globals())

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from wagtail.models import GroupPagePermission
 
-from tests.apps.host_forms.models import FormField, FormPage
+from tests.apps.second_host.models import FormField, FormPage
 from tests.factories import UserFactory
 from tests.lead_forms.conftest import make_submission
 
