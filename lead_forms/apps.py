@@ -11,8 +11,10 @@ class LeadFormsConfig(AppConfig):
     def ready(self):
         # Missing patient-data keys are a system check error (lead_forms.E011), not a start-up
         # crash: `help`, `collectstatic` and a fresh `migrate` run without them.
-        from lead_forms import checks  # noqa: F401 - checks register themselves
+        from lead_forms import checks, uninstall  # noqa: F401 - checks register themselves
 
+        # `migrate lead_forms zero` refuses while requests or form pages exist.
+        uninstall.connect(self)
         self.register_api_v3()
 
     def register_api_v3(self):

@@ -10,7 +10,7 @@ class TreatmentPagesConfig(AppConfig):
 
     def ready(self):
         # Connects the delete signals that keep rating summaries exact, and the webhooks' events.
-        from treatment_pages import checks, purging, ratings, webhooks  # noqa: F401
+        from treatment_pages import checks, purging, ratings, uninstall, webhooks  # noqa: F401
         from treatment_pages.block_schemas import register_typed_streamfields
         from treatment_pages.caching import connect_signals
 
@@ -21,6 +21,8 @@ class TreatmentPagesConfig(AppConfig):
         # Shared caches are purged on publish, unpublish, move, delete, privacy change, vote
         # and settings change (only where WAGTAILFRONTENDCACHE names a backend).
         purging.connect()
+        # `migrate treatment_pages zero` refuses while treatment pages or ratings exist.
+        uninstall.connect(self)
         self.register_api_v3()
 
     def register_api_v3(self):
