@@ -261,7 +261,7 @@ def measure_decryption(page):
     from django.db.models import TextField
     from django.db.models.functions import Cast
 
-    from lead_forms.crypto import get_keyring
+    from lead_forms.encryption.crypto import get_keyring
     from lead_forms.models import AppointmentSubmission
 
     keyring = get_keyring()

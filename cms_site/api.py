@@ -1,7 +1,7 @@
 """The reference site's v2 read API (DRF): Wagtail's endpoints, tuned for its pages.
 
 The v3 API (django-ninja, OpenAPI) needs nothing here: Wagtail's apps and ours
-(``treatment_pages.api``, ``lead_forms.api``) add their routers to
+(``treatment_pages.api.routers``, ``lead_forms.api.routers``) add their routers to
 ``wagtail.api.v3.urls.api`` from their ``ready()``, and ``cms_site.urls`` mounts it.
 """
 
@@ -13,10 +13,10 @@ from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
-from treatment_pages.api import draft_from_preview_token
-from treatment_pages.prefetch import prefetched_choosers
-from treatment_pages.renditions import API_RENDITION_SPECS
-from treatment_pages.serializers import attach_breadcrumb_ancestors
+from treatment_pages.api.routers import draft_from_preview_token
+from treatment_pages.articles.prefetch import prefetched_choosers
+from treatment_pages.articles.renditions import API_RENDITION_SPECS
+from treatment_pages.articles.serializers import attach_breadcrumb_ancestors
 
 
 class ClinicPagesAPIViewSet(PagesAPIViewSet):

@@ -32,7 +32,7 @@ from django.utils.http import http_date
 from wagtail.api.v3.errors import PROBLEM_JSON, problem_response
 from wagtail.models import Page
 
-from treatment_pages.api_policy import CREDENTIAL_HEADERS
+from treatment_pages.api.policy import CREDENTIAL_HEADERS
 
 V3_PREFIX = "/api/v3/"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}

@@ -4,7 +4,7 @@ from django.core.exceptions import BadRequest
 from django.utils.translation import gettext_lazy as _
 from wagtail.api.v3.errors import problem_response
 
-from treatment_pages.api_policy import api_request_policy
+from treatment_pages.api.policy import api_request_policy
 
 API_PREFIX = "/api/"
 

@@ -4,7 +4,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from treatment_pages.caching import SharedCacheMixin
+from treatment_pages.caching.policy import SharedCacheMixin
 from treatment_pages.models import TreatmentIndexPage
 from treatment_pages.models.pages import FrontEndPreviewMixin
 

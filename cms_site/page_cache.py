@@ -3,7 +3,7 @@
 For a site on one server (or a few sharing Redis) with no CDN or Varnish in front, this
 middleware plays that role from Django's cache framework, following the same HTTP rules
 any shared cache does, so what is cached is decided by the apps that render responses
-(``treatment_pages.caching``), never by lists in the settings:
+(``treatment_pages.caching.policy``), never by lists in the settings:
 
 * **Lookup** (before sessions, CSRF and authentication, so a hit skips them): GET or
   HEAD, no ``Authorization``, no session or messages cookie (those pass, as Varnish's
@@ -13,7 +13,7 @@ any shared cache does, so what is cached is decided by the apps that render resp
 * **Store**: a 200 GET response whose ``Cache-Control`` says ``public`` with an
   ``s-maxage`` (kept that long), that sets no cookie and uses no CSP nonce.
 * **Purge**: :class:`PageCacheBackend` is a ``wagtail.contrib.frontend_cache`` backend,
-  so the purges that reach a CDN or Varnish (``treatment_pages.purging``) reach this cache
+  so the purges that reach a CDN or Varnish (``treatment_pages.caching.purging``) reach this cache
   too; it says ``purge_immediately``, so they reach it in the request's process right after
   the commit rather than through the task worker.
   A purge bumps a version number per URL path rather than deleting: the version is read
@@ -46,7 +46,7 @@ from django.http import HttpResponse
 from django.utils.cache import cc_delim_re, get_max_age
 from wagtail.contrib.frontend_cache.backends.base import BaseBackend
 
-from treatment_pages.caching import shared_cache_seconds
+from treatment_pages.caching.policy import shared_cache_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -237,7 +237,7 @@ local_copies = LocalCopies()
 class PageCacheBackend(BaseBackend):
     """``WAGTAILFRONTENDCACHE`` backend purging this in-app cache (every host, by path)."""
 
-    # A few cache commands: done right after the commit (treatment_pages.purging), so a
+    # A few cache commands: done right after the commit (treatment_pages.caching.purging), so a
     # one-server site shows a publish on the next request even with a task worker.
     purge_immediately = True
 

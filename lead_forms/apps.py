@@ -29,6 +29,6 @@ class LeadFormsConfig(AppConfig):
             from wagtail.api.v3.api import api
         except ImportError:
             return
-        from lead_forms import api as endpoints
+        from lead_forms.api import routers as endpoints
 
         endpoints.register(api)

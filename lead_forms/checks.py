@@ -100,7 +100,7 @@ def check_encryption_keys(app_configs, databases=None, **kwargs):
     set and gets a warning instead: migrations need no keys (0005 asks for them itself only
     when there are stored requests to encrypt), so a fresh host can create its tables first.
     """
-    from lead_forms import crypto
+    from lead_forms.encryption import crypto
 
     try:
         crypto.check_configuration()
@@ -113,7 +113,7 @@ def check_encryption_keys(app_configs, databases=None, **kwargs):
 @register(Tags.security)
 def check_throwaway_keys(app_configs, **kwargs):
     """Say clearly when patient data is sealed with keys derived from SECRET_KEY."""
-    from lead_forms import crypto
+    from lead_forms.encryption import crypto
 
     if not crypto.using_throwaway_keys():
         return []

@@ -39,7 +39,7 @@ DEFAULTS = {
     "CORS_ALLOWED_ORIGINS": [],
     # Phone numbers of this region (ISO 3166 code) are shown in national format, others internationally.
     "LEAD_FORMS_PHONE_REGION": "US",
-    # Patient-data encryption keys (lead_forms.crypto): url-safe base64 of 32 random bytes each,
+    # Patient-data encryption keys (lead_forms.encryption.crypto): url-safe base64 of 32 random bytes each,
     # newest first. Required unless LEAD_FORMS_THROWAWAY_KEYS is on.
     "LEAD_FORMS_ENCRYPTION_KEYS": [],
     # Key(s) of the search tokens (blind indexes), newest first; never one of the encryption keys.

@@ -1,6 +1,6 @@
 """Automatic sign-out of idle staff who may read patient data.
 
-A user with the patient-data permission (``lead_forms.permissions``) who has
+A user with the patient-data permission (``lead_forms.inbox.permissions``) who has
 sent no request for ``LEAD_FORMS_IDLE_LOGOUT_SECONDS`` (900 by default) is
 signed out on their next request, which then goes to the login page like any
 signed-out visit. The last activity is a timestamp in the session (written at
@@ -17,7 +17,7 @@ from django.contrib.auth import logout
 from django.utils.translation import gettext
 
 from .conf import app_settings
-from .permissions import user_can_view_requests
+from .inbox.permissions import user_can_view_requests
 
 SESSION_KEY = "lead_forms_last_activity"
 TOUCH_SECONDS = 10

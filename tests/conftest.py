@@ -180,7 +180,7 @@ def _fresh_page_cache():
     from django.apps import apps
     from django.core.cache import caches
 
-    from treatment_pages.caching import CONTENT_VERSION_KEY
+    from treatment_pages.caching.policy import CONTENT_VERSION_KEY
 
     if apps.is_installed("cms_site"):
         caches[settings.PAGE_CACHE_ALIAS].clear()

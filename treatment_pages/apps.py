@@ -10,9 +10,12 @@ class TreatmentPagesConfig(AppConfig):
 
     def ready(self):
         # Connects the delete signals that keep rating summaries exact, and the webhooks' events.
-        from treatment_pages import checks, purging, ratings, uninstall, webhooks  # noqa: F401
-        from treatment_pages.block_schemas import register_typed_streamfields
-        from treatment_pages.caching import connect_signals
+        from treatment_pages import checks, uninstall  # noqa: F401
+        from treatment_pages.api.block_schemas import register_typed_streamfields
+        from treatment_pages.caching import purging
+        from treatment_pages.caching.policy import connect_signals
+        from treatment_pages.ratings import votes as ratings  # noqa: F401
+        from treatment_pages.webhooks import delivery as webhooks  # noqa: F401
 
         # Before Wagtail's v3 API builds its page schemas (see the function's docstring).
         register_typed_streamfields()
@@ -37,6 +40,6 @@ class TreatmentPagesConfig(AppConfig):
             from wagtail.api.v3.api import api
         except ImportError:
             return
-        from treatment_pages import api as endpoints
+        from treatment_pages.api import routers as endpoints
 
         endpoints.register(api)

@@ -14,10 +14,14 @@ from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Page
 
+from treatment_pages.articles.faq import FAQBlock
+from treatment_pages.articles.prefetch import get_prefetched
+from treatment_pages.articles.renditions import (
+    API_RENDITION_SPECS,
+    ImageWithRenditionsDict,
+    image_api_representation,
+)
 from treatment_pages.conf import appointment_page_types
-from treatment_pages.faq import FAQBlock
-from treatment_pages.prefetch import get_prefetched
-from treatment_pages.renditions import API_RENDITION_SPECS, ImageWithRenditionsDict, image_api_representation
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul"]
 
@@ -32,7 +36,7 @@ def _request_from(context):
 
 class PrefetchedChoosersMixin:
     """For StructBlocks with chooser children: read chosen objects preloaded by
-    ``treatment_pages.prefetch.prefetched_choosers`` instead of querying per value.
+    ``treatment_pages.articles.prefetch.prefetched_choosers`` instead of querying per value.
 
     Outside that context (page rendering, the admin) it is StructBlock's own
     ``bulk_to_python``, unchanged.
@@ -149,7 +153,7 @@ class LinesBlock(blocks.FieldBlock):
         return [str(item) for item in (value or [])]
 
     def api_schema(self):
-        """The API gives the lines as a list of strings (treatment_pages.block_schemas)."""
+        """The API gives the lines as a list of strings (treatment_pages.api.block_schemas)."""
         return list[str]
 
     def normalize(self, value):
@@ -472,7 +476,7 @@ class NextStepsBlock(PrefetchedChoosersMixin, blocks.StructBlock):
 class TreatmentBodyBlock(blocks.StreamBlock):
     """The body of a treatment article."""
 
-    # The v3 API types each block's JSON (treatment_pages.block_schemas).
+    # The v3 API types each block's JSON (treatment_pages.api.block_schemas).
     typed_api_schema = True
 
     heading = HeadingBlock()

@@ -126,7 +126,7 @@ def check_typed_api_body(app_configs, **kwargs):
         reverse("wagtailapi_v3:rating_summary", args=[1])
     except NoReverseMatch:
         return []
-    from treatment_pages.block_schemas import untyped_streamfields
+    from treatment_pages.api.block_schemas import untyped_streamfields
 
     untyped = untyped_streamfields()
     if not untyped:

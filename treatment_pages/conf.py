@@ -45,7 +45,7 @@ DEFAULTS = {
     "TREATMENT_PAGES_READABILITY_TARGET_GRADE": 8.0,
     # How long a shared cache (CDN, Varnish, a site's own page cache) may keep a public page:
     # its s-maxage. Sent only where WAGTAILFRONTENDCACHE names a backend, which the app then
-    # purges on change (treatment_pages.purging); elsewhere pages are cached by browsers only,
+    # purges on change (treatment_pages.caching.purging); elsewhere pages are cached by browsers only,
     # for at most a minute. 0: no caching headers beyond Django's.
     "PAGE_CACHE_SECONDS": 600,
     # The group whose members may approve the "Clinical review" workflow task.

@@ -14,7 +14,7 @@ def send_review_digest():
     Queue it once a day (``manage.py send_review_digest --enqueue`` from a scheduler) for the
     task worker to run, or run the command itself from the scheduler.
     """
-    from treatment_pages.review import send_review_digests
+    from treatment_pages.review.service import send_review_digests
 
     sent = send_review_digests()
     logger.info("Sent %d clinical review digest(s)", sent)

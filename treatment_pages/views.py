@@ -13,10 +13,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from treatment_pages.conf import app_settings
-from treatment_pages.forms import RatingForm
 from treatment_pages.models import TreatmentPage
 from treatment_pages.models.ratings import SCORE_LABELS
-from treatment_pages.ratings import (
+from treatment_pages.ratings.forms import RatingForm
+from treatment_pages.ratings.voters import (
+    client_address,
+    get_voter_identifier,
+    new_voter_identifier,
+    set_voter_cookie,
+    voter_key_for,
+)
+from treatment_pages.ratings.votes import (
     NEW_VOTER_LIMIT_MESSAGE,
     VOTE_RATE_LIMITED_MESSAGE,
     TooManyNewVoters,
@@ -25,13 +32,6 @@ from treatment_pages.ratings import (
     get_own_score,
     get_rating_summary,
     ratable_page,
-)
-from treatment_pages.voters import (
-    client_address,
-    get_voter_identifier,
-    new_voter_identifier,
-    set_voter_cookie,
-    voter_key_for,
 )
 
 logger = logging.getLogger(__name__)

@@ -158,7 +158,7 @@ SESSION_ENGINE = "cms_site.sessions.cached_db" if REDIS_URL else "cms_site.sessi
 ADMIN_SESSION_COOKIE_AGE = env.int("ADMIN_SESSION_COOKIE_AGE", default=8 * 60 * 60)
 
 # Shared caching of public pages. The apps mark what any shared cache may keep
-# (treatment_pages.caching: Cache-Control public, s-maxage=PAGE_CACHE_SECONDS); 0 marks nothing.
+# (treatment_pages.caching.policy: Cache-Control public, s-maxage=PAGE_CACHE_SECONDS); 0 marks nothing.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 # The in-app cache (cms_site.page_cache) for sites without a CDN or Varnish in front.
 PAGE_CACHE_IN_APP = env.bool("PAGE_CACHE_IN_APP", default=True)
@@ -166,7 +166,7 @@ PAGE_CACHE_IN_APP = env.bool("PAGE_CACHE_IN_APP", default=True)
 # by purges published on a Redis channel (cms_site.page_cache.LocalCopies); 0 turns that off.
 PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024)
 
-# Purges on publish, privacy, rating and settings changes (treatment_pages.purging) go through
+# Purges on publish, privacy, rating and settings changes (treatment_pages.caching.purging) go through
 # wagtail.contrib.frontend_cache to every cache named here: the in-app cache, and
 # Varnish (or anything taking HTTP PURGE), Cloudflare or CloudFront when configured.
 WAGTAILFRONTENDCACHE = {}
@@ -273,7 +273,7 @@ TASKS = {
 
 # Rate limits (django-ratelimit) count in the default cache, so they hold across
 # app servers when REDIS_URL is set. The apps find the client's address themselves
-# (treatment_pages.client_ip, lead_forms.client_ip): X-Forwarded-For is believed for
+# (treatment_pages.ratings.client_ip, lead_forms.submissions.client_ip): X-Forwarded-For is believed for
 # TRUSTED_PROXY_COUNT hops of our own proxies, else REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 RATELIMIT_USE_CACHE = "default"
@@ -402,7 +402,7 @@ CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "if-none-match", "x-voter-token"]
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Location"]
 
-# Webhooks (treatment_pages.webhooks): administrators add endpoints in Settings › Webhooks;
+# Webhooks (treatment_pages.webhooks.delivery): administrators add endpoints in Settings › Webhooks;
 # one more can come from here, for deployments configured as code. It gets every event.
 WEBHOOK_URL = env.str("WEBHOOK_URL", default="")
 WEBHOOK_SECRET = env.str("WEBHOOK_SECRET", default="")

@@ -1,7 +1,7 @@
 """Encrypt the appointment requests stored before 0004, in batches, and index them for search.
 
 Works on raw rows (the model's fields would refuse to read plain text) with the
-keys of ``lead_forms.crypto``: run it with the production keys in the
+keys of ``lead_forms.encryption.crypto``: run it with the production keys in the
 environment. Reversible only with those keys: going back decrypts every row.
 With no stored requests (a fresh host) there is nothing to encrypt and no key is read.
 """
@@ -40,7 +40,7 @@ def _has_rows(schema_editor):
 def encrypt_stored_requests(apps, schema_editor):
     if not _has_rows(schema_editor):
         return
-    from lead_forms import blind_index, crypto
+    from lead_forms.encryption import blind_index, crypto
 
     keyring, search_keys = crypto.get_keyring(), crypto.get_search_keys()
     connection = schema_editor.connection
@@ -77,7 +77,7 @@ def encrypt_stored_requests(apps, schema_editor):
 def decrypt_stored_requests(apps, schema_editor):
     if not _has_rows(schema_editor):
         return
-    from lead_forms import crypto
+    from lead_forms.encryption import crypto
 
     connection = schema_editor.connection
     qn = connection.ops.quote_name

@@ -1,4 +1,4 @@
-"""Model fields whose values are stored encrypted (AES-256-GCM, see ``lead_forms.crypto``).
+"""Model fields whose values are stored encrypted (AES-256-GCM, see ``lead_forms.encryption.crypto``).
 
 Use them for any patient data::
 
@@ -22,7 +22,7 @@ from django.core.exceptions import FieldError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from ..crypto import get_keyring
+from ..encryption.crypto import get_keyring
 
 
 class EncryptedTextField(models.TextField):
@@ -60,7 +60,7 @@ class EncryptedTextField(models.TextField):
         return (
             f"{self.model.__name__}.{self.name} is encrypted, so the database cannot compare it "
             f"({lookup_name!r}). Search through the blind indexes instead "
-            "(AppointmentSubmission.objects.search(), see lead_forms.blind_index)."
+            "(AppointmentSubmission.objects.search(), see lead_forms.encryption.blind_index)."
         )
 
 

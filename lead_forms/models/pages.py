@@ -27,13 +27,13 @@ from wagtail.fields import RichTextField
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
-from lead_forms.client_ip import rate_limit_key
 from lead_forms.conf import app_settings
+from lead_forms.submissions.client_ip import rate_limit_key
 
-from .. import spam, thank_you
-from ..fields import FIELD_TYPE_CHOICES
-from ..forms import AppointmentFormBuilder
-from ..serializers import FormDefinitionField
+from ..submissions import spam, thank_you
+from ..submissions.fields import FIELD_TYPE_CHOICES
+from ..submissions.forms import AppointmentFormBuilder
+from ..submissions.serializers import FormDefinitionField
 from ..tasks import enqueue_notifications
 from .submissions import AppointmentSubmission
 
@@ -191,7 +191,7 @@ class AppointmentFormPage(FrontEndPreviewMixin, AbstractEmailForm):
     ]
     search_fields = AbstractEmailForm.search_fields + [index.SearchField("intro")]
     # The fields as a front end needs them to render the form (never the to/from addresses);
-    # posting answers is the v3 API's job (lead_forms.api).
+    # posting answers is the v3 API's job (lead_forms.api.routers).
     api_fields = [
         APIField("intro"),
         APIField("thank_you_text"),
@@ -235,7 +235,7 @@ class AppointmentFormPage(FrontEndPreviewMixin, AbstractEmailForm):
 
     def get_submissions_list_view_class(self):
         """The admin's per-form list, which hides suspected spam unless asked."""
-        from ..views import AppointmentSubmissionsListView
+        from ..inbox.views import AppointmentSubmissionsListView
 
         return self.submissions_list_view_class or AppointmentSubmissionsListView
 
@@ -284,7 +284,7 @@ class AppointmentFormPage(FrontEndPreviewMixin, AbstractEmailForm):
     def is_rate_limited(self, request):
         """Count this request against the client's limit; True when it is over.
 
-        The client IP comes from ``lead_forms.client_ip`` (trusted-proxy aware, safe by
+        The client IP comes from ``lead_forms.submissions.client_ip`` (trusted-proxy aware, safe by
         default); one budget covers every form.
         """
         rate = app_settings.LEAD_FORMS_RATE_LIMIT
@@ -341,7 +341,7 @@ class AppointmentFormPage(FrontEndPreviewMixin, AbstractEmailForm):
 
     def issue_form_token(self):
         """A fresh signed time-trap token for clients that render the form themselves."""
-        from ..spam import issue_time_token
+        from ..submissions.spam import issue_time_token
 
         return issue_time_token(self.pk)
 
@@ -382,7 +382,7 @@ class AppointmentFormPage(FrontEndPreviewMixin, AbstractEmailForm):
         return TemplateResponse(request, self.get_template(request), context)
 
     def get_thank_you_url(self, request, reference):
-        """The signed, short-lived thank-you URL showing ``reference`` (see ``lead_forms.thank_you``)."""
+        """The signed, short-lived thank-you URL showing ``reference`` (see ``lead_forms.submissions.thank_you``)."""
         base = self.get_url(request) or self.url or "/"
         query = urlencode({thank_you.QUERY_PARAMETER: thank_you.make_token(self.pk, reference)})
         return f"{base.rstrip('/')}/{thank_you.URL_SEGMENT}/?{query}"

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from wagtail.contrib.forms.models import AbstractFormSubmission
 
-from .. import blind_index
-from ..crypto import get_search_keys
+from ..encryption import blind_index
+from ..encryption.crypto import get_search_keys
 from .encrypted import EncryptedJSONField, EncryptedTextField
 
 # No 0/O, 1/I/L: patients read the reference out on the phone.
@@ -40,7 +40,7 @@ def _text(value):
 
 # Patient data: stored encrypted, re-encrypted together by rotate_patient_data_keys.
 ENCRYPTED_FIELDS = ("form_data", "name", "email", "phone", "contact_method")
-# What the search tokens are made of (lead_forms.blind_index).
+# What the search tokens are made of (lead_forms.encryption.blind_index).
 INDEXED_FIELDS = ("form_data", "name", "email", "phone")
 
 
@@ -68,7 +68,7 @@ class AppointmentSubmissionQuerySet(models.QuerySet):
 
     def search(self, term):
         """Requests found by ``term``: its reference, a whole word of the name, the full email
-        address, the full phone number or its last four digits (``lead_forms.blind_index``).
+        address, the full phone number or its last four digits (``lead_forms.encryption.blind_index``).
 
         Nothing else matches, fragments included: the data is encrypted.
         """
@@ -123,14 +123,14 @@ class AppointmentSubmission(AbstractFormSubmission):
 
     Every answer and contact column is stored encrypted (``EncryptedJSONField``,
     ``EncryptedTextField``); the search tokens made under the search key
-    ``search_key_id`` (``SearchToken``, ``lead_forms.blind_index``) are what the
+    ``search_key_id`` (``SearchToken``, ``lead_forms.encryption.blind_index``) are what the
     inbox, the API and ``erase_patient`` search. The reference, status, dates,
     spam flag and form page stay plain.
     """
 
     # PROTECT, not Wagtail's CASCADE: deleting a form page (or an ancestor of one) by
     # any path, admin, bulk action, API or ORM, must never take its requests with it.
-    # The admin refuses first with a message (lead_forms.deletion); this is the backstop.
+    # The admin refuses first with a message (lead_forms.inbox.deletion); this is the backstop.
     page = models.ForeignKey("wagtailcore.Page", on_delete=models.PROTECT)
 
     class NotificationStatus(models.TextChoices):
@@ -267,7 +267,7 @@ class AppointmentSubmission(AbstractFormSubmission):
         the ``StatusChange``, or None if the request already had that value.
         Locks the row so two people clicking at once each see a correct "from" value.
         """
-        from .. import audit
+        from ..inbox import audit
 
         spam_values = (StatusChange.Value.SPAM, StatusChange.Value.NOT_SPAM)
         with transaction.atomic():
@@ -301,7 +301,7 @@ class AppointmentSubmission(AbstractFormSubmission):
         """
         from django.core.exceptions import ValidationError
 
-        from .. import audit
+        from ..inbox import audit
 
         text = (text or "").strip()
         if not text:
@@ -349,7 +349,7 @@ class AppointmentSubmission(AbstractFormSubmission):
 class SearchToken(models.Model):
     """One keyed hash a request can be found by (a name word, an email, a phone, its last four digits).
 
-    Written by ``AppointmentSubmission.save()`` and ``bulk_create``; see ``lead_forms.blind_index``.
+    Written by ``AppointmentSubmission.save()`` and ``bulk_create``; see ``lead_forms.encryption.blind_index``.
     """
 
     submission = models.ForeignKey(

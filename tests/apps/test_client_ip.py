@@ -6,8 +6,8 @@ Each app keeps its own resolver (they never import each other): both run against
 import pytest
 from django.test import RequestFactory
 
-from lead_forms import client_ip as lead_forms_client_ip
-from treatment_pages import client_ip as treatment_pages_client_ip
+from lead_forms.submissions import client_ip as lead_forms_client_ip
+from treatment_pages.ratings import client_ip as treatment_pages_client_ip
 
 RESOLVERS = pytest.mark.parametrize(
     "resolver", [lead_forms_client_ip, treatment_pages_client_ip], ids=["lead_forms", "treatment_pages"]

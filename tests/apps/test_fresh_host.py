@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lead_forms import crypto
+from lead_forms.encryption import crypto
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 KEYS = {"LEAD_FORMS_ENCRYPTION_KEYS": crypto.generate_key(), "LEAD_FORMS_SEARCH_KEY": crypto.generate_key()}

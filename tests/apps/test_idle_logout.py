@@ -17,7 +17,7 @@ IDLE_MIDDLEWARE = "lead_forms.middleware.IdleLogoutMiddleware"
 
 @pytest.fixture
 def coordinator(host_home):
-    from lead_forms.permissions import ensure_coordinators_group
+    from lead_forms.inbox.permissions import ensure_coordinators_group
     from tests.factories import UserFactory
 
     user = UserFactory(username="frontdesk")

@@ -10,7 +10,7 @@ from django.core.checks import run_checks
 from django.test import override_settings
 from wagtail.models import PageViewRestriction
 
-from treatment_pages.ratings import cast_vote
+from treatment_pages.ratings.votes import cast_vote
 
 
 class PurgeReceiver(http.server.ThreadingHTTPServer):

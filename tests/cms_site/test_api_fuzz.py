@@ -28,8 +28,8 @@ from schemathesis.checks import (
 )
 from schemathesis.generation.hypothesis.reporting import UnsatisfiableSchema
 
+from lead_forms.inbox.permissions import PERMISSION_CODENAME
 from lead_forms.models import AppointmentFormPage, AppointmentSubmission
-from lead_forms.permissions import PERMISSION_CODENAME
 from tests.factories import UserFactory, api_token_for
 from tests.lead_forms.conftest import make_submission
 from tests.lead_forms.test_api import JSON_ANSWERS

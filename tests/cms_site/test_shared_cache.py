@@ -10,7 +10,7 @@ from django.urls import reverse
 from tests.factories import UserFactory
 from tests.treatment_pages.ratings_support import Reader, random_ip
 from treatment_pages.models import ClinicContactSettings
-from treatment_pages.voters import VOTER_COOKIE_NAME
+from treatment_pages.ratings.voters import VOTER_COOKIE_NAME
 
 pytestmark = pytest.mark.django_db
 

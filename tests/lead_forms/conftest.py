@@ -136,7 +136,7 @@ def second_form(home_page):
 @pytest.fixture
 def coordinator(demo_site):
     """A front-desk user in the migration-made "Patient coordinators" group, with no page rights."""
-    from lead_forms.permissions import ensure_coordinators_group
+    from lead_forms.inbox.permissions import ensure_coordinators_group
     from tests.factories import UserFactory
 
     user = UserFactory(username="frontdesk", first_name="Fran", last_name="Desk")

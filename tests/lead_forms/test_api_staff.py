@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.models import ModelLogEntry, PageLogEntry
 
-from lead_forms import audit
+from lead_forms.inbox import audit
 from lead_forms.models import AppointmentSubmission
 from tests.factories import UserFactory, api_token_for
 from tests.lead_forms.conftest import make_submission

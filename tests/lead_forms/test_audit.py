@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from wagtail.models import ModelLogEntry, PageLogEntry
 
-from lead_forms import audit
+from lead_forms.inbox import audit
 from tests.lead_forms.conftest import VALID_DATA, make_submission
 
 INDEX = "lead_forms_appointmentsubmission_modeladmin_index"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from wagtail.models import ModelLogEntry, PageLogEntry, Site
 
-from lead_forms import audit
+from lead_forms.inbox import audit
 from lead_forms.models import AppointmentRequestSettings, AppointmentSubmission
 from tests.lead_forms.conftest import make_submission
 

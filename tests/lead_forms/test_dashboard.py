@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from lead_forms.inbox.permissions import ensure_coordinators_group
 from lead_forms.models import AppointmentSubmission
-from lead_forms.permissions import ensure_coordinators_group
 from tests.factories import UserFactory
 from tests.lead_forms.conftest import make_submission
 

@@ -16,7 +16,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from lead_forms import checks, crypto, rotation
+from lead_forms import checks
+from lead_forms.encryption import crypto, rotation
 from lead_forms.models import AppointmentSubmission, SearchToken
 from tests.factories import api_token_for
 from tests.lead_forms.conftest import VALID_DATA, make_submission, post_form

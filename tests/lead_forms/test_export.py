@@ -11,7 +11,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from lead_forms import export
+from lead_forms.inbox import export
 from lead_forms.models import AppointmentSubmission
 from tests.lead_forms.conftest import make_submission
 

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from lead_forms.forms import error_messages_for
 from lead_forms.models import AppointmentFormField, AppointmentSubmission
+from lead_forms.submissions.forms import error_messages_for
 from tests.lead_forms.conftest import VALID_DATA, open_form, post_form
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 from wagtail.models import ModelLogEntry, Page, PageLogEntry
 
-from lead_forms.deletion import DELETE_REFUSED
+from lead_forms.inbox.deletion import DELETE_REFUSED
 from lead_forms.models import AppointmentSubmission
 from tests.factories import UserFactory
 

@@ -13,8 +13,8 @@ import pytest
 from django.core import mail, signing
 from django.core.cache import cache
 
-from lead_forms import spam, thank_you
 from lead_forms.models import AppointmentSubmission
+from lead_forms.submissions import spam, thank_you
 from tests.lead_forms.conftest import VALID_DATA, open_form, post_form
 
 pytestmark = pytest.mark.django_db

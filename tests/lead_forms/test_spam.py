@@ -8,8 +8,8 @@ from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 
-from lead_forms import spam
 from lead_forms.models import AppointmentSubmission
+from lead_forms.submissions import spam
 from tests.factories import UserFactory
 from tests.lead_forms.conftest import VALID_DATA, open_form, post_form
 

@@ -8,7 +8,7 @@ from django.test import Client
 from tests.apps.test_client_ip import BAD_FORWARDED_FOR
 from tests.treatment_pages.ratings_support import Reader, random_ip, summary_text
 from treatment_pages.models import Rating
-from treatment_pages.voters import voter_key_for
+from treatment_pages.ratings.voters import voter_key_for
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +156,7 @@ def test_the_token_is_never_the_stored_key_and_the_key_never_leaves(mesotherapy)
     # The stored key is the keyed hash of the identifier inside the token.
     from django.core import signing
 
-    from treatment_pages.api import VOTER_TOKEN_SALT
+    from treatment_pages.api.routers import VOTER_TOKEN_SALT
 
     assert voter_key_for(signing.loads(reader.voter_token, salt=VOTER_TOKEN_SALT)) == stored_key
     assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}
@@ -207,8 +207,8 @@ def test_a_cache_outage_lets_votes_through(settings, client, mesotherapy, monkey
     class UnreachableCache:
         add = incr = set = staticmethod(cache_down)
 
-    monkeypatch.setattr("treatment_pages.ratings.get_usage", cache_down)
-    monkeypatch.setattr("treatment_pages.ratings.cache", UnreachableCache())
+    monkeypatch.setattr("treatment_pages.ratings.votes.get_usage", cache_down)
+    monkeypatch.setattr("treatment_pages.ratings.votes.cache", UnreachableCache())
 
     response = client.post(
         f"/api/v3/ratings/{mesotherapy.pk}/votes/",

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from tests.treatment_pages.ratings_support import Reader, random_ip
 from tests.treatment_pages.test_api import APIReader
 from treatment_pages.models import Rating, RatingSummary, TreatmentPage
-from treatment_pages.voters import address_key_for
+from treatment_pages.ratings.voters import address_key_for
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from pydantic import TypeAdapter
 from wagtail import blocks
 
-from treatment_pages.block_schemas import BlockSchemaBuilder, UntypedBlockError, stream_block_type
+from treatment_pages.api.block_schemas import BlockSchemaBuilder, UntypedBlockError, stream_block_type
 from treatment_pages.blocks import TreatmentBodyBlock
 
 

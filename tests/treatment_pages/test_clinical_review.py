@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from tests.factories import UserFactory
 from treatment_pages.models import ArticleReference, Clinician, TreatmentPage
-from treatment_pages.ratings import cast_vote
-from treatment_pages.review import add_months
+from treatment_pages.ratings.votes import cast_vote
+from treatment_pages.review.service import add_months
 
 REVIEWERS = "Clinical reviewers"
 

@@ -8,7 +8,7 @@ from wagtail.images import get_image_model
 from wagtail_factories import ImageFactory
 
 from tests.factories import TreatmentPageFactory
-from treatment_pages.caching import bump_content_version
+from treatment_pages.caching.policy import bump_content_version
 
 # Enough to load the page, site, settings, renditions and links, with no per-block cost.
 MAX_QUERIES = 20

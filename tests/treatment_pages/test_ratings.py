@@ -16,9 +16,9 @@ from tests.treatment_pages.ratings_support import (
     vote_url,
 )
 from treatment_pages.models import Rating, RatingSummary
-from treatment_pages.ratings import cast_vote, get_rating_summary
+from treatment_pages.ratings.voters import VOTER_COOKIE_NAME, voter_key_for
+from treatment_pages.ratings.votes import cast_vote, get_rating_summary
 from treatment_pages.signals import rating_summary_changed
-from treatment_pages.voters import VOTER_COOKIE_NAME, voter_key_for
 
 INVALID_MESSAGE = "Choose a rating from 1 to 5 stars."
 

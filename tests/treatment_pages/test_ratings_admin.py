@@ -12,8 +12,8 @@ from django.utils import timezone
 from tests.factories import UserFactory
 from tests.treatment_pages.ratings_support import Reader
 from treatment_pages.models import Rating, RatingSummary
-from treatment_pages.ratings import cast_vote
-from treatment_pages.voters import voter_key_for
+from treatment_pages.ratings.voters import voter_key_for
+from treatment_pages.ratings.votes import cast_vote
 
 LISTING = "wagtailsnippets_treatment_pages_rating:list"
 REPORT = "treatment_pages_ratingsummary_modeladmin_index"

@@ -154,7 +154,7 @@ def test_one_star_click_is_one_vote(live_server, browser_page, mesotherapy):
 def test_unrated_articles_on_the_index_say_so_in_words(
     live_server, browser_page, treatment_index, mesotherapy
 ):
-    from treatment_pages.ratings import cast_vote
+    from treatment_pages.ratings.votes import cast_vote
 
     cast_vote(mesotherapy, "a-reader", 5)
     page = browser_page

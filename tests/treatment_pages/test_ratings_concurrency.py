@@ -11,8 +11,8 @@ from django.test import Client
 
 from tests.treatment_pages.ratings_support import random_ip, vote_url
 from treatment_pages.models import Rating, RatingSummary
-from treatment_pages.ratings import cast_vote
-from treatment_pages.voters import VOTER_COOKIE_NAME, set_voter_cookie, voter_key_for
+from treatment_pages.ratings.voters import VOTER_COOKIE_NAME, set_voter_cookie, voter_key_for
+from treatment_pages.ratings.votes import cast_vote
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import UserFactory
-from treatment_pages.readability import count_syllables, score_text_chunks
+from treatment_pages.review.readability import count_syllables, score_text_chunks
 
 REVIEW_FIELDS = "medical_reviewer,last_reviewed,next_review_due,references,faq,readability"
 

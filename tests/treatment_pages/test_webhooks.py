@@ -8,8 +8,8 @@ import pytest
 
 from tests.factories import UserFactory
 from treatment_pages.models import WebhookDelivery, WebhookEndpoint
-from treatment_pages.ratings import cast_vote
-from treatment_pages.webhooks import verify
+from treatment_pages.ratings.votes import cast_vote
+from treatment_pages.webhooks.delivery import verify
 
 
 class Receiver:
@@ -154,7 +154,7 @@ def test_rating_and_settings_changes_are_events_and_requests_never_are(
 def test_a_vote_on_a_site_without_webhooks_only_looks_for_endpoints(
     mesotherapy, settings, django_capture_on_commit_callbacks, django_assert_num_queries
 ):
-    from treatment_pages.webhooks import _rating_changed
+    from treatment_pages.webhooks.delivery import _rating_changed
 
     settings.WEBHOOK_URL = ""
     WebhookEndpoint.objects.create(url="https://build.example/hook", events=["page.published"])

@@ -4,7 +4,7 @@ Members can sign in to the admin; what else they may do is the site's choice (Se
 The name is the setting's default when this migration was written, never the host's setting
 (a migration reads no host settings): a host that names another group in
 TREATMENT_PAGES_CLINICAL_REVIEWERS_GROUP creates that group in Settings › Groups
-(or with ``treatment_pages.review.ensure_clinical_reviewers_group()``).
+(or with ``treatment_pages.review.service.ensure_clinical_reviewers_group()``).
 """
 
 from django.db import migrations

@@ -12,23 +12,23 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search import index
 
-from treatment_pages.blocks import TreatmentBodyBlock
-from treatment_pages.caching import SharedCacheMixin
-from treatment_pages.conf import app_settings
-from treatment_pages.panels import RatingSummaryPanel
-from treatment_pages.renditions import API_RENDITION_SPECS
-from treatment_pages.review_panels import ReadabilityPanel, ReviewStatusPanel
-from treatment_pages.review_serializers import (
-    ClinicianField,
-    FAQField,
-    ReadabilityField,
-    ReferencesField,
-)
-from treatment_pages.serializers import (
+from treatment_pages.articles.renditions import API_RENDITION_SPECS
+from treatment_pages.articles.serializers import (
     BreadcrumbField,
     DateValueField,
     ImageRenditionsField,
     RatingSummaryField,
+)
+from treatment_pages.blocks import TreatmentBodyBlock
+from treatment_pages.caching.policy import SharedCacheMixin
+from treatment_pages.conf import app_settings
+from treatment_pages.ratings.panels import RatingSummaryPanel
+from treatment_pages.review.panels import ReadabilityPanel, ReviewStatusPanel
+from treatment_pages.review.serializers import (
+    ClinicianField,
+    FAQField,
+    ReadabilityField,
+    ReferencesField,
 )
 
 from .ratings import MAX_SCORE, MIN_SCORE, RatingSummary
@@ -253,7 +253,7 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
     def clean(self):
         super().clean()
         if self.last_reviewed and not self.next_review_due:
-            from treatment_pages.review import next_review_due_after
+            from treatment_pages.review.service import next_review_due_after
 
             self.next_review_due = next_review_due_after(self, self.last_reviewed)
 
@@ -290,14 +290,14 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
 
     def get_faq_structured_data(self, request=None):
         """schema.org ``FAQPage`` for the body's FAQ blocks, or None without any."""
-        from treatment_pages.structured_data import faq_structured_data
+        from treatment_pages.articles.structured_data import faq_structured_data
 
         return faq_structured_data(self.faq_questions)
 
     @cached_property
     def readability(self):
         """Flesch-Kincaid grade of what patients read, against the clinic's target."""
-        from treatment_pages.readability import page_readability
+        from treatment_pages.review.readability import page_readability
 
         return page_readability(self)
 
@@ -311,7 +311,10 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
             "description": self.search_description or self.intro,
             "url": self.get_full_url(request),
         }
-        from treatment_pages.structured_data import clinician_structured_data, reference_structured_data
+        from treatment_pages.articles.structured_data import (
+            clinician_structured_data,
+            reference_structured_data,
+        )
 
         # Only a clinical review counts as "reviewed", never a mere publish date.
         if self.last_reviewed:

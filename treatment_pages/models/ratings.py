@@ -1,8 +1,8 @@
 """Reader ratings: one 1-5 score per reader per page, and an exact per-page summary.
 
-Votes are written only through :func:`treatment_pages.ratings.cast_vote`, which keeps
+Votes are written only through :func:`treatment_pages.ratings.votes.cast_vote`, which keeps
 :class:`RatingSummary` in step in the same transaction; deletions (admin, bulk
-delete, page deletion) go through the delete signals in ``treatment_pages.ratings``.
+delete, page deletion) go through the delete signals in ``treatment_pages.ratings.votes``.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -79,7 +79,7 @@ class RatingSummary(models.Model):
     """Running count and total of a page's ratings, so pages never aggregate on read.
 
     Changed only with ``F()`` updates or under this row's lock (see
-    ``treatment_pages.ratings``); the check constraint catches any drift that would
+    ``treatment_pages.ratings.votes``); the check constraint catches any drift that would
     make the average impossible.
     """
 

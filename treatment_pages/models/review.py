@@ -103,7 +103,7 @@ class ClinicalReviewTask(Task):
     @transaction.atomic
     def on_action(self, task_state, user, action_name, **kwargs):
         """Contract as ``Task.on_action``; a non-reviewer's action is refused (PermissionDenied)."""
-        from treatment_pages.review import stamp_review_revision  # the service imports the models
+        from treatment_pages.review.service import stamp_review_revision  # the service imports the models
 
         if not self.user_is_reviewer(user):
             raise PermissionDenied(_("Only clinical reviewers can act on a clinical review."))

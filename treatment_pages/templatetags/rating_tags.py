@@ -4,7 +4,7 @@ from django import template
 from django.urls import reverse
 
 from treatment_pages.models.ratings import MAX_SCORE, SCORE_CHOICES
-from treatment_pages.ratings import get_rating_summary
+from treatment_pages.ratings.votes import get_rating_summary
 
 register = template.Library()
 

@@ -2,9 +2,9 @@
 
 from django import template
 
-from treatment_pages.citations import link_citations
+from treatment_pages.articles.structured_data import clinic_structured_data
 from treatment_pages.models import ClinicContactSettings
-from treatment_pages.structured_data import clinic_structured_data
+from treatment_pages.review.citations import link_citations
 from treatment_pages.templatetags.treatment_tags import json_ld
 
 register = template.Library()

@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from wagtail.models import Site
 
-from treatment_pages.caching import FRAGMENT_SECONDS, content_version
+from treatment_pages.caching.policy import FRAGMENT_SECONDS, content_version
 from treatment_pages.conf import app_settings
 
 register = template.Library()
@@ -78,13 +78,13 @@ def breadcrumb(context, page=None, current_title="", current_url=""):
 
 @register.simple_tag(takes_context=True)
 def page_content_version(context):
-    """:func:`treatment_pages.caching.content_version` for ``{% cache %}`` keys in templates."""
+    """:func:`treatment_pages.caching.policy.content_version` for ``{% cache %}`` keys in templates."""
     return content_version(context.get("request"))
 
 
 @register.simple_tag(takes_context=True)
 def page_seo(context, page):
-    """The page's SEO and Open Graph values (``treatment_pages.seo.page_seo``; the API gives the same)."""
-    from treatment_pages.seo import page_seo as seo_for
+    """The page's SEO and Open Graph values (``treatment_pages.articles.seo.page_seo``; the API gives the same)."""
+    from treatment_pages.articles.seo import page_seo as seo_for
 
     return seo_for(page, context.get("request"))

@@ -28,7 +28,7 @@ from treatment_pages.models import (
     TreatmentIndexPage,
     TreatmentPage,
 )
-from treatment_pages.review import add_months, ensure_clinical_reviewers_group
+from treatment_pages.review.service import add_months, ensure_clinical_reviewers_group
 
 DEMO_ADMIN_USERNAME = "admin"
 DEMO_ADMIN_PASSWORD = "clinic-demo-2026"  # noqa: S105 - a printed demo login, documented in the README

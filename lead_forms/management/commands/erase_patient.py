@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from lead_forms import audit
+from lead_forms.inbox import audit
 from lead_forms.management.commands.purge_appointment_requests import delete_in_batches
 from lead_forms.models import AppointmentSubmission
 
@@ -12,7 +12,7 @@ from lead_forms.models import AppointmentSubmission
 def requests_from(email):
     """Every request with ``email`` (case-insensitive) as an answer, in any email field of any form.
 
-    Answers are encrypted: the match is on the email search tokens (``lead_forms.blind_index``).
+    Answers are encrypted: the match is on the email search tokens (``lead_forms.encryption.blind_index``).
     """
     return AppointmentSubmission.objects.search(email)
 

@@ -7,7 +7,7 @@ import tempfile
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lead_forms import audit, export
+from lead_forms.inbox import audit, export
 from lead_forms.models import AppointmentFormPage, AppointmentSubmission
 
 

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from wagtail.models import Site
 
-from lead_forms import audit
+from lead_forms.inbox import audit
 from lead_forms.models import AppointmentFormPage, AppointmentRequestSettings, AppointmentSubmission
 
 BATCH_SIZE = 2000

@@ -4,7 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from lead_forms import crypto, rotation
+from lead_forms.encryption import crypto, rotation
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ django-tasks worker instead. The digest holds article titles, reasons and admin 
 
 from django.core.management.base import BaseCommand
 
-from treatment_pages.review import send_review_digests
+from treatment_pages.review.service import send_review_digests
 from treatment_pages.tasks import send_review_digest
 
 

@@ -1,5 +1,5 @@
 // Warns staff who may read patient data a minute before they are signed out for inactivity.
-// Asks the server how long is left (lead_forms.idle): nothing about patients is fetched.
+// Asks the server how long is left (lead_forms.inbox.idle): nothing about patients is fetched.
 (function () {
   "use strict";
   var script = document.currentScript;

@@ -1,0 +1,1 @@
+"""Encryption of patient data at rest, the search blind index and key rotation."""

@@ -1,0 +1,419 @@
+"""CSV and XLSX export of appointment requests, streamed and safe to open in a spreadsheet.
+
+Shared by the staff inbox, Wagtail's per-form submissions view, the
+``export_appointment_requests`` command and the API:
+
+- ``export_columns(pages)``: the columns, a form's fields labelled and ordered as in the form;
+- ``csv_chunks(queryset, columns)``: a generator of UTF-8 bytes (BOM first) for ``StreamingHttpResponse``;
+- ``write_xlsx(queryset, columns, fileobj)``: an XLSX workbook written in openpyxl's write-only mode;
+- ``export_stream(fmt, queryset, columns)``: the one entry point every export path calls;
+- ``export_response(fmt, queryset, columns)``: that stream as a download, for the web paths;
+- ``filter_requests(queryset, page=, since=, until=, status=, spam=)``: the inbox's filters as a function.
+
+Rows are read with ``.values_list(...).iterator()``, so memory stays flat
+whatever the number of requests. No value ever becomes a formula
+(OWASP "CSV injection"), whatever its leading characters:
+
+- in the XLSX every cell is written as a text cell holding the value exactly as
+  stored (no apostrophe: a text cell is never evaluated);
+- in the CSV, which has no cell types, ``neutralise`` puts one apostrophe before
+  every value that a spreadsheet could read as a formula: its first character
+  that is not a space, control, format (zero-width) or combining character is
+  ``=``, ``+``, ``-`` or ``@`` or a look-alike of one (full-width ``＝``, small
+  ``﹦``...: anything whose compatibility form starts with a trigger).
+
+Phone answers are written as people read them (``lead_forms.submissions.phones``), which
+also keeps a spreadsheet from reading them as numbers.
+"""
+
+import csv
+import datetime
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from lead_forms.conf import app_settings
+
+from ..models import AppointmentFormPage, AppointmentSubmission
+from ..models.submissions import format_value  # noqa: F401 - one cell's text, also used by callers of export
+from ..submissions.phones import format_phone
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@")
+# Characters a spreadsheet may skip or that hide what follows: controls, zero-width
+# and other format characters, spaces, combining marks, private-use and unassigned.
+_SKIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cn", "Cs", "Zs", "Zl", "Zp", "Mn", "Me"})
+BOM = "\ufeff"
+CHUNK_SIZE = 2000  # rows per database round trip
+ROWS_PER_YIELD = 200  # rows joined into one chunk of the response body
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS = ("csv", "xlsx")
+
+STATUS_LABELS = dict(AppointmentSubmission.Status.choices)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One export column: ``key`` is a field's ``clean_name`` or one of the fixed keys below.
+
+    ``kind`` is ``"phone"`` for phone answers (formatted for people), else ``"text"``.
+    """
+
+    key: str
+    label: str
+    kind: str = "text"
+
+
+REFERENCE = Column("__reference", "Reference")
+RECEIVED = Column("__received", "Received")
+STATUS = Column("__status", "Status")
+FORM_PAGE = Column("__page", "Form page")
+SPAM = Column("__spam", "Suspected spam")
+# Only when an export asks for it (``with_notes``): notes are staff's, not the patient's answers.
+NOTES = Column("__notes", "Staff notes")
+
+
+def filter_requests(queryset=None, *, page=None, since=None, until=None, status=None, spam=None):
+    """Narrow ``queryset`` (default: every request) the way the inbox filters do.
+
+    ``since``/``until`` are dates, inclusive, in the site's time zone; ``status``
+    one of ``AppointmentSubmission.Status``; ``spam`` None hides suspected spam,
+    ``"include"`` keeps it, ``"only"`` keeps nothing else. Start from
+    ``permissions.submissions_for_user(user)`` when serving a user.
+    """
+    queryset = AppointmentSubmission.objects.all() if queryset is None else queryset
+    if page is not None:
+        queryset = queryset.filter(page=page)
+    tz = timezone.get_current_timezone()
+    if since is not None:
+        queryset = queryset.filter(
+            submit_time__gte=datetime.datetime.combine(since, datetime.time.min, tzinfo=tz)
+        )
+    if until is not None:
+        end = datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+        queryset = queryset.filter(submit_time__lt=end)
+    if status:
+        queryset = queryset.filter(status=status)
+    if spam == "only":
+        return queryset.filter(is_spam=True)
+    if spam == "include":
+        return queryset
+    return queryset.filter(is_spam=False)
+
+
+def could_be_formula(value):
+    """Whether a spreadsheet could read ``value`` as a formula (see the module docstring)."""
+    for char in value:
+        if char.isspace() or unicodedata.category(char) in _SKIPPED_CATEGORIES:
+            continue
+        return char in _TRIGGER_SET or unicodedata.normalize("NFKC", char)[:1] in _TRIGGER_SET
+    return False
+
+
+def neutralise(value):
+    """``value`` as a CSV cell: behind one apostrophe if a spreadsheet could read it as a formula.
+
+    The one guard every CSV export uses (the XLSX writes typed text cells instead,
+    see ``text_cell``). The first character decides almost always, so that is
+    checked before the full scan.
+    """
+    if not value:
+        return value
+    first = value[0]
+    if first in _TRIGGER_SET:
+        return "'" + value
+    if first.isalnum() and unicodedata.normalize("NFKC", first)[:1] not in _TRIGGER_SET:
+        return value
+    return "'" + value if could_be_formula(value) else value
+
+
+_TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
+
+
+def format_received(moment, tz=None):
+    """``moment`` in the site's time zone as ``YYYY-MM-DD HH:MM:SS``."""
+    if not moment:
+        return ""
+    return moment.astimezone(tz or timezone.get_current_timezone()).isoformat(sep=" ", timespec="seconds")[
+        :19
+    ]
+
+
+def export_columns(pages, *, with_page=None, with_spam=True, with_notes=False):
+    """Columns for requests of ``pages`` (AppointmentFormPage objects or a queryset).
+
+    Reference, received date and status first; then, when more than one form
+    is exported, the form page; then every form field labelled and ordered as
+    in the form (fields of further forms follow, a field shared by name appears
+    once); the spam reason; the staff notes last, and only ``with_notes``.
+    """
+    pages = list(pages)
+    if with_page is None:
+        with_page = len(pages) != 1
+    columns = [REFERENCE, RECEIVED, STATUS]
+    if with_page:
+        columns.append(FORM_PAGE)
+    seen = set()
+    for page in pages:
+        for field in page.get_form_fields():
+            if field.clean_name not in seen:
+                seen.add(field.clean_name)
+                kind = "phone" if field.field_type == "phone" else "text"
+                columns.append(Column(field.clean_name, field.label, kind))
+    if with_spam:
+        columns.append(SPAM)
+    if with_notes:
+        columns.append(NOTES)
+    return columns
+
+
+def _notes_by_request(pks, tz):
+    """The staff notes of the requests ``pks``, oldest first, as one text per request."""
+    from ..models import StaffNote
+
+    texts = {}
+    notes = (
+        StaffNote.objects.filter(submission_id__in=pks)
+        .order_by("created_at", "pk")
+        .values_list(
+            "submission_id", "created_at", "user__first_name", "user__last_name", "user__username", "text"
+        )
+    )
+    for pk, created_at, first, last, username, text in notes:
+        author = f"{first} {last}".strip() or username or "a deleted user"
+        texts.setdefault(pk, []).append(f"{format_received(created_at, tz)} {author}: {text}")
+    return {pk: "\n".join(lines) for pk, lines in texts.items()}
+
+
+def _with_notes(rows, chunk_size, tz):
+    """``rows`` (tuples starting with the pk) in batches, each row followed by its notes text."""
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= chunk_size:
+            notes = _notes_by_request([r[0] for r in batch], tz)
+            yield from ((*r, notes.get(r[0], "")) for r in batch)
+            batch = []
+    if batch:
+        notes = _notes_by_request([r[0] for r in batch], tz)
+        yield from ((*r, notes.get(r[0], "")) for r in batch)
+
+
+def pages_for(queryset):
+    """The form pages that ``queryset``'s requests belong to, in tree order.
+
+    One EXISTS per form page (a handful, each an index probe) rather than a
+    DISTINCT over every request, so the export's first byte does not wait on it.
+    """
+    requests = queryset.order_by().filter(page_id=OuterRef("pk"))
+    return AppointmentFormPage.objects.filter(Exists(requests)).order_by("path")
+
+
+def iter_rows(queryset, columns, *, chunk_size=CHUNK_SIZE, page_titles=None):
+    """Yield one list of cell texts per request, oldest first, without loading them all.
+
+    The texts are as stored (phone answers formatted for people): each format
+    makes them formula-safe its own way (``neutralise`` for CSV, ``text_cell`` for XLSX).
+
+    The hot loop of every export: it reads plain tuples (no model instances)
+    and does as little per cell as it can.
+    """
+    if page_titles is None and FORM_PAGE in columns:
+        page_titles = dict(pages_for(queryset).values_list("pk", "title"))
+    page_titles = page_titles or {}
+    tz = timezone.get_current_timezone()
+    # Per column: an index into the fixed values below, or the answer's key in form_data.
+    fixed_index = {
+        REFERENCE.key: 0,
+        RECEIVED.key: 1,
+        STATUS.key: 2,
+        FORM_PAGE.key: 3,
+        SPAM.key: 4,
+        NOTES.key: 5,
+    }
+    plan = [(fixed_index.get(column.key), column.key, column.kind == "phone") for column in columns]
+    rows = (
+        queryset.order_by("submit_time", "pk")
+        .values_list("pk", "reference", "submit_time", "status", "page_id", "spam_reason", "form_data")
+        .iterator(chunk_size=chunk_size)
+    )
+    rows = _with_notes(rows, chunk_size, tz) if NOTES in columns else ((*row, "") for row in rows)
+    for _pk, reference, submit_time, status, page_id, spam_reason, form_data, notes in rows:
+        form_data = form_data or {}
+        fixed = (
+            reference,
+            format_received(submit_time, tz),
+            STATUS_LABELS.get(status, status),
+            page_titles.get(page_id, ""),
+            spam_reason,
+            notes,
+        )
+        row = []
+        for index, key, is_phone in plan:
+            if index is not None:
+                value = fixed[index]
+            elif is_phone:
+                value = format_phone(format_value(form_data.get(key)))
+            else:
+                value = format_value(form_data.get(key))
+            row.append(value)
+        yield row
+
+
+class _Line:
+    """A file-like ``csv.writer`` target that hands each written line back."""
+
+    def write(self, text):
+        return text
+
+
+class RowCounter:
+    """Counts rows as an export streams them (read ``.rows`` when it is done)."""
+
+    def __init__(self):
+        self.rows = 0
+
+
+def csv_chunks(queryset, columns, *, counter=None, bom=True, chunk_size=CHUNK_SIZE, progress=None):
+    """Yield the CSV as UTF-8 bytes: BOM and header at once, then rows in batches.
+
+    The header goes out before the database is queried, so the first byte is
+    immediate; ``counter.rows`` ends as the number of data rows sent.
+    """
+    writer = csv.writer(_Line())
+    yield ((BOM if bom else "") + writer.writerow([neutralise(column.label) for column in columns])).encode()
+    batch = []
+    for row in iter_rows(queryset, columns, chunk_size=chunk_size):
+        batch.append(writer.writerow([neutralise(value) for value in row]))
+        if counter is not None:
+            counter.rows += 1
+        if len(batch) >= ROWS_PER_YIELD:
+            yield "".join(batch).encode()
+            batch = []
+            if progress is not None:
+                progress(counter.rows if counter is not None else None)
+    if batch:
+        yield "".join(batch).encode()
+    if progress is not None and counter is not None:
+        progress(counter.rows)
+
+
+def _xlsx_text(value):
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    # Control characters are not allowed in XLSX XML; dropping them is the only faithful option.
+    # isprintable() is a fast C check that lets almost every value skip the regex.
+    return value if value.isprintable() else ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def text_cell(sheet, value):
+    """An XLSX cell holding ``value`` as text, never a formula or a number, with the "Text" format.
+
+    openpyxl turns any string starting with ``=`` into a formula; the cell's
+    type is set back to a string after the value, whatever the value is.
+    """
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=_xlsx_text(value))
+    cell.data_type = "s"
+    cell.number_format = "@"
+    return cell
+
+
+def write_xlsx(queryset, columns, fileobj, *, counter=None, chunk_size=CHUNK_SIZE, progress=None):
+    """Write the requests as an XLSX workbook to ``fileobj`` (openpyxl write-only mode); return the row count.
+
+    Every cell is a text cell (``text_cell``) holding the value as stored: no
+    apostrophe, no formula, no number, so leading zeros and ``+`` signs stay.
+    """
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Appointment requests")
+    sheet.append([text_cell(sheet, column.label) for column in columns])
+    rows = 0
+    for row in iter_rows(queryset, columns, chunk_size=chunk_size):
+        sheet.append([text_cell(sheet, value) for value in row])
+        rows += 1
+        if progress is not None and rows % ROWS_PER_YIELD == 0:
+            progress(rows)
+    if progress is not None:
+        progress(rows)
+    if counter is not None:
+        counter.rows = rows
+    workbook.save(fileobj)
+    return rows
+
+
+def xlsx_too_large(queryset):
+    """The row count if ``queryset`` is over ``LEAD_FORMS_XLSX_MAX_ROWS`` for an in-request XLSX, else None."""
+    limit = int(app_settings.LEAD_FORMS_XLSX_MAX_ROWS)
+    count = queryset.count()
+    return count if count > limit else None
+
+
+def xlsx_too_large_message(count):
+    return (
+        f"{count} requests are too many for an XLSX download here: download CSV (Excel opens it) "
+        "or run the export_appointment_requests command. Narrowing the filters also works."
+    )
+
+
+def export_filename(fmt, page=None, today=None):
+    today = today or datetime.date.today()
+    stem = f"{page.slug}-requests" if page is not None else "appointment-requests"
+    return f"{stem}-{today:%Y-%m-%d}.{fmt}"
+
+
+def _audited(chunks, on_complete, counter):
+    try:
+        yield from chunks
+    finally:
+        # Runs when the last byte is sent or the client goes away: the count is what was sent.
+        if on_complete is not None:
+            on_complete(counter.rows)
+
+
+def _file_blocks(fileobj, block_size=64 * 1024):
+    with fileobj:
+        while block := fileobj.read(block_size):
+            yield block
+
+
+def export_stream(fmt, queryset, columns, *, on_complete=None, progress=None):
+    """The export of ``queryset`` in ``fmt`` (one of ``FORMATS``) as an iterator of bytes.
+
+    The one entry point every export path calls: the inbox, a form's submissions
+    view and the API through ``export_response``, the ``export_appointment_requests``
+    command directly. ``on_complete(rows)`` records the export: for a CSV when the
+    stream ends (the count is what was sent); for an XLSX once the workbook is built
+    (a zip cannot be sent before it is complete, so it is written to a temporary file first).
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown export format {fmt!r}: use one of {', '.join(FORMATS)}.")
+    if fmt == "xlsx":
+        fileobj = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _file_blocks
+        rows = write_xlsx(queryset, columns, fileobj, progress=progress)
+        fileobj.seek(0)
+        if on_complete is not None:
+            on_complete(rows)
+        return _file_blocks(fileobj)
+    counter = RowCounter()
+    return _audited(csv_chunks(queryset, columns, counter=counter, progress=progress), on_complete, counter)
+
+
+def export_response(fmt, queryset, columns, filename_stem_page=None, *, on_complete=None):
+    """The export as a download: ``export_stream`` in a ``StreamingHttpResponse``, never stored by a cache."""
+    content_type = XLSX_CONTENT_TYPE if fmt == "xlsx" else "text/csv; charset=utf-8"
+    response = StreamingHttpResponse(
+        export_stream(fmt, queryset, columns, on_complete=on_complete), content_type=content_type
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=export_filename(fmt, filename_stem_page)
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,87 @@
+"""Who may read patient data: the one place every view, export and API asks.
+
+Appointment requests are patient data, so access follows one model permission,
+``lead_forms.view_appointment_requests`` (granted to the "Patient coordinators"
+group by migration), and never page permissions: an editor who can edit a form
+page cannot read its requests without it, and a coordinator with it reads the
+requests of every appointment form without page rights.
+
+Reuse these functions (views, the API, commands) rather than testing the
+permission yourself: they are also where object-level scoping happens, so a
+submission id from outside the allowed set simply matches nothing.
+"""
+
+from django.db.models import Q
+from wagtail.models import Page
+
+from ..models import AppointmentFormPage, AppointmentSubmission
+
+PERMISSION_CODENAME = "view_appointment_requests"
+PERMISSION = f"lead_forms.{PERMISSION_CODENAME}"
+GROUP_NAME = "Patient coordinators"
+
+
+def user_can_view_requests(user):
+    """True when ``user`` (signed in, active) may see, export, change and delete appointment requests."""
+    return bool(user is not None and user.is_authenticated and user.is_active and user.has_perm(PERMISSION))
+
+
+def forms_for_user(user):
+    """The ``AppointmentFormPage`` queryset whose requests ``user`` may read (empty without the permission)."""
+    if not user_can_view_requests(user):
+        return AppointmentFormPage.objects.none()
+    return AppointmentFormPage.objects.all()
+
+
+def submissions_for_user(user, page=None):
+    """The ``AppointmentSubmission`` queryset ``user`` may read, optionally limited to form ``page``.
+
+    Always filter ids a client sends through this queryset
+    (``submissions_for_user(user, page).filter(pk__in=ids)``): ids of another
+    form, or of forms the user may not read, then match nothing.
+    """
+    queryset = AppointmentSubmission.objects.filter(page__in=forms_for_user(user).values("pk"))
+    if page is not None:
+        queryset = queryset.filter(page=page)
+    return queryset
+
+
+def get_submission_for_user(user, pk):
+    """The submission ``pk`` if ``user`` may read it, else None (callers answer 404, revealing nothing)."""
+    try:
+        return submissions_for_user(user).select_related("page").get(pk=pk)
+    except (AppointmentSubmission.DoesNotExist, ValueError, TypeError):
+        return None
+
+
+def ensure_coordinators_group():
+    """The "Patient coordinators" group with its two permissions, created if missing.
+
+    Migration 0003 creates it on every database; this restores it after it was
+    deleted in the admin (or flushed by a test run).
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name=GROUP_NAME)
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="lead_forms", codename=PERMISSION_CODENAME),
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
+    )
+    return group
+
+
+def filter_form_submissions_for_user(user, editable_forms):
+    """Wagtail's ``filter_form_submissions_for_user`` hook: appointment forms follow the permission.
+
+    Wagtail offers a form's submissions (list, export, delete) to whoever can
+    edit the page. Appointment forms are removed for users without the
+    permission and added for users with it, whatever their page permissions;
+    other form types keep Wagtail's rule.
+    """
+    other_forms = editable_forms.not_type(AppointmentFormPage)
+    if not user_can_view_requests(user):
+        return other_forms
+    appointment_forms = Page.objects.type(AppointmentFormPage)
+    return Page.objects.filter(
+        Q(pk__in=other_forms.values("pk")) | Q(pk__in=appointment_forms.values("pk"))
+    ).order_by("path")

@@ -1,0 +1,443 @@
+"""v3 API endpoints (django-ninja routers) for treatment pages.
+
+``register(api)`` adds them to Wagtail's v3 API (``TreatmentPagesConfig.ready`` does,
+as Wagtail's own apps add theirs), so a host that mounts ``wagtail.api.v3.urls.api``
+serves them: ``/clinic-contact/``, ``/treatments/``, ``/navigation/``, ``/seo/{id}/``,
+``/ratings/`` and, with wagtail-headless-preview installed, ``/preview/``.
+"""
+
+import datetime
+from typing import Annotated, Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.core.exceptions import RequestDataTooBig
+from django.core.signing import BadSignature
+from django.http import Http404, HttpResponse
+from django.utils.cache import patch_cache_control
+from ninja import Field, Path, Query, Router, Schema
+from wagtail.api.v3.errors import problem_response
+from wagtail.api.v3.routers.pages import PageDetailSchema
+from wagtail.models import Page, Site
+
+from treatment_pages.api.policy import ORIGIN_REFUSED_DESCRIPTION, api_request_policy
+from treatment_pages.articles.renditions import ImageWithRenditionsDict, image_api_representation
+from treatment_pages.articles.seo import page_json_ld, page_seo
+from treatment_pages.articles.serializers import RatingSummaryDict
+from treatment_pages.models import ClinicContactSettings, RatingSummary, TreatmentIndexPage, TreatmentPage
+from treatment_pages.models.ratings import MAX_SCORE, MIN_SCORE, SCORE_LABELS
+from treatment_pages.ratings.voters import (
+    VOTER_COOKIE_MAX_AGE,
+    client_address,
+    new_voter_identifier,
+    voter_key_for,
+)
+from treatment_pages.ratings.votes import (
+    NEW_VOTER_LIMIT_MESSAGE,
+    VOTE_RATE_LIMITED_MESSAGE,
+    TooManyNewVoters,
+    cast_vote,
+    count_vote_against_rate_limit,
+    get_own_score,
+    get_rating_summary,
+    ratable_page,
+)
+
+# Page ids are 32-bit in the database; anything larger can only be a 404.
+PageId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+contact_router = Router(tags=["clinic"])
+
+
+class ClinicContactSchema(Schema):
+    """The clinic's contact details, as the footer and "Next steps" blocks show them."""
+
+    clinic_name: str
+    street_address: str
+    city: str
+    state: str
+    postcode: str
+    phone: str
+    phone_href: str
+    email: str
+    opening_hours: list[str]
+
+
+@contact_router.get(
+    "/",
+    response=ClinicContactSchema,
+    url_name="clinic_contact",
+    operation_id="clinic_contact",
+    summary="The clinic's contact details",
+)
+def clinic_contact(request):
+    contact = ClinicContactSettings.for_api(request)
+    if contact is None or not contact.clinic_name:
+        raise Http404("The clinic's contact details have not been set up.")
+    return {
+        "clinic_name": contact.clinic_name,
+        "street_address": contact.street_address,
+        "city": contact.city,
+        "state": contact.state,
+        "postcode": contact.postcode,
+        "phone": contact.phone,
+        "phone_href": contact.phone_href,
+        "email": contact.email,
+        "opening_hours": contact.opening_hours_lines,
+    }
+
+
+# --- Ratings -------------------------------------------------------------------------------
+
+ratings_router = Router(tags=["ratings"])
+# Anonymous votes only from the site's own pages and its front ends; voters' answers never cached.
+ratings_router.add_decorator(api_request_policy, mode="view")
+
+# The voter token is to the API what the signed voter cookie is to the HTML widget: it
+# carries the reader's random identifier, signed so it cannot be forged. Only its HMAC
+# (the voter key) is stored; neither the token nor the key is ever shown to anyone else.
+VOTER_TOKEN_SALT = "treatment_pages.api.routers.voter_token"  # noqa: S105 - a signing salt, not a secret
+VOTER_TOKEN_HEADER = "X-Voter-Token"  # noqa: S105 - a header name
+
+
+def issue_voter_token(identifier):
+    return signing.dumps(identifier, salt=VOTER_TOKEN_SALT, compress=False)
+
+
+def identifier_from_voter_token(token):
+    """The identifier in ``token``, or None when it is missing, forged or too old."""
+    # Signed tokens are ASCII; anything else (a JSON "\\ud800" included) is not one of ours.
+    if not token or not token.isascii():
+        return None
+    try:
+        identifier = signing.loads(token, salt=VOTER_TOKEN_SALT, max_age=VOTER_COOKIE_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return identifier if isinstance(identifier, str) and identifier else None
+
+
+class RatingSummarySchema(Schema):
+    """A page's rating, as the article shows it (``text``)."""
+
+    page_id: int
+    count: int
+    total: int
+    average: float | None = Field(description="Mean to one decimal; null until someone has rated.")
+    best_rating: int
+    worst_rating: int
+    text: str = Field(description="e.g. `4.3 out of 5, 12 ratings` or `Not rated yet (0 out of 5)`.")
+    your_score: int | None = Field(
+        None, description=f"The score of the voter whose token came in the `{VOTER_TOKEN_HEADER}` header."
+    )
+
+
+class VoteIn(Schema):
+    score: int = Field(ge=MIN_SCORE, le=MAX_SCORE, description="1 to 5 stars.")
+    voter_token: str | None = Field(
+        None,
+        max_length=300,
+        description="The token a previous vote returned, so that rating again changes the vote. "
+        "Leave it out on a reader's first vote.",
+    )
+
+
+class VoteOut(RatingSummarySchema):
+    voter_token: str = Field(
+        description="Keep it for this reader (and only this reader) and send it with later votes."
+    )
+    message: str
+
+
+def _ratable_page_or_404(page_id):
+    page = ratable_page(page_id)
+    if page is None:
+        raise Http404("This page cannot be rated.")
+    return page
+
+
+@ratings_router.get(
+    "/{page_id}/",
+    response=RatingSummarySchema,
+    url_name="rating_summary",
+    operation_id="ratings_detail",
+    summary="A page's rating summary (and, with a voter token, that voter's own score)",
+)
+def rating_summary(request, page_id: PageId):
+    page = _ratable_page_or_404(page_id)
+    data = get_rating_summary(page).as_dict()
+    identifier = identifier_from_voter_token(request.headers.get(VOTER_TOKEN_HEADER))
+    data["your_score"] = get_own_score(page, voter_key_for(identifier)) if identifier else None
+    return data
+
+
+@ratings_router.post(
+    "/{page_id}/votes/",
+    response=VoteOut,
+    url_name="rating_vote",
+    operation_id="ratings_vote",
+    summary="Rate a page, or change this voter's rating",
+    openapi_extra={
+        "responses": {
+            403: {"description": ORIGIN_REFUSED_DESCRIPTION},
+            429: {
+                "description": "Too many votes from this client, or too many new voters on this page "
+                "from its address (a voter token's own vote can still be changed); retry after "
+                "`Retry-After` seconds"
+            },
+        }
+    },
+)
+def vote(request, page_id: PageId, payload: VoteIn, response: HttpResponse):
+    retry_after = count_vote_against_rate_limit(request)
+    if retry_after:
+        response = problem_response(
+            status=429, title="Too many requests", detail=str(VOTE_RATE_LIMITED_MESSAGE)
+        )
+        response["Retry-After"] = str(retry_after)
+        return response
+    page = _ratable_page_or_404(page_id)
+    if payload.voter_token is None:
+        identifier = new_voter_identifier()
+    else:
+        identifier = identifier_from_voter_token(payload.voter_token)
+        if identifier is None:
+            return problem_response(
+                status=422,
+                detail="Validation failed",
+                errors=[
+                    {
+                        "type": "invalid_voter_token",
+                        "loc": ["body", "payload", "voter_token"],
+                        "msg": "This voter token is not valid. Vote without one to get a new token.",
+                    }
+                ],
+            )
+    try:
+        summary = cast_vote(
+            page, voter_key_for(identifier), payload.score, client_address=client_address(request)
+        )
+    except TooManyNewVoters as refused:
+        response = problem_response(
+            status=429, title="Too many new voters from this client", detail=str(NEW_VOTER_LIMIT_MESSAGE)
+        )
+        response["Retry-After"] = str(refused.retry_after)
+        return response
+    # It carries this reader's voter token: never for a cache.
+    patch_cache_control(response, private=True, no_store=True)
+    return {
+        **summary.as_dict(),
+        "your_score": payload.score,
+        "voter_token": payload.voter_token or issue_voter_token(identifier),
+        "message": f"Thank you: you rated this page {SCORE_LABELS[payload.score]}. Now {summary.text}.",
+    }
+
+
+# --- Listings, navigation and SEO: what a front end renders around the page data ------------
+
+content_router = Router(tags=["content"])
+
+
+class TreatmentListItemSchema(Schema):
+    """An article as a listing card shows it."""
+
+    id: int
+    title: str
+    intro: str
+    path: str | None = Field(description="The page's path on the site, e.g. `/treatments/mesotherapy/`.")
+    hero_image: ImageWithRenditionsDict | None
+    hero_image_alt: str
+    rating: RatingSummaryDict
+    last_updated: datetime.date | None
+
+
+class TreatmentListSchema(Schema):
+    count: int
+    items: list[TreatmentListItemSchema]
+
+
+class TreatmentListFilters(Schema):
+    index: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="Only articles in this treatments index (a page id)."
+    )
+    limit: int = Field(20, ge=1, le=20, description="At most this many articles (20 at most).")
+    offset: int = Field(0, ge=0, le=2**31 - 1)
+
+
+@content_router.get(
+    "/treatments/",
+    response=TreatmentListSchema,
+    url_name="treatment_list",
+    operation_id="treatments_list",
+    summary="Treatment articles as listing cards: title, intro, image, rating, last updated",
+)
+def treatment_list(request, filters: Query[TreatmentListFilters]):
+    queryset = TreatmentPage.objects.live().public().order_by("path")
+    if filters.index is not None:
+        index = TreatmentIndexPage.objects.live().public().filter(pk=filters.index).first()
+        if index is None:
+            raise Http404("No published treatments index has this id.")
+        queryset = queryset.child_of(index)
+    queryset = TreatmentPage.optimise_api_queryset(queryset)
+    count = queryset.count()
+    pages = list(queryset[filters.offset : filters.offset + filters.limit])
+    summaries = RatingSummary.for_pages(page.pk for page in pages)
+    return {
+        "count": count,
+        "items": [
+            {
+                "id": page.pk,
+                "title": page.title,
+                "intro": page.intro,
+                "path": page.get_url(request),
+                "hero_image": image_api_representation(page.hero_image),
+                "hero_image_alt": page.hero_image_alt,
+                "rating": summaries[page.pk].as_dict(),
+                "last_updated": page.last_updated,
+            }
+            for page in pages
+        ],
+    }
+
+
+class NavigationItemSchema(Schema):
+    id: int
+    title: str
+    path: str | None
+    type: str
+
+
+class NavigationSchema(Schema):
+    """The site's main menu: the home page, then its children shown in menus."""
+
+    home: NavigationItemSchema
+    items: list[NavigationItemSchema]
+
+
+def _navigation_item(page, request):
+    return {
+        "id": page.pk,
+        "title": page.title,
+        "path": page.get_url(request),
+        "type": page.specific_class._meta.label,
+    }
+
+
+@content_router.get(
+    "/navigation/",
+    response=NavigationSchema,
+    url_name="navigation",
+    operation_id="navigation",
+    summary="The main menu, as the site's header shows it",
+)
+def navigation(request):
+    site = Site.find_for_request(request)
+    if site is None:
+        raise Http404("No site answers at this host.")
+    home = site.root_page
+    sections = home.get_children().live().public().in_menu().order_by("path")
+    return {
+        "home": _navigation_item(home, request),
+        "items": [_navigation_item(page, request) for page in sections],
+    }
+
+
+class PageSEOSchema(Schema):
+    """What the page's HTML head carries: SEO and Open Graph values and its JSON-LD blocks."""
+
+    page_id: int
+    title: str
+    description: str
+    canonical_url: str | None
+    og_type: str
+    og_image: str | None
+    json_ld: list[dict[str, Any]] = Field(
+        description="schema.org data blocks, exactly as the HTML page embeds them."
+    )
+
+
+@content_router.get(
+    "/seo/{page_id}/",
+    response=PageSEOSchema,
+    url_name="page_seo",
+    operation_id="page_seo",
+    summary="A published page's SEO fields and JSON-LD",
+)
+def page_seo_detail(request, page_id: PageId):
+    page = Page.objects.live().public().filter(pk=page_id).specific().first()
+    if page is None:
+        raise Http404("No published page has this id.")
+    return {"page_id": page.pk, **page_seo(page, request), "json_ld": page_json_ld(page, request)}
+
+
+# --- Drafts for a front end's preview (with wagtail-headless-preview) ----------------------
+
+preview_router = Router(tags=["pages"])
+
+
+def draft_from_preview_token(content_type, token):
+    """The draft an editor's headless preview signed ``token`` for; Http404 for anything else.
+
+    The token is the one wagtail-headless-preview signs when an editor opens the preview;
+    it names a stored draft, so only someone the editor's preview sent here can read it
+    (drafts expire after a day). Any page type with ``get_page_from_preview_token`` (the
+    headless preview mixin) is served, the host's own included.
+    """
+    app_label, _, model_name = content_type.partition(".")
+    try:
+        model = ContentType.objects.get_by_natural_key(app_label, model_name).model_class()
+    except ContentType.DoesNotExist as e:
+        raise Http404("No such preview.") from e
+    if model is None or not hasattr(model, "get_page_from_preview_token"):
+        raise Http404("No such preview.")
+    try:
+        page = model.get_page_from_preview_token(token)
+    except BadSignature as e:
+        raise Http404("No such preview.") from e
+    if page is None:
+        raise Http404("No such preview.")
+    return page
+
+
+@preview_router.get(
+    "/",
+    response=PageDetailSchema,
+    url_name="page_preview",
+    operation_id="pages_preview",
+    summary="A draft of any page type, as an editor's headless preview sent it",
+)
+def page_preview(
+    request,
+    content_type: str = Query(..., max_length=100, description="`app_label.model` from the preview URL."),
+    token: str = Query(..., max_length=500, description="The signed token from the preview URL."),
+):
+    return draft_from_preview_token(content_type, token)
+
+
+def request_too_large(request, exc):
+    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``: 413 as a problem document.
+
+    Django raises ``RequestDataTooBig`` when the view first reads the body; without
+    this handler Wagtail's catch-all answers 500 with DEBUG on, and Django an HTML
+    400 with it off.
+    """
+    return problem_response(
+        status=413,
+        title="Request body too large",
+        detail=f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes. Send a smaller one.",
+    )
+
+
+def register(api):
+    """Add this app's routers to ``api`` (Wagtail's v3 ``NinjaAPI``); called once, from ``ready()``.
+
+    Routers must be added before ``api.urls`` is first read, which a host's URLconf
+    does after every app is ready.
+    """
+    api.add_router("/clinic-contact/", contact_router)
+    api.add_router("/", content_router)
+    api.add_router("/ratings/", ratings_router)
+    if apps.is_installed("wagtail_headless_preview"):
+        api.add_router("/preview/", preview_router)
+    api.add_exception_handler(RequestDataTooBig, request_too_large)

@@ -1,0 +1,1 @@
+"""Articles: loading, representing and describing a treatment article's body (FAQ, SEO, JSON-LD, images)."""

@@ -1,0 +1,1 @@
+"""Shared caching of pages: cache headers, fragment versions and purging."""

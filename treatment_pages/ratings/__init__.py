@@ -1,0 +1,1 @@
+"""Reader ratings: casting votes, voter identity, the vote form and the edit-screen summary."""

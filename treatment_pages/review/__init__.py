@@ -1,0 +1,1 @@
+"""Clinical review: review dates, the review queue, sign-off, readability, citations and digests."""

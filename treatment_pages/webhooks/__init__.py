@@ -1,0 +1,1 @@
+"""Webhooks: signed change notifications to a front end, and their admin screens."""
