@@ -64,7 +64,7 @@ def check_base_template(app_configs, **kwargs):
         return [
             Error(
                 f"lead_forms' page templates extend {name!r}, which no template directory has.",
-                hint="Create that template (with blocks title, body_class, content and extra_js), "
+                hint="Create that template (it needs a content block; title and body_class are filled where it has them), "
                 "or set LEAD_FORMS_BASE_TEMPLATE to your site's base template.",
                 id="lead_forms.E003",
             )

@@ -5,7 +5,7 @@ Run by ``manage.py check`` (and before ``runserver`` and ``migrate``).
 
 from django.apps import apps
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 from django.template import TemplateDoesNotExist, engines
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
@@ -98,8 +98,8 @@ def check_base_template(app_configs, **kwargs):
         return [
             Error(
                 f"treatment_pages' page templates extend {name!r}, which no template directory has.",
-                hint="Create that template (with blocks title, body_class, content, extra_head and "
-                "extra_js), or set TREATMENT_PAGES_BASE_TEMPLATE to your site's base template.",
+                hint="Create that template (it needs a content block; title and body_class are filled "
+                "where it has them), or set TREATMENT_PAGES_BASE_TEMPLATE to your site's base template.",
                 id="treatment_pages.E005",
             )
         ]
@@ -141,3 +141,27 @@ def check_typed_api_body(app_configs, **kwargs):
             id="treatment_pages.E010",
         )
     ]
+
+
+@register(Tags.compatibility)
+def check_sqlite_write_lock(app_configs, **kwargs):
+    """On SQLite, a publish and the editor's autosave (Wagtail 8 saves drafts as an editor types)
+    can meet in two requests: with SQLite's default deferred transactions the later writer fails
+    at once with "database is locked", a 500 for the editor. An immediate transaction takes the
+    write lock when it starts, so the two wait for each other instead."""
+    problems = []
+    for alias, database in settings.DATABASES.items():
+        if database.get("ENGINE") != "django.db.backends.sqlite3":
+            continue
+        if database.get("OPTIONS", {}).get("transaction_mode") == "IMMEDIATE":
+            continue
+        problems.append(
+            Warning(
+                f"The SQLite database {alias!r} uses deferred transactions: publishing right after an "
+                'edit can fail with "database is locked" (a 500) while the editor\'s autosave writes.',
+                hint=f'Set DATABASES["{alias}"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE", as the '
+                "README's settings block does.",
+                id="treatment_pages.W002",
+            )
+        )
+    return problems

@@ -141,3 +141,18 @@ def test_a_contact_settings_seam_naming_no_model_is_named():
 
     assert "lead_forms.E004" in output
     assert "'clinic.ContactDetails', which is not an installed model" in output
+
+
+def test_sqlite_without_immediate_transactions_is_named_with_the_readme_line():
+    from treatment_pages.checks import check_sqlite_write_lock
+
+    deferred = {"default": {**host.DATABASES["default"], "OPTIONS": {}}}
+    with override_settings(DATABASES=deferred):
+        (warning,) = check_sqlite_write_lock(None)
+    assert warning.id == "treatment_pages.W002"
+    assert '"database is locked"' in warning.msg
+    assert 'DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"' in warning.hint
+
+    # The README's settings block sets it, so the host it builds is not warned.
+    assert host.DATABASES["default"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert check_sqlite_write_lock(None) == []
