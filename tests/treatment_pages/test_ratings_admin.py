@@ -197,7 +197,7 @@ def test_ratings_report_exports_csv(editor_client, rated):
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == ["Page", "Average", "Ratings", "1 star", "2 stars", "3 stars", "4 stars", "5 stars"]
     assert sorted(rows[1:]) == [
         ["Chemical peel", "4.0", "4", "1", "0", "0", "0", "3"],
@@ -239,7 +239,7 @@ def test_report_export_keeps_formula_like_titles_as_text(editor_client, rated):
 
     response = editor_client.get(reverse(REPORT), {"export": "csv"})
 
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8"))))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert ['\'=HYPERLINK("https://evil.example")', "4.0", "4", "1", "0", "0", "0", "3"] in rows
 
 

@@ -20,6 +20,7 @@ from wagtail.models import Page
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import IndexView as SnippetIndexView
 from wagtail.snippets.views.snippets import SnippetViewSet
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.menus import ModelAdminMenuItem
@@ -28,6 +29,7 @@ from wagtail_modeladmin.views import IndexView as ModelAdminIndexView
 
 from treatment_pages.models import Rating, RatingSummary
 from treatment_pages.models.ratings import SCORE_CHOICES
+from treatment_pages.spreadsheet import SafeSpreadsheetExportMixin
 
 # Readers create ratings and nobody edits them (an edited score would bypass the
 # summary); editors may only look at them and delete abusive ones.
@@ -107,6 +109,13 @@ class RatingFilterSet(WagtailFilterSet):
         fields = ["page", "score", "created"]
 
 
+class RatingIndexView(SafeSpreadsheetExportMixin, SnippetIndexView):
+    """The ratings listing; its CSV/XLSX export goes through the plugin's spreadsheet-safe writer.
+
+    The exported "Page" column is a title an editor chose: it must never run as a formula.
+    """
+
+
 class RatingViewSet(SnippetViewSet):
     """Reader ratings as a snippet listing: editors filter them and delete abusive ones.
 
@@ -127,6 +136,7 @@ class RatingViewSet(SnippetViewSet):
     list_export = ["page", "score", "created", "updated"]
     export_headings = {"page": "Page", "score": "Score", "created": "Rated on", "updated": "Last changed"}
     export_filename = "ratings"
+    index_view_class = RatingIndexView
     filterset_class = RatingFilterSet
     search_fields = ["page__title"]
     search_backend_name = None
@@ -192,26 +202,22 @@ REPORT_COLUMNS = {
 }
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-class RatingsReportIndexView(ModelAdminIndexView):
+class RatingsReportIndexView(SafeSpreadsheetExportMixin, ModelAdminIndexView):
     """The report listing; exports keep headings as on screen and zero counts as 0.
 
-    (modeladmin would title-case "1 Star" and export a count of 0 as "-".)
+    (modeladmin would title-case "1 Star" and export a count of 0 as "-".) The export is
+    written by the plugin's spreadsheet-safe writer: page titles never run as formulas.
     """
 
     export_headings = REPORT_COLUMNS
     page_title = "Ratings report"
 
     def to_row_dict(self, item):
-        return {field: lookup_field(field, item, self.model_admin)[2] for field in self.list_export}
-
-    def preprocess_field_value(self, field, value, export_format):
-        # A page title such as "=HYPERLINK(...)" must stay text when Excel opens the CSV.
-        if export_format == self.FORMAT_CSV and isinstance(value, str) and value[:1] in FORMULA_PREFIXES:
-            value = "'" + value
-        return super().preprocess_field_value(field, value, export_format)
+        row = {field: lookup_field(field, item, self.model_admin)[2] for field in self.list_export}
+        if "average_score" in row:
+            # The Decimal the screen shows as text: a number cell in the XLSX, "4.5" in the CSV.
+            row["average_score"] = item.average
+        return row
 
 
 def _report_column(label, order_field):

@@ -17,6 +17,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from treatment_pages.models import Clinician, TreatmentPage
 from treatment_pages.review import service as review
+from treatment_pages.spreadsheet import SafeSpreadsheetExportMixin
 
 
 class ClinicianViewSet(SnippetViewSet):
@@ -65,8 +66,12 @@ class ReviewReportFilterSet(WagtailFilterSet):
         return queryset.filter(review.queue_q() if value == QUEUE else review.status_q(value))
 
 
-class ClinicalReviewReportView(ReportView):
-    """Reports › Clinical review: articles by next review due, with why each needs review."""
+class ClinicalReviewReportView(SafeSpreadsheetExportMixin, ReportView):
+    """Reports › Clinical review: articles by next review due, with why each needs review.
+
+    Its CSV/XLSX export goes through the plugin's spreadsheet-safe writer (article titles
+    and reviewer names are typed by editors).
+    """
 
     page_title = _("Clinical review")
     header_icon = "date"

@@ -13,15 +13,19 @@ from lead_forms.models import AppointmentFormPage, AppointmentSubmission
 
 def parse_date(value, option):
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"{option} {value!r} is not a date: use YYYY-MM-DD, e.g. 2026-01-31.") from None
+    try:
+        return export.check_filter_date(day)
+    except ValueError as error:
+        raise CommandError(f"{option} {error}") from None
 
 
 class Command(BaseCommand):
     help = (
-        "Write appointment requests to FILE as CSV (UTF-8 with BOM) or XLSX, with the same columns and "
-        "formula safety as the admin export. Suspected spam is left out unless --spam include|only."
+        "Write appointment requests to FILE as CSV (UTF-8 with BOM, every cell quoted) or XLSX (text cells), "
+        "with the same columns and spreadsheet safety as the admin export. Suspected spam is left out unless --spam include|only."
     )
 
     def add_arguments(self, parser):
