@@ -48,6 +48,16 @@ DEFAULTS = {
     "LEAD_FORMS_THROWAWAY_KEYS": False,
     # Staff with the patient-data permission are signed out after this many idle seconds.
     "LEAD_FORMS_IDLE_LOGOUT_SECONDS": 900,
+    # Admin URL names (namespace:name) an open tab requests by itself, which do not count as activity:
+    # Wagtail's editing-session ping (every 10 s while an edit view is open) and its release.
+    "LEAD_FORMS_IDLE_BACKGROUND_URL_NAMES": (
+        "wagtailadmin_editing_sessions:ping",
+        "wagtailadmin_editing_sessions:release",
+    ),
+    # Staff API tokens (Wagtail's bearer tokens) stop opening appointment requests this many days
+    # after they were created, or after this many days unused (lead_forms.api.tokens). 0 or None: no limit.
+    "LEAD_FORMS_API_TOKEN_MAX_AGE_DAYS": 90,
+    "LEAD_FORMS_API_TOKEN_IDLE_DAYS": 30,
     # The form pages' own small stylesheet and script (error summary focus), loaded from inside
     # the content block whatever blocks the host's base template has. False: the host styles
     # them itself (or overrides lead_forms/includes/frontend_assets.html).

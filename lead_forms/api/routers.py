@@ -18,19 +18,22 @@ import re
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db.models import ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema, Status
+from ninja.errors import AuthenticationError
 from ninja.pagination import paginate
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
-from wagtail.api.v3.auth import BearerTokenAuth
+from wagtail.api.v3 import auth as wagtail_auth
 from wagtail.api.v3.errors import problem_response
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
-from wagtail.models import Page
+from wagtail.models import APIToken, Page
 from wagtail.rich_text import expand_db_html
 
+from lead_forms.api import tokens as api_tokens
 from lead_forms.api.policy import ORIGIN_REFUSED_DESCRIPTION, api_request_policy
 from lead_forms.inbox import audit, deletion, export
 from lead_forms.inbox.permissions import (
@@ -307,13 +310,54 @@ def submit_appointment_request(request, page_id: PageId, payload: AppointmentReq
 
 # --- Staff tooling: appointment requests -----------------------------------------------------
 
+
 # Patient data: a Wagtail 8 bearer token (``python manage.py api_tokens create``) whose
 # user holds the "view appointment requests" permission. Scoping, filters, search,
 # answers, export and audit are the inbox's own (lead_forms.inbox.permissions, .export,
 # .views, .audit); every call is logged like the admin's.
+class BearerTokenAuth(wagtail_auth.BearerTokenAuth):
+    """Wagtail's bearer tokens, refused (401) once expired (``lead_forms.api.tokens``).
+
+    The expiry is checked before Wagtail's own lookup records the use, so presenting an
+    expired token does not move its idle limit on. The class keeps Wagtail's name because
+    django-ninja names OpenAPI security schemes after the class: clients see the one
+    bearer scheme the other v3 endpoints use.
+    """
+
+    def authenticate(self, request, token):
+        api_token = APIToken.objects.filter(
+            key_hash__in=APIToken.candidate_key_hashes(token), revoked_at__isnull=True
+        ).first()
+        if api_token is not None and api_tokens.is_expired(api_token):
+            request.user = AnonymousUser()
+            raise AuthenticationError(
+                401,
+                "This API token has expired (tokens that read appointment requests last "
+                f"{api_tokens.describe_limits()}). Ask an administrator for a new one.",
+            )
+        return super().authenticate(request, token)
+
+
 staff_router = Router(tags=["appointment-requests"], auth=BearerTokenAuth())
 # Patient data: never in a shared or browser cache.
 staff_router.add_decorator(api_request_policy, mode="view")
+
+# The largest OFFSET and LIMIT SQL databases take (a signed 64-bit integer): past it SQLite and
+# PostgreSQL raise, so a larger value is refused (422) instead of answering 500.
+SQL_BIGINT_MAX = 2**63 - 1
+
+
+class StaffPagination(WagtailLimitOffsetPagination):
+    """Wagtail's limit/offset pagination, with ``offset`` and ``limit`` bounded to what SQL takes.
+
+    (``limit`` above ``WAGTAILAPI_LIMIT_MAX`` is still Wagtail's 400; the bound matters when a
+    host sets it to None.)
+    """
+
+    class Input(WagtailLimitOffsetPagination.Input):
+        limit: int = Field(default=20, ge=1, le=SQL_BIGINT_MAX)
+        offset: int = Field(default=0, ge=0, le=SQL_BIGINT_MAX)
+
 
 SpamChoice = Literal["exclude", "include", "only"]
 StatusChoice = Literal[tuple(AppointmentSubmission.Status.values)]
@@ -401,7 +445,7 @@ class AppointmentRequestSchema(Schema):
 
 
 def _require_permission(request):
-    # BearerTokenAuth already refused missing, unknown and revoked tokens and inactive users (401).
+    # BearerTokenAuth already refused missing, unknown, revoked and expired tokens and inactive users (401).
     if not user_can_view_requests(request.user):
         raise PermissionDenied("This token's user may not read appointment requests.")
 
@@ -444,7 +488,7 @@ def _audit_filters(filters):
     operation_id="appointment_requests_list",
     summary="Appointment requests, newest first, filtered like the inbox",
 )
-@paginate(WagtailLimitOffsetPagination)
+@paginate(StaffPagination)
 def list_requests(request, filters: Query[RequestFilters], **kwargs):
     _require_permission(request)
     queryset, page = _filtered_requests(request, filters)

@@ -11,12 +11,18 @@ permission yourself: they are also where object-level scoping happens, so a
 submission id from outside the allowed set simply matches nothing.
 """
 
+import functools
+
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import Http404
 from wagtail.models import Page
 
 from ..models import AppointmentFormPage, AppointmentSubmission
 
 PERMISSION_CODENAME = "view_appointment_requests"
+# Ids are 32-bit in the database: anything else a client sends can only match nothing.
+MAX_ID = 2**31 - 1
 PERMISSION = f"lead_forms.{PERMISSION_CODENAME}"
 GROUP_NAME = "Patient coordinators"
 
@@ -46,12 +52,51 @@ def submissions_for_user(user, page=None):
     return queryset
 
 
+def as_id(value):
+    """``value`` (an int or the text of a URL) as a database id, or None when it cannot be one.
+
+    ``abc``, ``-1``, ``1.0`` and numbers past the 32-bit column match no row: they are
+    answered as "not found" here rather than reaching the database (where a huge number
+    overflows and text raises).
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
+        number = int(value)
+    else:
+        return None
+    return number if 1 <= number <= MAX_ID else None
+
+
 def get_submission_for_user(user, pk):
     """The submission ``pk`` if ``user`` may read it, else None (callers answer 404, revealing nothing)."""
-    try:
-        return submissions_for_user(user).select_related("page").get(pk=pk)
-    except (AppointmentSubmission.DoesNotExist, ValueError, TypeError):
+    pk = as_id(pk)
+    if pk is None:
         return None
+    return submissions_for_user(user).select_related("page").filter(pk=pk).first()
+
+
+def require_patient_data_access(view):
+    """Wrap an admin view of appointment requests: 403 without the permission, 404 for a request
+    the user may not read or an id that cannot be one.
+
+    Every URL of the inbox's ModelAdmin goes through it (``wagtail_hooks``), so a view
+    wagtail-modeladmin adds (such as its history view, which checks nothing itself) is
+    behind the permission without knowing about it. Wagtail's admin URLs already send
+    signed-out visitors to the login page before this runs.
+    """
+
+    @functools.wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not user_can_view_requests(request.user):
+            raise PermissionDenied
+        if "instance_pk" in kwargs and get_submission_for_user(request.user, kwargs["instance_pk"]) is None:
+            raise Http404("No such appointment request.")
+        return view(request, *args, **kwargs)
+
+    return guarded
 
 
 def ensure_coordinators_group():

@@ -7,7 +7,7 @@ from django.contrib.admin import ListFilter, SimpleListFilter
 from django.contrib.auth.models import Permission
 from django.shortcuts import redirect
 from django.templatetags.static import static
-from django.urls import path, re_path, reverse
+from django.urls import URLPattern, path, re_path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
@@ -23,6 +23,7 @@ from . import audit, dashboard, deletion, export, idle
 from .permissions import (
     PERMISSION_CODENAME,
     filter_form_submissions_for_user,
+    require_patient_data_access,
     submissions_for_user,
     user_can_view_requests,
 )
@@ -255,7 +256,14 @@ class AppointmentRequestAdmin(ModelAdmin):
     status_label.admin_order_field = "status"
 
     def get_admin_urls_for_registration(self):
-        return (
+        """Every URL of the inbox, each behind the patient-data permission (and a readable id).
+
+        wagtail-modeladmin's own views check only what its permission helper is asked
+        (its history view asks nothing), so the check wraps each URL instead of each view:
+        a view added here or upstream is covered too (tests/lead_forms/test_inbox_access.py
+        walks them all).
+        """
+        urls = (
             *super().get_admin_urls_for_registration(),
             re_path(
                 self.url_helper.get_action_url_pattern("status"),
@@ -267,6 +275,10 @@ class AppointmentRequestAdmin(ModelAdmin):
                 note_view_for(self),
                 name=self.url_helper.get_action_url_name("note"),
             ),
+        )
+        return tuple(
+            URLPattern(url.pattern, require_patient_data_access(url.callback), url.default_args, url.name)
+            for url in urls
         )
 
 

@@ -207,3 +207,104 @@ def test_form_definitions_name_their_field_types_from_a_fixed_list(client, db):
 
     field_type = schema["components"]["schemas"]["FormFieldDict"]["properties"]["type"]
     assert {"singleline", "email", "phone", "checkbox", "dropdown", "multiline"} <= set(field_type["enum"])
+
+
+@pytest.mark.parametrize("params", [{"offset": str(2**63)}, {"offset": "9" * 40}, {"limit": str(2**63)}])
+def test_a_page_past_what_sql_can_count_is_a_422_not_a_500(requests_stored, coordinator, settings, params):
+    settings.WAGTAILAPI_LIMIT_MAX = None  # no limit of Wagtail's own before SQL's
+    response = bearer(coordinator).get(URL, params)
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["errors"][0]["loc"] == ["query", next(iter(params))]
+
+
+def test_the_last_page_sql_can_count_is_an_empty_page(requests_stored, coordinator):
+    response = bearer(coordinator).get(URL, {"offset": str(2**63 - 1)})
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+    assert response.json()["count"] == 3
+
+
+def age(token, days, last_used_days=None):
+    """Make ``token`` look created ``days`` ago (and last used ``last_used_days`` ago)."""
+    now = timezone.now()
+    token.created = now - datetime.timedelta(days=days)
+    token.last_used_at = None if last_used_days is None else now - datetime.timedelta(days=last_used_days)
+    type(token).objects.filter(pk=token.pk).update(created=token.created, last_used_at=token.last_used_at)
+
+
+def test_a_token_older_than_the_maximum_age_is_refused_with_401(requests_stored, coordinator, settings):
+    settings.LEAD_FORMS_API_TOKEN_MAX_AGE_DAYS = 90
+    settings.LEAD_FORMS_API_TOKEN_IDLE_DAYS = 30
+    token, key = api_token_for(coordinator)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    age(token, 89, last_used_days=1)
+    assert client.get(URL).status_code == 200
+
+    age(token, 91, last_used_days=1)  # in daily use, but too old
+    for path in (URL, f"{URL}export/", f"{URL}{requests_stored['old'].pk}/"):
+        response = client.get(path)
+        assert response.status_code == 401
+        assert response["Content-Type"] == "application/problem+json"
+        assert "expired" in response.json()["detail"]
+        assert b"Patient" not in response.content
+    # Presenting it did not count as a use.
+    token.refresh_from_db()
+    assert timezone.now() - token.last_used_at > datetime.timedelta(hours=23)
+
+
+def test_a_token_unused_past_the_idle_limit_is_refused_and_each_use_moves_the_limit_on(
+    requests_stored, coordinator, settings
+):
+    settings.LEAD_FORMS_API_TOKEN_MAX_AGE_DAYS = 90
+    settings.LEAD_FORMS_API_TOKEN_IDLE_DAYS = 30
+    token, key = api_token_for(coordinator)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    age(token, 31)  # never used since it was made a month ago
+    assert client.get(URL).status_code == 401
+
+    age(token, 60, last_used_days=29)
+    assert client.get(URL).status_code == 200
+    token.refresh_from_db()
+    assert timezone.now() - token.last_used_at < datetime.timedelta(minutes=1)
+
+    settings.LEAD_FORMS_API_TOKEN_MAX_AGE_DAYS = None
+    settings.LEAD_FORMS_API_TOKEN_IDLE_DAYS = None
+    age(token, 5000, last_used_days=4000)
+    assert client.get(URL).status_code == 200  # limits switched off
+
+
+def test_the_token_list_shows_created_last_used_and_expiry(coordinator, page_editor, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.LEAD_FORMS_API_TOKEN_MAX_AGE_DAYS = 90
+    settings.LEAD_FORMS_API_TOKEN_IDLE_DAYS = 30
+    fresh, _key = api_token_for(coordinator, name="Front desk script")
+    stale, _key = api_token_for(page_editor, name="Old importer")
+    age(fresh, 10, last_used_days=2)
+    age(stale, 100, last_used_days=50)
+
+    out = StringIO()
+    call_command("staff_api_tokens", stdout=out)
+    lines = {line.split("\t")[2]: line.split("\t") for line in out.getvalue().splitlines()[1:]}
+
+    _id, prefix, _name, user, patient_data, created, last_used, expires = lines["Front desk script"]
+    assert (user, patient_data) == ("frontdesk", "yes")
+    assert prefix.startswith("wagtail_")
+    assert created == timezone.localtime(fresh.created).strftime("%Y-%m-%d %H:%M")
+    assert last_used == timezone.localtime(fresh.last_used_at).strftime("%Y-%m-%d %H:%M")
+    # Idle limit first: last used 2 days ago, so 28 days from now.
+    expected = timezone.localtime(fresh.last_used_at + datetime.timedelta(days=30)).strftime("%Y-%m-%d %H:%M")
+    assert expires == expected
+    assert lines["Old importer"][4] == "no"
+    assert lines["Old importer"][7].startswith("expired ")
+
+    only_expired = StringIO()
+    call_command("staff_api_tokens", "--expired", stdout=only_expired)
+    assert "Old importer" in only_expired.getvalue()
+    assert "Front desk script" not in only_expired.getvalue()

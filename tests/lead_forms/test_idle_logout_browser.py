@@ -42,3 +42,36 @@ def test_coordinator_is_warned_a_minute_before_and_can_stay_signed_in(
     warning.wait_for(state="hidden")
     assert session_of(page, settings)[SESSION_KEY] > before
     assert time.time() - session_of(page, settings)[SESSION_KEY] < 10
+
+
+def test_typing_without_sending_anything_counts_and_only_inactivity_brings_the_warning(
+    live_server, browser_page, demo_site, coordinator, settings
+):
+    """A person writing a long note sends no request; their keys still count as activity."""
+    # The warning would be due 60 s before the end: 4 s after the page loads.
+    settings.LEAD_FORMS_IDLE_LOGOUT_SECONDS = 64
+    coordinator.set_password("a-long-test-password")
+    coordinator.save()
+    page = browser_page
+    page.goto(live_server.url + "/admin/login/")
+    page.get_by_label("Username").fill(coordinator.username)
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server.url + "/admin/")
+    loaded = session_of(page, settings)[SESSION_KEY]
+
+    # Keys pressed on the page (nothing is sent) before the warning is due...
+    page.keyboard.press("Shift")
+    time.sleep(1)
+    page.keyboard.press("Shift")
+    warning = page.locator("[data-lead-forms-idle-warning]")
+    # ...are reported when it is due, instead of the warning.
+    deadline = time.time() + 15
+    while session_of(page, settings)[SESSION_KEY] == loaded and time.time() < deadline:
+        time.sleep(0.5)
+    assert session_of(page, settings)[SESSION_KEY] > loaded
+    assert not warning.is_visible()
+
+    # Nothing more: the warning comes when due again.
+    warning.wait_for(state="visible", timeout=20_000)
+    assert "You will be signed out in" in warning.inner_text()

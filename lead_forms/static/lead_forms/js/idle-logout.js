@@ -1,5 +1,8 @@
 // Warns staff who may read patient data a minute before they are signed out for inactivity.
 // Asks the server how long is left (lead_forms.inbox.idle): nothing about patients is fetched.
+// A person typing, clicking or scrolling here is active even when the page sends nothing (a long
+// note): that is reported as "stay signed in" when the warning would be due, so the warning
+// shows only after real inactivity. Timers alone never report activity.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -12,6 +15,8 @@
   // Set once the server said this user is subject to idle sign-out; before that (the login
   // page, a signed-out visitor) a failed check means nothing and must not reload the page.
   var armed = false;
+  // A key, click, touch or wheel since the server last counted this person's activity.
+  var activeSinceSync = false;
 
   function csrf() {
     var config = document.getElementById("wagtail-config");
@@ -24,7 +29,10 @@
 
   function ask(method) {
     var options = { method: method, credentials: "same-origin", headers: { Accept: "application/json" } };
-    if (method === "POST") options.headers["X-CSRFToken"] = csrf();
+    if (method === "POST") {
+      options.headers["X-CSRFToken"] = csrf();
+      activeSinceSync = false;
+    }
     return fetch(url, options).then(function (response) {
       if (!response.ok || response.redirected) throw new Error("signed out");
       return response.json();
@@ -52,9 +60,7 @@
       button.type = "button";
       button.className = "button";
       button.textContent = script.dataset.stayLabel;
-      button.addEventListener("click", function () {
-        ask("POST").then(function (state) { hide(); schedule(state); }, reload);
-      });
+      button.addEventListener("click", staySignedIn);
       banner.appendChild(text);
       banner.appendChild(button);
       document.body.appendChild(banner);
@@ -87,13 +93,29 @@
     if (armed) window.location.reload();
   }
 
+  function staySignedIn() {
+    ask("POST").then(function (state) { hide(); schedule(state); }, reload);
+  }
+
+  function noticeActivity(event) {
+    // The warning's own button answers for itself.
+    if (!armed || (banner && banner.contains(event.target))) return;
+    // While the warning shows, any key or click is the person answering it.
+    if (banner && !banner.hidden) return staySignedIn();
+    activeSinceSync = true;
+  }
+
+  ["keydown", "pointerdown", "touchstart", "wheel"].forEach(function (type) {
+    document.addEventListener(type, noticeActivity, { capture: true, passive: true });
+  });
+
   function schedule(state) {
     if (!state.idle_logout) return;
     armed = true;
     if (timer) window.clearTimeout(timer);
     var left = state.seconds_left;
     if (left <= 0) return window.setTimeout(reload, 1500);
-    if (left <= warnBefore) return show(left);
+    if (left <= warnBefore) return activeSinceSync ? staySignedIn() : show(left);
     hide();
     // Another tab may have been active meanwhile: ask again when the warning is due.
     timer = window.setTimeout(check, (left - warnBefore) * 1000);
