@@ -41,7 +41,7 @@ export WAGTAILADMIN_BASE_URL="http://127.0.0.1:$PORT_A"
 export LOG_LEVEL=WARNING
 export ACCESS_LOG=false
 # The balancer appends the client's address to X-Forwarded-For; rate limits count by it.
-export TRUSTED_PROXY_COUNT=1
+export TRUSTED_PROXIES="127.0.0.1/32,::1/128"
 export SCALEOUT_WORKER_LOG="$RESULTS/scale_out_worker.log"
 
 pids=()

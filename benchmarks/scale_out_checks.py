@@ -55,7 +55,7 @@ class BalancedClient:
 
     def __init__(self, client_ip="198.51.100.10"):
         self.cookies = {}
-        # The balancer appends the reader's address (TRUSTED_PROXY_COUNT=1).
+        # The balancer appends the reader's address (TRUSTED_PROXIES: loopback).
         self.client_ip = client_ip
 
     def request(self, method, url, **kwargs):

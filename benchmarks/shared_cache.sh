@@ -39,12 +39,16 @@ export REDIS_URL="${SHARED_CACHE_REDIS_URL:-redis://127.0.0.1:6379/7}"
 export CACHE_KEY_PREFIX="sharedcache"
 export PAGE_CACHE_IN_APP=false
 export FRONTEND_CACHE_PURGE_URL="http://127.0.0.1:$VARNISH_PORT"
+# The purge token: the app sends it, varnishd (std.getenv in the VCL) requires it.
+FRONTEND_CACHE_PURGE_TOKEN="$(new_key)"
+VARNISH_PURGE_TOKEN="$FRONTEND_CACHE_PURGE_TOKEN"
+export FRONTEND_CACHE_PURGE_TOKEN VARNISH_PURGE_TOKEN
 export SECURE_SSL_REDIRECT=false
 export EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend"
 export LOG_LEVEL=WARNING
 export ACCESS_LOG=false
 # Varnish appends the reader's address to X-Forwarded-For.
-export TRUSTED_PROXY_COUNT=1
+export TRUSTED_PROXIES="127.0.0.1/32,::1/128"
 
 pids=()
 cleanup() {
@@ -76,7 +80,8 @@ start_app() {
         >>"$RESULTS/shared_cache_app.log" 2>&1 &
     app_pid=$!
     pids+=("$app_pid")
-    for _ in $(seq 1 100); do
+    # Up to two minutes: on a loaded shared machine importing the site alone can take 20 s.
+    for _ in $(seq 1 600); do
         if curl -fs "http://127.0.0.1:$APP_PORT/healthz" >/dev/null 2>&1; then return; fi
         sleep 0.2
     done

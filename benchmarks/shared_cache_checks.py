@@ -143,6 +143,44 @@ class Checks:
             f"{'wagtail-userbar' not in anonymous.text}",
         )
 
+    def purges_need_the_token(self):
+        """Loopback passes the address ACL (as every reader behind a same-host TLS proxy does):
+        without the token a PURGE or BAN is refused and the cached article stays a HIT."""
+        reader = BalancedClient("198.51.100.40")
+        self.get(reader, ARTICLE_PATH)
+        answers = [
+            reader.request(method, self.base + ARTICLE_PATH, headers=headers).status_code
+            for method, headers in (
+                ("PURGE", {}),
+                ("PURGE", {"X-Purge-Token": "guess"}),
+                ("PURGE", {"X-Purge-Token": ""}),
+                ("BAN", {}),
+            )
+        ]
+        after = self.get(reader, ARTICLE_PATH)
+        self.check(
+            "PURGE and BAN without the token are refused",
+            answers == [403] * 4 and after.headers.get("X-Cache") == "HIT",
+            f"answers {answers}; article afterwards X-Cache {after.headers.get('X-Cache')}",
+        )
+
+    def host_is_normalised(self):
+        """A port, letter case or a trailing dot in Host is the same cache entry, not a new copy."""
+        reader = BalancedClient("198.51.100.41")
+        self.get(reader, ARTICLE_PATH)
+        spellings = ["clinic.example:8080", "CLINIC.Example", "clinic.example.:443"]
+        seen = [self.get(reader, ARTICLE_PATH, headers={"Host": host}) for host in spellings]
+        self.check(
+            "Host spellings share one cache entry",
+            all(
+                response.status_code == 200 and response.headers.get("X-Cache") == "HIT" for response in seen
+            ),
+            ", ".join(
+                f"{host}: {response.status_code} {response.headers.get('X-Cache')}"
+                for host, response in zip(spellings, seen, strict=True)
+            ),
+        )
+
     def wrk(self, path, connections):
         output = subprocess.run(
             [
@@ -217,6 +255,8 @@ def main():
         checks.publish_purges,
         checks.vote_shows_after_purge,
         checks.editor_never_gets_a_cached_page,
+        checks.purges_need_the_token,
+        checks.host_is_normalised,
         checks.throughput,
     ):
         try:

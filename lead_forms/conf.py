@@ -28,12 +28,9 @@ DEFAULTS = {
     # Larger admin XLSX exports are refused with a pointer to the CSV or the export command.
     "LEAD_FORMS_XLSX_MAX_ROWS": 20_000,
     # The cache alias rate limits count in, and how they find the client's address
-    # (django-ratelimit's own settings; None: client_ip.py's TRUSTED_PROXY_COUNT rule).
+    # (django-ratelimit's own settings; None: client_ip.py's TRUSTED_PROXIES rule).
     "RATELIMIT_USE_CACHE": "default",
     "RATELIMIT_IP_META_KEY": None,
-    # Proxies of the host's own in front of the app (load balancer, CDN): the client address is
-    # the entry this many hops from the right of X-Forwarded-For (client_ip.py). 0: REMOTE_ADDR.
-    "TRUSTED_PROXY_COUNT": 0,
     # Front ends on other origins whose pages may post to the v3 API anonymously (django-cors-headers'
     # own setting; api_policy.py). The site's own origin is always allowed.
     "CORS_ALLOWED_ORIGINS": [],
@@ -64,6 +61,10 @@ DEFAULTS = {
     "LEAD_FORMS_FRONTEND_ASSETS": True,
     # The breadcrumb above the form pages; False for a host whose base template shows its own.
     "LEAD_FORMS_BREADCRUMB": True,
+    # The host's own proxies in front of the app (load balancer, CDN, Varnish) as networks, e.g.
+    # ["10.0.0.0/8", "127.0.0.1/32"]: only a request from one of them has its X-Forwarded-For read,
+    # walked from the right past these networks to the client (client_ip.py). Empty: REMOTE_ADDR.
+    "TRUSTED_PROXIES": [],
 }
 
 

@@ -26,12 +26,9 @@ DEFAULTS = {
     "RATINGS_NEW_VOTERS_PER_ADDRESS": 5,
     "RATINGS_NEW_VOTER_WINDOW": 24 * 60 * 60,
     # The cache alias rate limits count in, and how they find the client's address
-    # (django-ratelimit's own settings; None: client_ip.py's TRUSTED_PROXY_COUNT rule).
+    # (django-ratelimit's own settings; None: client_ip.py's TRUSTED_PROXIES rule).
     "RATELIMIT_USE_CACHE": "default",
     "RATELIMIT_IP_META_KEY": None,
-    # Proxies of the host's own in front of the app (load balancer, CDN): the client address is
-    # the entry this many hops from the right of X-Forwarded-For (client_ip.py). 0: REMOTE_ADDR.
-    "TRUSTED_PROXY_COUNT": 0,
     # Front ends on other origins whose pages may post to the v3 API anonymously (django-cors-headers'
     # own setting; api_policy.py). The site's own origin is always allowed.
     "CORS_ALLOWED_ORIGINS": [],
@@ -66,6 +63,14 @@ DEFAULTS = {
     "TREATMENT_PAGES_FRONTEND_ASSETS": True,
     # The breadcrumb above the app's pages; False for a host whose base template shows its own.
     "TREATMENT_PAGES_BREADCRUMB": True,
+    # The host's own proxies in front of the app (load balancer, CDN, Varnish) as networks, e.g.
+    # ["10.0.0.0/8", "127.0.0.1/32"]: only a request from one of them has its X-Forwarded-For read,
+    # walked from the right past these networks to the client (client_ip.py). Empty: REMOTE_ADDR.
+    "TRUSTED_PROXIES": [],
+    # Networks webhook deliveries may reach although they are not public (loopback, private,
+    # link-local...), as CIDRs, e.g. ["10.20.0.0/16"] for a build server on the clinic's own
+    # network. Empty: public addresses only (webhook_targets.py).
+    "WEBHOOK_ALLOWED_NETWORKS": [],
 }
 
 

@@ -173,10 +173,18 @@ WAGTAILFRONTENDCACHE = {}
 if PAGE_CACHE_IN_APP:
     WAGTAILFRONTENDCACHE["in_app"] = {"BACKEND": "cms_site.page_cache.PageCacheBackend"}
 if FRONTEND_CACHE_PURGE_URL := env.str("FRONTEND_CACHE_PURGE_URL", default=""):
+    # Purges carry FRONTEND_CACHE_PURGE_TOKEN, which deploy/varnish/clinic.vcl requires
+    # (as VARNISH_PURGE_TOKEN in varnishd's environment) besides the sender's address.
     WAGTAILFRONTENDCACHE["varnish"] = {
-        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "BACKEND": "treatment_pages.caching.frontend_cache.TokenHTTPBackend",
         "LOCATION": FRONTEND_CACHE_PURGE_URL,
+        "PURGE_TOKEN": env.str("FRONTEND_CACHE_PURGE_TOKEN", default=""),
     }
+    if not WAGTAILFRONTENDCACHE["varnish"]["PURGE_TOKEN"]:
+        raise ImproperlyConfigured(
+            "FRONTEND_CACHE_PURGE_URL needs FRONTEND_CACHE_PURGE_TOKEN: the value varnishd has as "
+            "VARNISH_PURGE_TOKEN (deploy/varnish/clinic.vcl refuses purges without it)."
+        )
 if CLOUDFLARE_ZONEID := env.str("CLOUDFLARE_ZONEID", default=""):
     WAGTAILFRONTENDCACHE["cloudflare"] = {
         "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
@@ -273,9 +281,12 @@ TASKS = {
 
 # Rate limits (django-ratelimit) count in the default cache, so they hold across
 # app servers when REDIS_URL is set. The apps find the client's address themselves
-# (treatment_pages.ratings.client_ip, lead_forms.submissions.client_ip): X-Forwarded-For is believed for
-# TRUSTED_PROXY_COUNT hops of our own proxies, else REMOTE_ADDR.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# (treatment_pages.ratings.client_ip, lead_forms.submissions.client_ip): X-Forwarded-For is believed only from
+# our own proxies, TRUSTED_PROXIES (comma-separated CIDRs), else REMOTE_ADDR.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+if _legacy_proxy_count := env.int("TRUSTED_PROXY_COUNT", default=0):
+    # No longer read: passed on so the apps' system check tells the host to name its proxies.
+    TRUSTED_PROXY_COUNT = _legacy_proxy_count
 RATELIMIT_USE_CACHE = "default"
 # django-ratelimit only knows django-redis by name; Django's own RedisCache has the
 # atomic add/incr it relies on. (Its E003, "not a shared cache", stays on in production.)
@@ -406,6 +417,8 @@ CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Location"]
 # one more can come from here, for deployments configured as code. It gets every event.
 WEBHOOK_URL = env.str("WEBHOOK_URL", default="")
 WEBHOOK_SECRET = env.str("WEBHOOK_SECRET", default="")
+# Deliveries go to public addresses only, unless their network is listed here (comma-separated CIDRs).
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
 if WEBHOOK_URL and not WEBHOOK_SECRET:
     raise ImproperlyConfigured(
         "WEBHOOK_URL is set but WEBHOOK_SECRET is not: set WEBHOOK_SECRET to the receiver's signing "

@@ -4,11 +4,21 @@
 # every anonymous reader answer `Cache-Control: public, max-age=.., s-maxage=..,
 # stale-while-revalidate=..` with a `Surrogate-Key`; everything personal is private or
 # no-store. This file follows those headers and adds only what a shared cache must do
-# itself: pass signed-in editors, the admin and previews; strip campaign parameters; take
-# purges (Wagtail's frontend cache, FRONTEND_CACHE_PURGE_URL) from allowed addresses only.
+# itself: pass signed-in editors, the admin and previews; strip campaign parameters;
+# normalise `Host`; take purges (Wagtail's frontend cache, FRONTEND_CACHE_PURGE_URL) only
+# from allowed addresses that also present the purge token.
+#
+# The purge token: a long random value in the environment of varnishd as
+# VARNISH_PURGE_TOKEN (read with std.getenv, e.g. `Environment=VARNISH_PURGE_TOKEN=...`
+# in a systemd drop-in), and the same value in the site's FRONTEND_CACHE_PURGE_TOKEN, which
+# the purge backend (treatment_pages.frontend_cache.TokenHTTPBackend) sends as
+# `X-Purge-Token`. An address alone is not enough: a TLS proxy on the same host makes every
+# reader arrive from loopback. Without the variable set, every PURGE and BAN is refused.
 #
 # Backend: edit the address below (benchmarks/shared_cache.sh writes its own copy).
 vcl 4.1;
+
+import std;
 
 backend default {
     .host = "127.0.0.1";
@@ -24,19 +34,31 @@ acl purgers {
 }
 
 sub vcl_recv {
-    if (req.method == "PURGE") {
-        if (client.ip !~ purgers) {
-            return (synth(405, "Purging is not allowed from this address"));
+    # One cache entry per site, however the client spells its name: `Clinic.Example:8080`,
+    # `clinic.example.` and `clinic.example` are the same page (ports and a trailing dot
+    # dropped, lowercased), so neither a port nor letter case makes a new copy to fill or poison.
+    if (req.http.Host) {
+        set req.http.Host = std.tolower(regsub(req.http.Host, "(:[0-9]*)?$", ""));
+        set req.http.Host = regsub(req.http.Host, "\.$", "");
+    }
+
+    if (req.method == "PURGE" || req.method == "BAN") {
+        # An allowed address AND the token (at least 32 characters, else nobody may purge).
+        if (client.ip !~ purgers
+            || std.getenv("VARNISH_PURGE_TOKEN") !~ "^.{32,}$"
+            || req.http.X-Purge-Token != std.getenv("VARNISH_PURGE_TOKEN")) {
+            return (synth(403, "Purging is not allowed"));
         }
+    }
+    # Never passed on: the app has no use for it, and logs beyond Varnish must not see it.
+    unset req.http.X-Purge-Token;
+    if (req.method == "PURGE") {
         # Every host and query-less variant of the path: the URL Wagtail names may carry
         # the site's canonical hostname while readers arrive under another.
         ban("obj.http.x-url == " + regsub(req.url, "\?.*$", ""));
         return (synth(200, "Purged"));
     }
     if (req.method == "BAN") {
-        if (client.ip !~ purgers) {
-            return (synth(405, "Banning is not allowed from this address"));
-        }
         ban("obj.status != 0");
         return (synth(200, "Banned everything"));
     }

@@ -15,7 +15,7 @@ import datetime
 
 from django.utils import timezone
 
-from .conf import app_settings
+from lead_forms.conf import app_settings
 
 
 def _days(name):

@@ -76,8 +76,8 @@ def test_cache_outage_lets_patients_through(csrf_client, form_page, client_ip, m
 def test_appointment_rate_limit_holds_whatever_x_forwarded_for_holds(
     settings, csrf_client, form_page, make_client_ip, forwarded
 ):
-    settings.TRUSTED_PROXY_COUNT = 1
     proxy_ip = make_client_ip()  # the load balancer's address: the fallback
+    settings.TRUSTED_PROXIES = [proxy_ip]
 
     statuses = [
         # Each from a freshly shown form: a token is spent by the request it sends.
@@ -86,6 +86,25 @@ def test_appointment_rate_limit_holds_whatever_x_forwarded_for_holds(
             {**open_form(csrf_client, form_page, proxy_ip), **VALID_DATA},
             REMOTE_ADDR=proxy_ip,
             HTTP_X_FORWARDED_FOR=forwarded,
+        ).status_code
+        for _ in range(6)
+    ]
+
+    assert statuses == [303] * 5 + [429]
+
+
+def test_a_client_reaching_the_app_directly_cannot_spoof_its_address_past_the_limit(
+    settings, csrf_client, form_page, make_client_ip
+):
+    settings.TRUSTED_PROXIES = ["192.0.2.0/24"]  # the host's load balancers; this client is not one
+    client_ip = make_client_ip()
+
+    statuses = [
+        csrf_client.post(
+            form_page.url,
+            {**open_form(csrf_client, form_page, client_ip), **VALID_DATA},
+            REMOTE_ADDR=client_ip,
+            HTTP_X_FORWARDED_FOR=make_client_ip(),  # a new address claimed with every request
         ).status_code
         for _ in range(6)
     ]

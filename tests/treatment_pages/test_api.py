@@ -181,9 +181,9 @@ def test_v2_article_and_listing_carry_each_articles_rating_summary(client, mesot
 
 @pytest.mark.parametrize("forwarded", BAD_FORWARDED_FOR)
 def test_vote_api_answers_and_counts_whatever_x_forwarded_for_holds(settings, client, mesotherapy, forwarded):
-    settings.TRUSTED_PROXY_COUNT = 1
     settings.RATINGS_VOTE_RATE = "2/m"
     proxy_ip = random_ip()
+    settings.TRUSTED_PROXIES = [proxy_ip]
 
     statuses = [
         client.post(

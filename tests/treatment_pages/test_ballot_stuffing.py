@@ -4,6 +4,7 @@ Each client address may create ``RATINGS_NEW_VOTERS_PER_ADDRESS`` new voters per
 per window; readers who already rated keep changing their own vote.
 """
 
+import secrets
 import time
 
 import pytest
@@ -138,3 +139,39 @@ def test_limit_of_zero_switches_it_off(settings, mesotherapy):
     ip = random_ip()
 
     assert [Reader(ip=ip).vote(mesotherapy, 3).status_code for _ in range(7)] == [302] * 7
+
+
+def random_ipv6_network():
+    """A /64 of the documentation range no other test uses (the cache is shared within a run)."""
+    return f"2001:db8:{secrets.randbelow(0xFFFF):x}:{secrets.randbelow(0xFFFF):x}"
+
+
+def test_twelve_new_voters_from_one_ipv6_network_are_one_address(mesotherapy):
+    network = random_ipv6_network()
+    addresses = [f"{network}:{index:x}::{secrets.randbelow(0xFFFF):x}" for index in range(1, 13)]
+
+    statuses = [Reader(ip=address).vote(mesotherapy, 5).status_code for address in addresses]
+
+    assert statuses == [302] * 5 + [429] * 7, "one /64 is one household or phone"
+    assert summary(mesotherapy) == (5, 25)
+    # The next network is someone else.
+    assert Reader(ip=f"{random_ipv6_network()}::1").vote(mesotherapy, 5).status_code == 302
+
+
+def test_a_client_reaching_the_app_directly_cannot_name_other_addresses(settings, mesotherapy):
+    settings.TRUSTED_PROXIES = ["192.0.2.0/24"]
+    ip = random_ip()
+
+    # Straight to the app server, a new X-Forwarded-For with every vote (M7).
+    statuses = [
+        Reader(ip=ip).vote(mesotherapy, 5, HTTP_X_FORWARDED_FOR=random_ip()).status_code for _ in range(6)
+    ]
+
+    assert statuses == [302] * 5 + [429]
+    # Through the host's own proxy, the address it appended is the client's.
+    proxy = "192.0.2.7"
+    behind_proxy = [
+        Reader(ip=proxy).vote(mesotherapy, 4, HTTP_X_FORWARDED_FOR=f"{ip}, {random_ip()}").status_code
+        for _ in range(6)
+    ]
+    assert behind_proxy == [302] * 6, "six readers behind the proxy, whatever the first one wrote"

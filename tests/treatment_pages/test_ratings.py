@@ -209,7 +209,7 @@ def test_votes_beyond_the_rate_limit_answer_429_and_change_nothing(settings, mes
 
 def test_rate_limit_counts_the_client_ip_behind_a_trusted_proxy(settings, mesotherapy):
     settings.RATINGS_VOTE_RATE = "2/m"
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["192.0.2.10/32"]
     proxy = Reader(ip="192.0.2.10")  # every request arrives from the load balancer
     client_ip = Reader().ip
 

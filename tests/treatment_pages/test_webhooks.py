@@ -1,15 +1,42 @@
 """Webhooks: signed deliveries on publish, retried when the receiver fails, visible to administrators."""
 
+import base64
+import hashlib
+import hmac
 import json
+import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from tests.factories import UserFactory
 from treatment_pages.models import WebhookDelivery, WebhookEndpoint
 from treatment_pages.ratings.votes import cast_vote
-from treatment_pages.webhooks.delivery import verify
+from treatment_pages.webhooks import targets as webhook_targets
+from treatment_pages.webhooks.delivery import deliver_webhook, sign
+from treatment_pages.webhooks.secrets import new_webhook_secret
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def loopback_receivers_allowed(settings):
+    """The test receivers listen on loopback, which production refuses: allow-listed as a host would."""
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+
+
+def verify(secret, headers, body):
+    """What a receiver does, through the Standard Webhooks package (timestamp tolerance included)."""
+    try:
+        Webhook(secret).verify(body, headers)
+    except WebhookVerificationError:
+        return False
+    return True
 
 
 class Receiver:
@@ -103,7 +130,7 @@ def test_a_receiver_that_keeps_failing_is_given_up_after_the_attempt_limit(
 
     assert len(hook.requests) == 3
     delivery = WebhookDelivery.objects.get()
-    assert (delivery.status, delivery.last_error) == ("failed", "HTTP 503")
+    assert (delivery.status, delivery.last_error) == ("failed", "HTTP 503 from receiver")
 
 
 def test_move_and_delete_carry_the_old_and_new_paths(
@@ -128,7 +155,7 @@ def test_rating_and_settings_changes_are_events_and_requests_never_are(
 ):
     hook = receiver()
     settings.WEBHOOK_URL = hook.url
-    settings.WEBHOOK_SECRET = "whsec_" + "c2VjcmV0" * 4
+    settings.WEBHOOK_SECRET = "whsec_" + "c2VjcmV0" * 4  # 24 bytes
 
     from treatment_pages.models import ClinicContactSettings
 
@@ -191,3 +218,438 @@ def test_administrators_see_endpoints_and_deliveries_editors_do_not(client, meso
     editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
     client.force_login(editor)
     assert client.get("/admin/webhook_endpoints/").status_code in {302, 403}
+
+
+# --- Signing ----------------------------------------------------------------------------------
+
+
+def hand_signed(secret, message_id, timestamp, body):
+    """The Standard Webhooks signature written out from the specification, to compare with the package's."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    digest = hmac.new(key, f"{message_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+@pytest.mark.parametrize(
+    "body", [b"{}", json.dumps({"type": "page.published", "data": {"t": "\u00e9"}}).encode()]
+)
+def test_signatures_made_by_the_package_are_byte_identical_to_the_specification(body):
+    secret = new_webhook_secret()
+
+    assert sign(secret, "msg_1", "1700000000", body) == hand_signed(secret, "msg_1", "1700000000", body)
+
+
+def test_a_receiver_using_the_package_refuses_old_and_forged_deliveries():
+    secret, body = new_webhook_secret(), b'{"type":"page.published"}'
+    now = str(int(time.time()))
+    good = {
+        "webhook-id": "msg_1",
+        "webhook-timestamp": now,
+        "webhook-signature": sign(secret, "msg_1", now, body),
+    }
+    old_time = str(int(time.time()) - 3600)
+    old = {**good, "webhook-timestamp": old_time, "webhook-signature": sign(secret, "msg_1", old_time, body)}
+    wrong_version = {**good, "webhook-signature": "v9," + good["webhook-signature"].split(",", 1)[1]}
+    not_a_time = {**good, "webhook-timestamp": "soon"}
+
+    assert verify(secret, good, body)
+    assert not verify(secret, old, body)
+    assert not verify(secret, wrong_version, body)
+    assert not verify(secret, not_a_time, body)
+    assert not verify(secret, good, body + b" ")
+
+
+# --- Where deliveries may go ------------------------------------------------------------------
+
+
+@pytest.fixture
+def dns(monkeypatch):
+    """Host names resolving to the addresses a test gives them (nothing here reaches a real resolver)."""
+    answers = {}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host in answers:
+            return [
+                (socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
+                for a in answers[host]
+            ]
+        if host.endswith(".example"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(webhook_targets.socket, "getaddrinfo", getaddrinfo)
+    return answers
+
+
+REFUSED_URLS = [
+    "ftp://build.example/hook",
+    "file:///etc/passwd",
+    "gopher://127.0.0.1:6379/_INFO",
+    "http://127.0.0.1:6379/",
+    "http://localhost/hook",
+    "http://api.localhost/hook",
+    "http://0.0.0.0:8000/",
+    "http://[::]/",
+    "http://[::1]:8000/",
+    "http://[::ffff:127.0.0.1]/",
+    "http://10.0.0.5/",
+    "http://172.16.0.1/",
+    "http://192.168.1.1/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://[fe80::1]/",
+    "http://[fd00::1]/",
+    "http://100.64.0.1/",
+    "http://224.0.0.1/",
+    "http://240.0.0.1/",
+    "http://255.255.255.255/",
+    "https://user:pass@build.example/hook",
+    "http://internal.example/hook",  # resolves to a private address
+    "http://mixed.example/hook",  # one public and one private answer
+]
+
+
+@pytest.mark.parametrize("url", REFUSED_URLS)
+def test_urls_that_are_not_public_http_are_refused_when_saved(settings, dns, url):
+    settings.WEBHOOK_ALLOWED_NETWORKS = []
+    dns["internal.example"] = ["10.1.2.3"]
+    dns["mixed.example"] = ["93.184.216.34", "127.0.0.1"]
+
+    with pytest.raises(ValidationError) as refused:
+        WebhookEndpoint(url=url).full_clean()
+
+    assert "url" in refused.value.message_dict
+
+
+@pytest.mark.parametrize(
+    "url", ["https://build.example/hook", "https://93.184.216.34/hook", "http://public.example:8080/x?y=1"]
+)
+def test_public_urls_and_names_not_resolving_yet_are_accepted(settings, dns, url):
+    settings.WEBHOOK_ALLOWED_NETWORKS = []
+    dns["public.example"] = ["93.184.216.34", "2606:2800:220:1::1"]
+
+    WebhookEndpoint(url=url).full_clean()
+
+
+def test_an_allow_listed_network_may_be_saved(settings, dns):
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["10.20.0.0/16"]
+    dns["builder.example"] = ["10.20.0.9"]
+
+    WebhookEndpoint(url="http://builder.example/hook").full_clean()
+    with pytest.raises(ValidationError):
+        WebhookEndpoint(url="http://10.21.0.9/hook").full_clean()
+
+
+def test_a_host_that_resolves_to_a_private_address_by_delivery_time_is_never_contacted(
+    settings, dns, receiver, mesotherapy, django_capture_on_commit_callbacks
+):
+    hook = receiver()
+    dns["build.example"] = ["93.184.216.34"]
+    endpoint = WebhookEndpoint.objects.create(url=hook.url.replace("127.0.0.1", "build.example"))
+    endpoint.full_clean()  # public when saved
+    dns["build.example"] = ["127.0.0.1"]  # DNS changed since (rebinding)
+    settings.WEBHOOK_ALLOWED_NETWORKS = []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mesotherapy.save_revision().publish()
+
+    assert hook.requests == []
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("failed", 1), "a refusal is not retried"
+    assert delivery.last_error == "refused: the host is not a public address"
+
+
+def test_with_the_network_allow_listed_the_named_host_receives_the_delivery_at_the_checked_address(
+    dns, receiver, mesotherapy, django_capture_on_commit_callbacks
+):
+    hook = receiver()
+    dns["build.example"] = ["127.0.0.1"]
+    WebhookEndpoint.objects.create(url=hook.url.replace("127.0.0.1", "build.example"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mesotherapy.save_revision().publish()
+
+    ((headers, _body),) = hook.requests
+    assert headers["Host"] == f"build.example:{hook.server.server_port}"
+    assert WebhookDelivery.objects.get().status == "delivered"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_delivery_errors_name_a_category_never_the_address_or_port(
+    client, settings, mesotherapy, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    port = free_port()  # nothing listens: the audit's "Connection refused" oracle
+    WebhookEndpoint.objects.create(url=f"http://127.0.0.1:{port}/hook")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mesotherapy.save_revision().publish()
+
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.last_error) == ("failed", "could not connect")
+    client.force_login(UserFactory(is_superuser=True))
+    page = client.get(f"/admin/webhook_deliveries/inspect/{delivery.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "could not connect" in text
+    assert "refused" not in text.lower() and "Errno" not in text
+
+
+def test_a_receiver_that_does_not_answer_in_time_is_a_timeout(
+    settings, mesotherapy, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_MAX_ATTEMPTS = 1
+    settings.WEBHOOK_TIMEOUT_SECONDS = 0.3
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)  # accepts the connection, never answers
+    try:
+        WebhookEndpoint.objects.create(url=f"http://127.0.0.1:{silent.getsockname()[1]}/hook")
+        with django_capture_on_commit_callbacks(execute=True):
+            mesotherapy.save_revision().publish()
+    finally:
+        silent.close()
+
+    assert WebhookDelivery.objects.get().last_error == "timed out"
+
+
+# --- Secrets ----------------------------------------------------------------------------------
+
+
+def b64_secret(length):
+    return "whsec_" + base64.b64encode(bytes(range(length))).decode()
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        "a",
+        "whsec_abc",
+        "whsec_",
+        "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0",
+        b64_secret(23),
+        b64_secret(65),
+        "whsec_" + "!" * 32,
+    ],
+)
+def test_secrets_that_are_not_standard_webhooks_secrets_are_refused(admin_form_post, secret):
+    response, endpoint = admin_form_post(secret)
+
+    assert response.status_code == 200, "the form comes back with the error"
+    assert "signing secret" in response.content.decode().lower()
+    assert endpoint is None
+
+
+@pytest.mark.parametrize("secret", [b64_secret(24), b64_secret(32), b64_secret(64)])
+def test_standard_webhooks_secrets_are_accepted_and_stored_encrypted(admin_form_post, secret):
+    response, endpoint = admin_form_post(secret)
+
+    assert response.status_code == 302
+    assert endpoint.secret == secret
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM treatment_pages_webhookendpoint WHERE id = %s", [endpoint.pk])
+        row = " ".join(str(value) for value in cursor.fetchone())
+    assert secret.removeprefix("whsec_") not in row
+
+
+@pytest.fixture
+def admin_form_post(client):
+    client.force_login(UserFactory(is_superuser=True))
+
+    def post(secret):
+        response = client.post(
+            "/admin/webhook_endpoints/new/",
+            {
+                "url": "https://build.example/hook",
+                "description": "Build",
+                "is_active": "on",
+                "new_secret": secret,
+            },
+        )
+        return response, WebhookEndpoint.objects.filter(description="Build").first()
+
+    return post
+
+
+def test_the_admin_offers_a_new_secret_once_and_never_shows_the_stored_one(client):
+    client.force_login(UserFactory(is_superuser=True))
+    new_form = client.get("/admin/webhook_endpoints/new/")
+    endpoint = WebhookEndpoint.objects.create(url="https://build.example/hook", description="Build")
+    stored = endpoint.secret
+
+    edit_form = client.get(f"/admin/webhook_endpoints/edit/{endpoint.pk}/")
+    listing = client.get("/admin/webhook_endpoints/")
+
+    assert new_form.status_code == 200 and 'name="new_secret" value="whsec_' in new_form.content.decode()
+    assert edit_form.status_code == 200 and listing.status_code == 200
+    for page in (edit_form, listing):
+        assert stored not in page.content.decode()
+        assert stored.removeprefix("whsec_")[:20] not in page.content.decode()
+
+
+def test_rotating_replaces_the_secret_and_an_empty_field_keeps_it(client):
+    client.force_login(UserFactory(is_superuser=True))
+    endpoint = WebhookEndpoint.objects.create(url="https://build.example/hook", description="Build")
+    original, rotated = endpoint.secret, new_webhook_secret()
+    form = {"url": endpoint.url, "description": "Build", "is_active": "on"}
+
+    kept = client.post(f"/admin/webhook_endpoints/edit/{endpoint.pk}/", {**form, "new_secret": ""})
+    endpoint.refresh_from_db()
+    assert kept.status_code == 302 and endpoint.secret == original
+
+    rotated_response = client.post(
+        f"/admin/webhook_endpoints/edit/{endpoint.pk}/", {**form, "new_secret": rotated}
+    )
+    endpoint.refresh_from_db()
+    assert rotated_response.status_code == 302 and endpoint.secret == rotated
+
+
+def test_secrets_stay_readable_after_secret_key_rotation_with_a_fallback(settings):
+    endpoint = WebhookEndpoint.objects.create(url="https://build.example/hook")
+    secret = endpoint.secret
+
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-for-this-test-only-0123456789"
+    assert WebhookEndpoint.objects.get().secret == secret
+
+
+def test_an_unusable_secret_fails_its_delivery_at_once_instead_of_staying_pending(
+    settings, receiver, mesotherapy, django_capture_on_commit_callbacks
+):
+    hook = receiver()
+    settings.WEBHOOK_URL = hook.url
+    settings.WEBHOOK_SECRET = "whsec_abc"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mesotherapy.save_revision().publish()
+
+    assert hook.requests == []
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (
+        "failed",
+        1,
+        "signing secret invalid: set a new one",
+    )
+
+
+# --- Disabling ----------------------------------------------------------------------------------
+
+
+def test_disabling_an_endpoint_stops_its_queued_retries(
+    receiver, mesotherapy, django_capture_on_commit_callbacks
+):
+    hook = receiver(statuses=[500])
+    endpoint = WebhookEndpoint.objects.create(url=hook.url)
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, url=hook.url, message_id="msg_queued", event="page.published", payload={}
+    )
+    deliver_webhook.call(delivery.pk, 2)  # a retry that was queued...
+    assert len(hook.requests) == 2  # (this backend retries at once: the 500, then a 200)
+    hook.requests.clear()
+    delivery.status, delivery.attempts = "pending", 2
+    delivery.save()
+
+    endpoint.is_active = False
+    endpoint.save()
+    deliver_webhook.call(delivery.pk, 3)  # ...runs after the endpoint was disabled
+
+    assert hook.requests == []
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.last_error) == ("failed", "endpoint disabled")
+
+
+def test_a_queued_delivery_to_a_webhook_url_no_longer_configured_stops(settings, receiver):
+    hook = receiver()
+    settings.WEBHOOK_URL = ""
+    delivery = WebhookDelivery.objects.create(
+        url=hook.url, message_id="msg_old", event="page.published", payload={}
+    )
+
+    deliver_webhook.call(delivery.pk, 2)
+
+    assert hook.requests == []
+    delivery.refresh_from_db()
+    assert delivery.status == "failed"
+
+
+def test_after_a_key_rotation_the_command_reseals_secrets_under_the_new_key(settings):
+    from django.core.management import call_command
+
+    endpoint = WebhookEndpoint.objects.create(url="https://build.example/hook")
+    secret = endpoint.secret
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-for-this-test-only-0123456789"
+
+    call_command("reseal_webhook_secrets")
+    settings.SECRET_KEY_FALLBACKS = []
+
+    assert WebhookEndpoint.objects.get().secret == secret
+
+
+def test_the_system_check_names_a_bad_webhook_setting(settings):
+    from treatment_pages.webhooks.delivery import check_webhook_settings
+
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["10.0.0.0/8", "intranet"]
+    settings.WEBHOOK_URL = "ftp://build.example/hook"
+    settings.WEBHOOK_SECRET = "a"
+
+    assert [error.id for error in check_webhook_settings(None)] == [
+        "treatment_pages.E022",
+        "treatment_pages.E023",
+        "treatment_pages.E024",
+    ]
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["10.0.0.0/8"]
+    settings.WEBHOOK_URL, settings.WEBHOOK_SECRET = "https://build.example/hook", new_webhook_secret()
+    assert check_webhook_settings(None) == []
+
+
+# --- The receiver example in docs/api.md ------------------------------------------------------
+
+
+@pytest.fixture
+def docs_receiver():
+    """The receiver example from docs/api.md, run as a receiver would run it."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    code = text.split("<!-- receiver-example -->\n```python\n", 1)[1].split("```", 1)[0]
+    namespace = {}
+    exec(compile(code, "docs/api.md", "exec"), namespace)  # noqa: S102 - our own documentation
+    return namespace
+
+
+def test_the_documented_receiver_accepts_a_delivery_once_and_refuses_forgeries(
+    docs_receiver, receiver, mesotherapy, django_capture_on_commit_callbacks
+):
+    hook = receiver()
+    endpoint = WebhookEndpoint.objects.create(url=hook.url, events=["page.published"])
+    with django_capture_on_commit_callbacks(execute=True):
+        mesotherapy.save_revision().publish()
+    ((headers, body),) = hook.requests
+    receive, refused = docs_receiver["receive"], docs_receiver["WebhookVerificationError"]
+
+    assert receive(endpoint.secret, headers, body)["type"] == "page.published"
+    variants = {
+        "replayed": headers,
+        "other secret": headers,
+        "old": {**headers, "webhook-timestamp": str(int(time.time()) - 3600)},
+        "v9 signature": {
+            **headers,
+            "webhook-signature": "v9," + headers["webhook-signature"].split(",", 1)[1],
+        },
+        "v1a signature": {
+            **headers,
+            "webhook-signature": "v1a," + headers["webhook-signature"].split(",", 1)[1],
+        },
+        "timestamp not a number": {**headers, "webhook-timestamp": "yesterday"},
+        "no id": {key: value for key, value in headers.items() if key.lower() != "webhook-id"},
+    }
+    for name, variant in variants.items():
+        secret = new_webhook_secret() if name == "other secret" else endpoint.secret
+        with pytest.raises(refused):
+            receive(secret, variant, body)

@@ -1,10 +1,16 @@
 """Webhook endpoints administrators register, and the record of every delivery to them."""
 
-import base64
-import secrets
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from treatment_pages.webhooks.secrets import (
+    SECRET_PREFIX,  # noqa: F401 - re-exported for code that read it here
+    decrypt_secret,
+    encrypt_secret,
+    new_encrypted_secret,
+    new_webhook_secret,  # noqa: F401 - re-exported for code that read it here
+)
+from treatment_pages.webhooks.targets import validate_webhook_url
 
 # The events a front end can subscribe to; payloads carry page ids and paths, never patient data.
 EVENT_CHOICES = [
@@ -16,29 +22,21 @@ EVENT_CHOICES = [
     ("rating.changed", _("An article's rating summary changed")),
 ]
 EVENT_NAMES = [name for name, _label in EVENT_CHOICES]
-SECRET_PREFIX = "whsec_"  # noqa: S105 - the Standard Webhooks prefix, not a secret
-
-
-def new_webhook_secret():
-    """A Standard Webhooks secret: ``whsec_`` and 32 random bytes in base64."""
-    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 class WebhookEndpoint(models.Model):
     """A URL told about content changes, e.g. a static front end's rebuild hook."""
 
     url = models.URLField(
-        _("URL"), max_length=500, help_text=_("Where the events are POSTed (HTTPS in production).")
+        _("URL"),
+        max_length=500,
+        validators=[validate_webhook_url],
+        help_text=_("Where the events are POSTed: a public https:// address (http:// only for testing)."),
     )
     description = models.CharField(_("description"), max_length=200, blank=True)
-    secret = models.CharField(
-        _("signing secret"),
-        max_length=100,
-        default=new_webhook_secret,
-        help_text=_(
-            "The receiver checks each delivery's webhook-signature with it (Standard Webhooks, HMAC-SHA256)."
-        ),
-    )
+    # The Standard Webhooks secret (whsec_...), encrypted (treatment_pages.webhooks.secrets);
+    # read and set it as ``endpoint.secret``.
+    secret_ciphertext = models.TextField(default=new_encrypted_secret, editable=False)
     events = models.JSONField(
         _("events"),
         default=list,
@@ -55,6 +53,15 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self):
         return self.description or self.url
+
+    @property
+    def secret(self):
+        """The signing secret in clear (SecretUnreadable if SECRET_KEY changed without a fallback)."""
+        return decrypt_secret(self.secret_ciphertext)
+
+    @secret.setter
+    def secret(self, value):
+        self.secret_ciphertext = encrypt_secret(value)
 
     def wants(self, event):
         return self.is_active and (not self.events or event in self.events)

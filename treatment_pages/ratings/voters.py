@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 from treatment_pages.conf import app_settings
-from treatment_pages.ratings.client_ip import get_client_ip
+from treatment_pages.ratings.client_ip import address_for_limits
 
 VOTER_COOKIE_NAME = "clinic_voter"
 # Separate salts: the cookie signature and the stored key must not be derivable from each other.
@@ -43,8 +43,12 @@ def voter_key_for(identifier):
 
 
 def client_address(request):
-    """The client's IP address, as this app's rate limits see it (``treatment_pages.ratings.client_ip``)."""
-    return get_client_ip(request)
+    """The client's address as this app's rate limits count it (``treatment_pages.ratings.client_ip``).
+
+    An IPv6 client is its /64 (``RATELIMIT_IPV6_MASK``): one household or phone holds a whole
+    network, so counting full addresses would let it create a new voter from each of them.
+    """
+    return address_for_limits(request)
 
 
 def address_key_for(address):

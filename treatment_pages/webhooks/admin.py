@@ -9,9 +9,14 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from treatment_pages.models.webhooks import EVENT_CHOICES, WebhookDelivery, WebhookEndpoint
+from treatment_pages.webhooks.secrets import new_webhook_secret, validate_webhook_secret
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    """The secret is write-only: a new endpoint's form offers a fresh one to copy to the receiver;
+    an existing endpoint's field stays empty (the stored secret is never shown back) and a value
+    typed there replaces it."""
+
     events = forms.MultipleChoiceField(
         label=_("Events"),
         choices=EVENT_CHOICES,
@@ -19,10 +24,39 @@ class WebhookEndpointForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Leave all unticked to receive every event."),
     )
+    new_secret = forms.CharField(
+        label=_("Signing secret"),
+        required=False,
+        strip=True,
+        validators=[validate_webhook_secret],
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
 
     class Meta:
         model = WebhookEndpoint
-        fields = ["url", "description", "events", "is_active", "secret"]
+        fields = ["url", "description", "events", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["new_secret"]
+        if self.instance.pk is None:
+            field.required = True
+            field.initial = new_webhook_secret()
+            field.help_text = _(
+                "Copy this secret to the receiver now: it is stored encrypted and never shown again. "
+                "The receiver checks each delivery's webhook-signature with it (Standard Webhooks)."
+            )
+        else:
+            field.label = _("New signing secret")
+            field.help_text = _(
+                "The current secret is never shown. To rotate it, paste a new one here (e.g. %(example)s) "
+                "and give the receiver the same; leave empty to keep the current one."
+            ) % {"example": new_webhook_secret()}
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("new_secret"):
+            self.instance.secret = self.cleaned_data["new_secret"]
+        return super().save(commit=commit)
 
 
 class WebhookEndpointViewSet(ModelViewSet):
@@ -31,7 +65,7 @@ class WebhookEndpointViewSet(ModelViewSet):
     model = WebhookEndpoint
     icon = "link-external"
     menu_label = _("Endpoints")
-    form_fields = ["url", "description", "events", "is_active", "secret"]
+    form_fields = ["url", "description", "events", "is_active"]
     list_display = ["__str__", "url", "is_active"]
 
     def get_form_class(self, for_update=False):

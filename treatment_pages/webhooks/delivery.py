@@ -10,67 +10,62 @@ never triggers a webhook):
 - ``rating.changed``: ``{page_id, path, count, average}``
 
 A delivery is a POST of ``{"type", "timestamp", "data"}`` signed as the Standard
-Webhooks specification describes: headers ``webhook-id`` (the same on every retry),
-``webhook-timestamp`` (Unix seconds of this attempt) and ``webhook-signature``
-(``v1,`` then base64 HMAC-SHA256 over ``{id}.{timestamp}.{body}`` with the secret).
-Deliveries are recorded (``WebhookDelivery``), queued after the change commits and
-retried with a growing delay, so a receiver that is down never fails an editor's
-action.
+Webhooks specification describes, by its reference package ``standardwebhooks``: headers
+``webhook-id`` (the same on every retry), ``webhook-timestamp`` (Unix seconds of this
+attempt) and ``webhook-signature`` (``v1,`` then base64 HMAC-SHA256 over
+``{id}.{timestamp}.{body}`` with the secret). Deliveries are recorded
+(``WebhookDelivery``), queued after the change commits and retried with a growing delay,
+so a receiver that is down never fails an editor's action. A retry whose endpoint was
+disabled (or deleted, or whose ``WEBHOOK_URL`` changed) stops.
+
+Each attempt checks the URL again (:mod:`treatment_pages.webhooks.targets`): http(s), and
+every address the host resolves to public or allow-listed; then it connects to the
+address it checked, never resolving the name a second time. What the Deliveries screen
+shows of a failure is a short category ("could not connect", "timed out", "HTTP 500 from
+receiver"), never the underlying error, which would tell an administrator which internal
+ports answer.
 """
 
-import base64
-import hashlib
-import hmac
 import json
 import logging
+import ssl
 import time
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
-import requests
+import certifi
+import urllib3
+from django.core.checks import Error, Tags, register
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
 from django.utils import timezone
 from django_tasks import task
+from standardwebhooks.webhooks import Webhook
 from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from treatment_pages.conf import app_settings
 from treatment_pages.models.settings import ClinicContactSettings
-from treatment_pages.models.webhooks import SECRET_PREFIX, WebhookDelivery, WebhookEndpoint
+from treatment_pages.models.webhooks import WebhookDelivery, WebhookEndpoint
 from treatment_pages.signals import rating_summary_changed
+from treatment_pages.webhooks.secrets import SecretUnreadable, secret_error
+from treatment_pages.webhooks.targets import (
+    TargetRefused,
+    check_addresses,
+    invalid_allowed_entries,
+    resolve,
+    split_url,
+)
 
 logger = logging.getLogger(__name__)
 
 
-def secret_key(secret):
-    """The HMAC key of a Standard Webhooks secret (``whsec_`` + base64), or of any other string as is."""
-    if secret.startswith(SECRET_PREFIX):
-        return base64.b64decode(secret.removeprefix(SECRET_PREFIX))
-    return secret.encode()
-
-
 def sign(secret, message_id, timestamp, body):
-    """The ``webhook-signature`` header value for ``body`` (bytes)."""
-    signed = f"{message_id}.{timestamp}.".encode() + body
-    digest = hmac.new(secret_key(secret), signed, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
-
-
-def verify(secret, headers, body, tolerance=300):
-    """True if ``headers`` (a mapping) sign ``body`` with ``secret`` within ``tolerance`` seconds.
-
-    What a receiver does; the tests and the README's example use it.
-    """
-    message_id, timestamp = headers["webhook-id"], headers["webhook-timestamp"]
-    if abs(time.time() - int(timestamp)) > tolerance:
-        return False
-    expected = sign(secret, message_id, timestamp, body).split(",", 1)[1]
-    signatures = [part.split(",", 1)[1] for part in headers["webhook-signature"].split() if "," in part]
-    return any(hmac.compare_digest(expected, signature) for signature in signatures)
+    """The ``webhook-signature`` header value for ``body`` (bytes) at ``timestamp`` (Unix seconds)."""
+    return Webhook(secret).sign(message_id, datetime.fromtimestamp(int(timestamp), tz=UTC), body)
 
 
 # --- Emitting ----------------------------------------------------------------------------
@@ -122,50 +117,131 @@ def _create_deliveries(event, data):
         logger.exception("Could not queue the %s webhook", event)
 
 
+class DeliveryFailed(Exception):
+    """One attempt failed; ``category`` is what the Deliveries screen shows, ``retry`` whether to try again."""
+
+    def __init__(self, category, *, retry=True):
+        super().__init__(category)
+        self.category, self.retry = category, retry
+
+
 def _secret_for(delivery):
-    return delivery.endpoint.secret if delivery.endpoint_id else app_settings.WEBHOOK_SECRET
+    try:
+        secret = delivery.endpoint.secret if delivery.endpoint_id else app_settings.WEBHOOK_SECRET
+    except SecretUnreadable:
+        raise DeliveryFailed("signing secret unreadable: set a new one", retry=False) from None
+    if secret_error(secret):
+        raise DeliveryFailed("signing secret invalid: set a new one", retry=False)
+    return secret
+
+
+def _still_wanted(delivery):
+    """Whether a queued delivery should still go: its endpoint active, or WEBHOOK_URL unchanged."""
+    if delivery.endpoint_id:
+        return delivery.endpoint.is_active  # a deleted endpoint took its deliveries with it
+    return app_settings.WEBHOOK_URL == delivery.url
+
+
+def _post(url, body, headers):
+    """POST ``body`` to ``url`` at an address checked first; the HTTP status, or DeliveryFailed."""
+    try:
+        scheme, host, port = split_url(url)
+    except TargetRefused:
+        raise DeliveryFailed("refused: not an http(s) URL", retry=False) from None
+    addresses = resolve(host, port)
+    if not addresses:
+        raise DeliveryFailed("could not resolve the host name")
+    try:
+        check_addresses(addresses)
+    except TargetRefused:
+        raise DeliveryFailed("refused: the host is not a public address", retry=False) from None
+    parts = urllib3.util.parse_url(url)
+    path = parts.request_uri or "/"
+    timeout = urllib3.Timeout(total=float(app_settings.WEBHOOK_TIMEOUT_SECONDS))
+    name = f"[{host}]" if ":" in host else host
+    host_header = name if port == (443 if scheme == "https" else 80) else f"{name}:{port}"
+    if scheme == "https":
+        # Connected by address, verified by name: SNI and the certificate check use the host name.
+        pool = urllib3.HTTPSConnectionPool(
+            addresses[0],
+            port,
+            timeout=timeout,
+            retries=False,
+            server_hostname=host,
+            assert_hostname=host,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=certifi.where(),
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(addresses[0], port, timeout=timeout, retries=False)
+    try:
+        with pool:
+            response = pool.urlopen(
+                "POST",
+                path,
+                body=body,
+                headers={**headers, "Host": host_header},
+                redirect=False,
+                retries=False,
+                preload_content=False,
+            )
+            response.drain_conn()
+            return response.status
+    except (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ProtocolError, ConnectionError):
+        # Before TimeoutError: urllib3's NewConnectionError is a ConnectTimeoutError too.
+        raise DeliveryFailed("could not connect") from None
+    except urllib3.exceptions.TimeoutError:
+        raise DeliveryFailed("timed out") from None
+    except (urllib3.exceptions.SSLError, ssl.SSLError):
+        raise DeliveryFailed("TLS certificate or handshake failed") from None
+    except (urllib3.exceptions.HTTPError, OSError):
+        raise DeliveryFailed("delivery failed") from None
 
 
 @task()
 def deliver_webhook(delivery_id: int, attempt: int = 1):
     """POST delivery ``delivery_id``; on failure retry later, up to ``WEBHOOK_MAX_ATTEMPTS``."""
     delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
-    if delivery is None or delivery.status == WebhookDelivery.Status.DELIVERED:
+    if delivery is None or delivery.status != WebhookDelivery.Status.PENDING:
         return
-    body = json.dumps(delivery.payload, separators=(",", ":")).encode()
-    timestamp = str(int(time.time()))
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": "clinic-webhooks/1",
-        "webhook-id": delivery.message_id,
-        "webhook-timestamp": timestamp,
-        "webhook-signature": sign(_secret_for(delivery), delivery.message_id, timestamp, body),
-    }
+    if not _still_wanted(delivery):
+        # Disabled (or its WEBHOOK_URL changed) while this attempt waited in the queue.
+        delivery.status = WebhookDelivery.Status.FAILED
+        delivery.last_error = "endpoint disabled"
+        delivery.save(update_fields=["status", "last_error"])
+        return
     delivery.attempts = attempt
     delivery.last_attempt_at = timezone.now()
+    delivery.last_status_code = None
+    retry = True
     try:
-        response = requests.post(
-            delivery.url,
-            data=body,
-            headers=headers,
-            timeout=app_settings.WEBHOOK_TIMEOUT_SECONDS,
-            allow_redirects=False,
-        )
-    except requests.RequestException as exc:
-        delivery.last_status_code = None
-        delivery.last_error = type(exc).__name__
+        body = json.dumps(delivery.payload, separators=(",", ":")).encode()
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "clinic-webhooks/1",
+            "webhook-id": delivery.message_id,
+            "webhook-timestamp": timestamp,
+            "webhook-signature": sign(_secret_for(delivery), delivery.message_id, timestamp, body),
+        }
+        status_code = _post(delivery.url, body, headers)
+    except DeliveryFailed as failure:
+        delivery.last_error, retry = failure.category, failure.retry
     else:
-        delivery.last_status_code = response.status_code
-        delivery.last_error = "" if response.ok else f"HTTP {response.status_code}"
-        if 200 <= response.status_code < 300:
+        delivery.last_status_code = status_code
+        if 200 <= status_code < 300:
             delivery.status = WebhookDelivery.Status.DELIVERED
+            delivery.last_error = ""
             delivery.save()
             return
-    retrying = attempt < app_settings.WEBHOOK_MAX_ATTEMPTS
+        delivery.last_error = f"HTTP {status_code} from receiver"
+    retrying = retry and attempt < app_settings.WEBHOOK_MAX_ATTEMPTS
     delivery.status = WebhookDelivery.Status.PENDING if retrying else WebhookDelivery.Status.FAILED
     delivery.save()
     if not retrying:
-        logger.error("Webhook %s to %s failed after %d attempts", delivery.message_id, delivery.url, attempt)
+        logger.error(
+            "Webhook %s failed after %d attempts: %s", delivery.message_id, attempt, delivery.last_error
+        )
         return
     delay = app_settings.WEBHOOK_RETRY_SECONDS * 2 ** (attempt - 1)
     next_run = deliver_webhook
@@ -173,6 +249,34 @@ def deliver_webhook(delivery_id: int, attempt: int = 1):
         next_run = deliver_webhook.using(run_after=timezone.now() + timedelta(seconds=delay))
     # Backends that cannot defer (the immediate one in dev and tests) retry at once.
     next_run.enqueue(delivery_id, attempt + 1)
+
+
+@register(Tags.security)
+def check_webhook_settings(app_configs, **kwargs):
+    """The endpoint configured as code and the allow-list, checked before the first delivery fails."""
+    errors = [
+        Error(
+            f"WEBHOOK_ALLOWED_NETWORKS entry {entry!r} is not an IP network.",
+            hint='Write CIDRs such as "10.20.0.0/16".',
+            id="treatment_pages.E022",
+        )
+        for entry in invalid_allowed_entries()
+    ]
+    if app_settings.WEBHOOK_URL:
+        try:
+            split_url(app_settings.WEBHOOK_URL)
+        except TargetRefused as refused:
+            errors.append(Error(f"WEBHOOK_URL: {refused.message}", id="treatment_pages.E023"))
+        if problem := secret_error(app_settings.WEBHOOK_SECRET):
+            errors.append(
+                Error(
+                    f"WEBHOOK_SECRET: {problem}",
+                    hint='Generate one with: python -c "import base64, secrets; '
+                    "print('whsec_' + base64.b64encode(secrets.token_bytes(32)).decode())\"",
+                    id="treatment_pages.E024",
+                )
+            )
+    return errors
 
 
 # --- What the events say -------------------------------------------------------------------
