@@ -12,7 +12,13 @@ wrong, and the middleware below makes the server do what the document says:
 - ``pages/find`` says it redirects (302); ``limit`` says its maximum;
 - an unknown query parameter is a 400 problem naming the ones the operation takes;
 - public reads carry ``ETag`` (and ``Last-Modified`` for a page) and a short shared
-  ``Cache-Control``, and a matching conditional request is answered 304.
+  ``Cache-Control``, and a matching conditional request is answered 304;
+- nothing per-client is ever public: an answer to a request with credentials
+  (``Authorization``, ``X-Voter-Token``) that says nothing itself is
+  ``private, no-store``, and ``?version=draft`` on Wagtail's pages endpoints needs a
+  valid bearer token (401 without one, 403 when its user may not edit the page) and is
+  answered ``private, no-store``. Wagtail's router would otherwise answer the live
+  page, silently, to anyone without one.
 
 The reference site's own, not the plugin's: each rule covers every operation of
 Wagtail's API, Wagtail's and other apps' included, so a plugin applying them would
@@ -84,6 +90,12 @@ NOT_MODIFIED = {
     "headers": {"ETag": {"schema": {"type": "string"}}},
 }
 PUBLIC_MAX_AGE = 60
+# Wagtail's operations taking ``?version=draft`` (URL names of wagtail.api.v3.routers.pages).
+DRAFT_OPERATIONS = {"detail_page", "find_page"}
+DRAFT_UNAUTHORISED = (
+    "`version=draft` without a valid bearer token (a draft is for editors; "
+    "a front end's preview uses `/api/v3/preview/`)"
+)
 
 _METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
 
@@ -135,6 +147,11 @@ def fix_openapi_document(document):
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "query" and parameter["name"] == "limit" and limit_max:
                     parameter["schema"]["maximum"] = limit_max
+            if operation.get("operationId") in {"pages_detail", "pages_find"}:
+                responses.setdefault("401", _problem(DRAFT_UNAUTHORISED))
+                responses.setdefault(
+                    "403", _problem("`version=draft`: the token's user may not edit the page")
+                )
             if operation.get("operationId") == "pages_find":
                 responses.pop("200", None)
                 responses["302"] = {
@@ -210,7 +227,21 @@ class APIContractMiddleware:
                     f"It takes: {', '.join(known) or 'no query parameters'}.",
                 )
 
+        draft = request.method in {"GET", "HEAD"} and request.GET.get("version") == "draft"
+        if draft and "HTTP_AUTHORIZATION" not in request.META and self.is_pages_read(request):
+            return self.draft_refused(401)
+
         response = self.get_response(request)
+        if draft and self.is_pages_read(request) and response.status_code < 400:
+            refused = self.draft_refusal(request)
+            if refused:
+                return refused
+            patch_cache_control(response, private=True, no_store=True)
+        if any(header in request.META for header in CREDENTIAL_HEADERS) and not response.has_header(
+            "Cache-Control"
+        ):
+            # A per-client answer nobody marked (Wagtail's own routers): never for a cache.
+            patch_cache_control(response, private=True, no_store=True)
         if (
             request.method in {"GET", "HEAD"}
             and response.status_code == 200
@@ -223,6 +254,18 @@ class APIContractMiddleware:
 
     def public_read(self, request, response):
         patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        # The v3 API reads no cookie: Wagtail's routers normalise a session to anonymous
+        # (AllowAnonymous) and the apps' routers take tokens in headers. ``Vary: Cookie``
+        # (added when some middleware touches the session) only made the project's VCL
+        # refuse every API answer and plain caches keep one copy per cookie jar; the
+        # headers the answer does depend on (Origin, X-Voter-Token) stay.
+        vary = [h.strip() for h in response.get("Vary", "").split(",") if h.strip()]
+        if any(h.lower() == "cookie" for h in vary):
+            kept = [h for h in vary if h.lower() != "cookie"]
+            if kept:
+                response["Vary"] = ", ".join(kept)
+            else:
+                del response["Vary"]
         set_response_etag(response)
         last_published = self.page_last_published(request)
         if last_published:
@@ -230,6 +273,53 @@ class APIContractMiddleware:
             # so only the ETag decides whether a conditional request gets a 304.
             response["Last-Modified"] = http_date(last_published.timestamp())
         return get_conditional_response(request, etag=response["ETag"], response=response)
+
+    @staticmethod
+    def is_pages_read(request):
+        """Whether ``request`` reaches Wagtail's page detail or find (the operations taking ``version``)."""
+        match = request.resolver_match
+        if match is None:
+            from django.urls import Resolver404, resolve
+
+            try:
+                match = resolve(request.path_info)
+            except Resolver404:
+                return False
+        return match.url_name in DRAFT_OPERATIONS
+
+    @staticmethod
+    def draft_refused(status):
+        if status == 401:
+            response = problem_response(
+                status=401,
+                title="Drafts need a bearer token",
+                detail="`version=draft` is for editors: send `Authorization: Bearer <token>` of a user who may "
+                "edit the page. A front end's preview uses `GET /api/v3/preview/` with the preview link's token.",
+            )
+            response["WWW-Authenticate"] = 'Bearer realm="api"'
+        else:
+            response = problem_response(
+                status=403,
+                title="Not allowed to read this draft",
+                detail="The token's user may not edit this page, so may not read its draft.",
+            )
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    def draft_refusal(self, request):
+        """The 401/403 for a draft read by someone who may not read it, else None (after the view ran)."""
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            # An unknown or revoked token: Wagtail fell back to anonymous and answered the live page.
+            return self.draft_refused(401)
+        match = request.resolver_match
+        page_id = match.kwargs.get("page_id") if match else None
+        if page_id is None:
+            return None  # pages/find redirects to the detail URL, which is checked in turn
+        page = Page.objects.filter(pk=page_id).first()
+        if page is None or not page.permissions_for_user(user).can_edit():
+            return self.draft_refused(403)
+        return None
 
     @staticmethod
     def page_last_published(request):

@@ -74,12 +74,16 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
-    # The admin (previews included) and the headless preview API are never cached.
-    if (req.url ~ "^/admin(/|$)" || req.url ~ "^/api/v2/page_preview/") {
+    # The admin (previews included) and the headless preview APIs (v2 and v3) are never
+    # cached. (The app marks the v3 preview private, no-store too: this is belt and braces.)
+    if (req.url ~ "^/admin(/|$)" || req.url ~ "^/api/v2/page_preview/" || req.url ~ "^/api/v3/preview/") {
         return (pass);
     }
     # A session may carry a login: an editor is never served a cached page, nor stores one.
-    if (req.http.Authorization || req.http.Cookie ~ "(^|;\s*)(sessionid|messages)=") {
+    # A bearer token (drafts, staff data) or a reader's voter token (their own score) makes
+    # an API answer personal: such requests never read the cache, even where the public
+    # answer says Vary (Varnish would otherwise keep a variant per token).
+    if (req.http.Authorization || req.http.X-Voter-Token || req.http.Cookie ~ "(^|;\s*)(sessionid|messages)=") {
         return (pass);
     }
     # Other cookies (a voter's, a CSRF cookie) stay for the app to read, but do not keep a
@@ -89,7 +93,11 @@ sub vcl_recv {
 }
 
 sub vcl_backend_response {
-    # Only what the app marked for shared caches, and never a response setting a cookie.
+    # Only what the app marked for shared caches, and never a response setting a cookie:
+    # the same rule for every path, API included (a form token, a reader's score, a draft
+    # or staff data is private/no-store, and POSTs are passed above). Other Vary headers
+    # (X-Voter-Token, Origin, Accept-Encoding) are honoured by Varnish itself: one copy
+    # per value.
     if (beresp.http.Set-Cookie
         || beresp.http.Cache-Control !~ "(^|,)\s*public"
         || beresp.http.Cache-Control ~ "(private|no-store|no-cache)"

@@ -4,8 +4,10 @@
 Wagtail's own apps add theirs), so a host that mounts ``wagtail.api.v3.urls.api``
 serves ``/forms/`` and ``/appointment-requests/``.
 
-``router`` (public): a front end fetches a form's definition (with a signed time-trap
-token), renders it, and posts the patient's answers as JSON. Posting goes through
+``router`` (public): a front end fetches a form's definition (the same for everyone,
+so any cache may keep it), asks for a signed time-trap token when it shows the form
+(one per patient, answered ``private, no-store``), and posts the patient's answers as
+JSON. Posting goes through
 ``AppointmentFormPage.submit``: the same form class, validation, spam defence, rate
 limit and save-first notification as the HTML page.
 
@@ -21,8 +23,9 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db.models import ProtectedError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_cache_control
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.pagination import paginate
@@ -53,7 +56,7 @@ from lead_forms.submissions.serializers import (
     answer_type_for,
     field_definitions,
 )
-from lead_forms.submissions.spam import HONEYPOT_FIELD, TIME_TRAP_FIELD
+from lead_forms.submissions.spam import HONEYPOT_FIELD, TIME_TRAP_FIELD, max_seconds, min_seconds
 
 router = Router(tags=["forms"])
 # Anonymous requests only from the site's own pages and its front ends (lead_forms.api.policy).
@@ -97,17 +100,45 @@ MAX_ID = 2**31 - 1
 PageId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
+class TimeTrapSchema(Schema):
+    """When a form token may be sent: people take seconds to fill in a form, bots do not."""
+
+    min_seconds: float = Field(
+        description="Answers sent sooner than this after the token was issued are stored as suspected spam."
+    )
+    max_seconds: float = Field(
+        description="Answers sent later than this after the token was issued are stored as suspected spam."
+    )
+
+
 class FormDefinitionSchema(Schema):
-    """What a front end needs to render the form and submit it."""
+    """What a front end needs to render the form: the same for every patient, so cacheable.
+
+    It carries no token: a token is per patient and single use, so it comes from
+    ``POST /api/v3/forms/{page_id}/token/`` (answered ``private, no-store``).
+    """
 
     id: int
     title: str
     intro: str = Field(description="HTML, internal links resolved.")
     url: str | None = Field(description="The form's own page on the site.")
     fields: list[FormFieldDict]
+    time_trap: TimeTrapSchema
+
+
+class FormTokenSchema(Schema):
+    """One patient's signed time-trap token: never share it between patients, never cache it."""
+
     form_token: str = Field(
-        description="Signed time-trap token: send it back unchanged as `form_token`. "
-        "Answers sent within seconds of fetching it, or after a day, are treated as automated."
+        description="Send it back unchanged as `form_token` with this patient's answers, once. "
+        "Sent again with other answers it marks the request as suspected spam."
+    )
+    wait_seconds: float = Field(
+        description="Send the answers no sooner than this many seconds from now (a person takes that long "
+        "to fill the form in); sooner, the request is stored as suspected spam."
+    )
+    expires_in_seconds: float = Field(
+        description="Send the answers within this many seconds from now; later, fetch a new token."
     )
 
 
@@ -115,7 +146,9 @@ class AppointmentRequestIn(Schema):
     """A patient's answers, keyed by the field `name`s of the form definition."""
 
     answers: dict[str, AnswerValue] = Field(description=ANSWERS_DESCRIPTION)
-    form_token: str = Field("", max_length=500, description="The `form_token` of the form definition.")
+    form_token: str = Field(
+        "", max_length=500, description="The `form_token` from `POST /api/v3/forms/{page_id}/token/`."
+    )
     honeypot: str = Field(
         "",
         max_length=200,
@@ -134,12 +167,16 @@ def get_form_page(page_id):
     return get_object_or_404(AppointmentFormPage.objects.live().public(), pk=page_id)
 
 
+def _time_trap():
+    return {"min_seconds": min_seconds(), "max_seconds": max_seconds()}
+
+
 @router.get(
     "/{page_id}/",
     response=FormDefinitionSchema,
     url_name="form_definition",
     operation_id="forms_detail",
-    summary="An appointment form's fields and a time-trap token",
+    summary="An appointment form's fields (the same for every patient: cacheable)",
 )
 def form_definition(request, page_id: PageId):
     page = get_form_page(page_id)
@@ -149,8 +186,36 @@ def form_definition(request, page_id: PageId):
         "intro": expand_db_html(page.intro),
         "url": page.get_url(request),
         "fields": field_definitions(page),
-        "form_token": page.issue_form_token(),
+        "time_trap": _time_trap(),
     }
+
+
+@router.post(
+    "/{page_id}/token/",
+    response={201: FormTokenSchema},
+    url_name="form_token",
+    operation_id="forms_token",
+    summary="A time-trap token for one patient's request (private, never cached)",
+    description="Ask for it when the form is shown to a patient, and send it with that patient's answers "
+    "after `wait_seconds`. A POST, so that no cache, shared or not, ever hands one patient's token to "
+    "another: a token is single use, and a reused one marks the request as suspected spam.",
+    openapi_extra={"responses": {403: {"description": ORIGIN_REFUSED_DESCRIPTION}}},
+)
+def form_token(request, page_id: PageId, response: HttpResponse):
+    page = get_form_page(page_id)
+    # The same token the HTML form embeds (AppointmentFormPage.issue_form_token): same
+    # signature, time trap and single use.
+    token = page.issue_form_token()
+    patch_cache_control(response, private=True, no_store=True)
+    trap = _time_trap()
+    return Status(
+        201,
+        {
+            "form_token": token,
+            "wait_seconds": trap["min_seconds"],
+            "expires_in_seconds": trap["max_seconds"],
+        },
+    )
 
 
 def _form_errors(form):

@@ -32,7 +32,7 @@ def vote(client, article, score=4, **headers):
 
 
 def submit(client, form_page, answers, **headers):
-    token = client.get(f"/api/v3/forms/{form_page.pk}/").json()["form_token"]
+    token = client.post(f"/api/v3/forms/{form_page.pk}/token/").json()["form_token"]
     return client.post(
         f"/api/v3/forms/{form_page.pk}/submissions/",
         json.dumps({"answers": answers, "form_token": token}),

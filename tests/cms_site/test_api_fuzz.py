@@ -107,7 +107,7 @@ def test_v3_schema_fuzz_finds_no_server_errors_or_schema_violations(live_server,
     article = TreatmentPage.objects.get(slug="mesotherapy")
     real_ids = {"page_id": article.pk, "request_id": submission.pk}
     # Real tokens, fetched as a front end would.
-    form_token = client.get(f"/api/v3/forms/{form_page.pk}/").json()["form_token"]
+    form_token = client.post(f"/api/v3/forms/{form_page.pk}/token/").json()["form_token"]
     first_vote = client.post(
         f"/api/v3/ratings/{article.pk}/votes/",
         json.dumps({"score": 4}),

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
-from tests.factories import TreatmentPageFactory, UserFactory
+from tests.factories import TreatmentPageFactory, UserFactory, api_token_for
 
 FRONT_END = "https://front.clinic.example/preview"
 
@@ -159,3 +159,126 @@ def test_v3_serves_drafts_of_appointment_form_pages_too(client, front_end_previe
     assert draft.status_code == 200
     assert draft.json()["meta"]["type"] == "lead_forms.AppointmentFormPage"
     assert draft.json()["title"] == "Book a visit (draft)"
+
+
+def cache_directives(response):
+    return {part.strip() for part in response.get("Cache-Control", "").split(",") if part.strip()}
+
+
+def test_v3_preview_is_private_and_no_store(editor_client, client, front_end_preview, article):
+    content_type, token = front_end_preview_query(
+        preview_draft(editor_client, article, "Microneedling (draft)")
+    )
+    editor_client.logout()
+
+    draft = client.get("/api/v3/preview/", {"content_type": content_type, "token": token})
+
+    assert draft.status_code == 200
+    assert {"private", "no-store"} <= cache_directives(draft)
+    assert "public" not in cache_directives(draft)
+
+
+def test_v3_preview_link_expires_after_a_day(editor_client, client, front_end_preview, article, monkeypatch):
+    import time
+
+    content_type, token = front_end_preview_query(
+        preview_draft(editor_client, article, "Microneedling (draft)")
+    )
+    editor_client.logout()
+    real_time = time.time
+
+    monkeypatch.setattr(time, "time", lambda: real_time() + 23 * 60 * 60)
+    assert client.get("/api/v3/preview/", {"content_type": content_type, "token": token}).status_code == 200
+    monkeypatch.setattr(time, "time", lambda: real_time() + 25 * 60 * 60)
+    expired = client.get("/api/v3/preview/", {"content_type": content_type, "token": token})
+
+    assert expired.status_code == 403
+    assert expired["Content-Type"] == "application/problem+json"
+    assert expired.json()["title"] == "Preview expired"
+    assert "no-store" in cache_directives(expired)
+
+
+def test_v3_preview_token_is_single_purpose(
+    editor_client, client, front_end_preview, article, treatment_index
+):
+    content_type, token = front_end_preview_query(
+        preview_draft(editor_client, article, "Microneedling (draft)")
+    )
+    editor_client.logout()
+
+    # Not a draft of another page type, ...
+    other_type = client.get(
+        "/api/v3/preview/", {"content_type": "treatment_pages.treatmentindexpage", "token": token}
+    )
+    # ... not a bearer token for ?version=draft, ...
+    as_bearer = client.get(f"/api/v3/pages/{article.pk}/?version=draft", HTTP_AUTHORIZATION=f"Bearer {token}")
+    # ... and no other signed token of the site is a preview token.
+    voted = client.post(
+        f"/api/v3/ratings/{article.pk}/votes/", {"score": 4}, content_type="application/json"
+    ).json()["voter_token"]
+    voter_as_preview = client.get("/api/v3/preview/", {"content_type": content_type, "token": voted})
+
+    assert other_type.status_code == 404
+    assert as_bearer.status_code == 401
+    assert "Microneedling (draft)" not in as_bearer.content.decode()
+    assert voter_as_preview.status_code == 404
+
+
+@pytest.fixture
+def article_with_draft(article):
+    article.title = "Microneedling (unpublished draft)"
+    article.save_revision()
+    return article
+
+
+def test_version_draft_without_a_valid_token_is_a_401_problem_not_the_live_page(client, article_with_draft):
+    editor = UserFactory(username="token-editor", is_staff=True, is_superuser=True)
+    revoked, revoked_key = api_token_for(editor, name="revoked")
+    revoked.delete()
+    urls = [
+        f"/api/v3/pages/{article_with_draft.pk}/?version=draft",
+        "/api/v3/pages/find/?html_path=/treatments/microneedling/&version=draft",
+    ]
+
+    for url in urls:
+        for headers in (
+            {},
+            {"HTTP_AUTHORIZATION": f"Bearer {revoked_key}"},
+            {"HTTP_AUTHORIZATION": "Bearer x"},
+        ):
+            response = client.get(url, **headers)
+            assert response.status_code == 401, (url, headers)
+            assert response["Content-Type"] == "application/problem+json"
+            assert "no-store" in cache_directives(response)
+            assert b"Microneedling" not in response.content
+    # The live page is still public.
+    live = client.get(f"/api/v3/pages/{article_with_draft.pk}/")
+    assert live.status_code == 200 and live.json()["title"] == "Microneedling"
+
+
+def test_version_draft_with_an_editors_token_is_the_draft_private_and_no_store(client, article_with_draft):
+    _token, key = api_token_for(UserFactory(username="token-editor", is_staff=True, is_superuser=True))
+
+    draft = client.get(
+        f"/api/v3/pages/{article_with_draft.pk}/?version=draft", HTTP_AUTHORIZATION=f"Bearer {key}"
+    )
+
+    assert draft.status_code == 200
+    assert draft.json()["title"] == "Microneedling (unpublished draft)"
+    assert {"private", "no-store"} <= cache_directives(draft)
+
+
+def test_version_draft_with_the_token_of_someone_who_may_not_edit_the_page_is_a_403(
+    client, article_with_draft
+):
+    _token, key = api_token_for(UserFactory(username="coordinator", is_staff=True))
+
+    refused = client.get(
+        f"/api/v3/pages/{article_with_draft.pk}/?version=draft", HTTP_AUTHORIZATION=f"Bearer {key}"
+    )
+
+    # Wagtail's queryset hides the page from a token user without page permissions (404);
+    # one who reaches it but may not edit it gets the contract layer's 403.
+    assert refused.status_code in {403, 404}
+    assert refused["Content-Type"] == "application/problem+json"
+    assert b"unpublished draft" not in refused.content

@@ -22,7 +22,7 @@ SECRET_EMAIL = "zelda.secret.qx81@example.org"
 @pytest.fixture
 def secrets_stored(demo_site, client):
     page = AppointmentFormPage.objects.get()
-    token = client.get(f"/api/v3/forms/{page.pk}/").json()["form_token"]
+    token = client.post(f"/api/v3/forms/{page.pk}/token/").json()["form_token"]
     answers = {
         "first_name": "Zelda",
         "last_name": "Quillfeather",

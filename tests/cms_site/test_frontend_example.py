@@ -3,6 +3,10 @@
 What a front-end team does: generate TypeScript types from /api/v3/openapi.json with
 openapi-typescript, compile with ``strict`` (no casts, no ``any``: a block type the
 client does not render fails compilation), then read, list, submit and vote.
+
+The appointment request goes through the production time trap (3 s, not the test
+settings' 0): the example waits as long as its token says, so what it sends is stored
+as a patient's request, not as suspected spam behind a 201.
 """
 
 import json
@@ -13,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from lead_forms.models import AppointmentSubmission
 from tests.conftest import IN_CI
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -39,10 +44,12 @@ def run(*command, env=None):
 
 @pytest.mark.slow
 def test_typescript_client_built_from_the_schema_reads_lists_submits_and_votes(
-    example_tools, live_server, mesotherapy, tmp_path
+    example_tools, live_server, mesotherapy, tmp_path, settings
 ):
+    settings.LEAD_FORMS_TIME_TRAP_MIN_SECONDS = 3  # production's minimum (lead_forms/conf.py)
     env = {"API_BASE_URL": live_server.url, "OUTPUT_HTML": str(tmp_path / "article.html")}
 
+    requests_before = AppointmentSubmission.objects.count()
     run("npm", "run", "--silent", "types", env=env)
     # One compile: tsc exits non-zero on any type error, so a separate --noEmit check only repeats it.
     run("npx", "tsc")
@@ -53,6 +60,16 @@ def test_typescript_client_built_from_the_schema_reads_lists_submits_and_votes(
     assert set(summary["block_types"]) >= {"heading", "paragraph", "image", "facts_list", "prevention_steps"}
     assert "Mesotherapy: Not rated yet (0 out of 5)" in summary["listing"]
     assert summary["reference"].startswith("AR-")
+    # Sent after the token's wait, the request is a patient's, not suspected spam.
+    stored = AppointmentSubmission.objects.get(reference=summary["reference"])
+    assert (stored.is_spam, stored.spam_reason) == (False, "")
+    assert summary["submitted_status"] == 201
+    assert summary["waited_seconds"] == 3
+    # The mistake came back as a 422 naming the field; the corrected request was stored once,
+    # and sending it again (a double click) answered 200 with the same reference.
+    assert set(summary["corrected"]) == {"email"}
+    assert summary["resend"] == {"status": 200, "reference": summary["reference"]}
+    assert AppointmentSubmission.objects.count() == requests_before + 1
     assert summary["vote"] == "5.0 out of 5, 1 rating"
     html = (tmp_path / "article.html").read_text()
     assert html.count("<ol>") == 1 and "<ul><li>Fill half your plate" in html

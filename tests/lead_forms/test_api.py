@@ -20,9 +20,15 @@ def definition(client, page, ip="203.0.113.9"):
     return response.json()
 
 
+def new_token(client, page, ip="203.0.113.9"):
+    response = client.post(f"/api/v3/forms/{page.pk}/token/", REMOTE_ADDR=ip)
+    assert response.status_code == 201
+    return response.json()["form_token"]
+
+
 def submit(client, page, ip, answers, form_token=None, honeypot="", **headers):
     if form_token is None:
-        form_token = definition(client, page, ip)["form_token"]
+        form_token = new_token(client, page, ip)
     body = {"answers": answers, "form_token": form_token, "honeypot": honeypot}
     return client.post(
         f"/api/v3/forms/{page.pk}/submissions/",
@@ -60,7 +66,8 @@ def test_form_definition_lists_the_editors_fields_and_never_the_clinics_addresse
         {"value": "Phone", "label": "Phone"},
     ]
     assert by_name["receive_our_free_newsletter"]["required"] is False
-    assert data["form_token"]
+    assert data["time_trap"] == {"min_seconds": 0.0, "max_seconds": 86400.0}
+    assert "form_token" not in data
     # Neither the v3 definition, the v3 page nor the v2 page (all fields) gives the addresses away.
     answers = [
         client.get(f"/api/v3/forms/{form_page.pk}/").content,
@@ -202,3 +209,60 @@ def test_unknown_draft_or_other_pages_are_not_forms(client, form_page, mesothera
     assert client.get(f"/api/v3/forms/{form_page.pk}/").status_code == 404
     assert client.get(f"/api/v3/forms/{mesotherapy.pk}/").status_code == 404
     assert submit(client, mesotherapy, client_ip, JSON_ANSWERS, form_token="x").status_code == 404
+
+
+def cache_directives(response):
+    return {part.strip() for part in response.get("Cache-Control", "").split(",") if part.strip()}
+
+
+def test_form_definition_is_public_and_holds_nothing_per_patient(client, settings, form_page):
+    settings.LEAD_FORMS_TIME_TRAP_MIN_SECONDS = 3
+
+    first = client.get(f"/api/v3/forms/{form_page.pk}/")
+    second = client.get(f"/api/v3/forms/{form_page.pk}/")
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    # The same bytes for everyone: a shared cache may keep it, and hands no patient a token.
+    assert first.content == second.content
+    assert b"form_token" not in first.content
+    assert first.json()["time_trap"] == {"min_seconds": 3.0, "max_seconds": 86400.0}
+
+
+def test_each_token_request_gets_its_own_token_answered_private_and_no_store(client, settings, form_page):
+    settings.LEAD_FORMS_TIME_TRAP_MIN_SECONDS = 3
+
+    first = client.post(f"/api/v3/forms/{form_page.pk}/token/")
+    second = client.post(f"/api/v3/forms/{form_page.pk}/token/")
+
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json()["form_token"] != second.json()["form_token"]
+    assert {"private", "no-store"} <= cache_directives(first)
+    assert "public" not in cache_directives(first)
+    assert first.json()["wait_seconds"] == 3.0
+    assert first.json()["expires_in_seconds"] == 86400.0
+    assert (
+        client.post(f"/api/v3/forms/{form_page.pk}/token/", HTTP_ORIGIN="https://evil.example").status_code
+        == 403
+    )
+
+
+def test_token_sent_after_its_wait_is_stored_as_not_spam(client, settings, form_page, client_ip, monkeypatch):
+    """The production minimum: the token says how long to wait, and waiting that long is enough."""
+    import time
+
+    settings.LEAD_FORMS_TIME_TRAP_MIN_SECONDS = 3
+    issued = client.post(f"/api/v3/forms/{form_page.pk}/token/").json()
+    real_time = time.time
+    # Sent exactly `wait_seconds` later (a clock moved on rather than a test that sleeps).
+    monkeypatch.setattr(time, "time", lambda: real_time() + issued["wait_seconds"])
+
+    response = submit(client, form_page, client_ip, JSON_ANSWERS, form_token=issued["form_token"])
+
+    assert response.status_code == 201
+    assert AppointmentSubmission.objects.get().is_spam is False
+
+
+def test_token_of_another_form_or_a_page_that_is_no_form_is_refused(client, form_page, mesotherapy):
+    assert client.post(f"/api/v3/forms/{mesotherapy.pk}/token/").status_code == 404
+    form_page.unpublish()
+    assert client.post(f"/api/v3/forms/{form_page.pk}/token/").status_code == 404

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from lead_forms.models import AppointmentFormField, AppointmentSubmission
-from tests.lead_forms.test_api import JSON_ANSWERS, definition, submit
+from tests.lead_forms.test_api import JSON_ANSWERS, definition, new_token, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +127,7 @@ def test_openapi_schema_documents_the_answer_types_per_field_type(client, db):
 def test_a_lone_surrogate_is_a_422_naming_the_field_not_a_server_error(
     client, form_with_choices, client_ip, body, location
 ):
-    body = {"form_token": definition(client, form_with_choices, client_ip)["form_token"], **body}
+    body = {"form_token": new_token(client, form_with_choices, client_ip), **body}
 
     response = client.post(
         f"/api/v3/forms/{form_with_choices.pk}/submissions/",

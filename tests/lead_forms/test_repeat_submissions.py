@@ -290,7 +290,7 @@ def test_a_request_that_fails_to_store_gives_its_token_back(csrf_client, form_pa
 
 
 def api_token(client, page):
-    return client.get(f"/api/v3/forms/{page.pk}/").json()["form_token"]
+    return client.post(f"/api/v3/forms/{page.pk}/token/").json()["form_token"]
 
 
 def api_answers(**changes):

@@ -87,6 +87,27 @@ def test_summary_gives_a_voter_their_own_score_privately(mesotherapy):
     assert APIReader().summary(mesotherapy).json()["your_score"] is None
 
 
+def vary(response):
+    return {part.strip().lower() for part in response.get("Vary", "").split(",")}
+
+
+def test_the_anonymous_summary_varies_on_the_voter_token_so_no_cache_serves_it_to_a_voter(mesotherapy):
+    """A browser that cached the anonymous answer must not reuse it for a request with a token."""
+    reader = APIReader()
+    reader.vote(mesotherapy, 3)
+
+    anonymous = APIReader().summary(mesotherapy)
+    own = reader.summary(mesotherapy)
+
+    assert (anonymous.status_code, own.status_code) == (200, 200)
+    assert "x-voter-token" in vary(anonymous)
+    assert "x-voter-token" in vary(own)
+    assert anonymous.json()["your_score"] is None and own.json()["your_score"] == 3
+    # Missing token or a forged one: the same public answer (it is the anonymous one).
+    forged = APIReader().summary(mesotherapy, HTTP_X_VOTER_TOKEN="forged")
+    assert forged.json()["your_score"] is None and "private" in forged["Cache-Control"]
+
+
 def test_a_forged_or_foreign_voter_token_is_refused_and_changes_nothing(mesotherapy):
     reader = APIReader()
     reader.vote(mesotherapy, 4)

@@ -16,7 +16,7 @@ from django.core import signing
 from django.core.exceptions import RequestDataTooBig
 from django.core.signing import BadSignature
 from django.http import Http404, HttpResponse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from ninja import Field, Path, Query, Router, Schema
 from wagtail.api.v3.errors import problem_response
 from wagtail.api.v3.routers.pages import PageDetailSchema
@@ -164,7 +164,10 @@ def _ratable_page_or_404(page_id):
     operation_id="ratings_detail",
     summary="A page's rating summary (and, with a voter token, that voter's own score)",
 )
-def rating_summary(request, page_id: PageId):
+def rating_summary(request, page_id: PageId, response: HttpResponse):
+    # The answer depends on the voter token: a browser or shared cache must keep the
+    # anonymous answer apart from each voter's (api_request_policy makes those private).
+    patch_vary_headers(response, [VOTER_TOKEN_HEADER])
     page = _ratable_page_or_404(page_id)
     data = get_rating_summary(page).as_dict()
     identifier = identifier_from_voter_token(request.headers.get(VOTER_TOKEN_HEADER))
@@ -375,14 +378,27 @@ def page_seo_detail(request, page_id: PageId):
 
 preview_router = Router(tags=["pages"])
 
+# How long a preview link works, as wagtail-headless-preview keeps the stored draft
+# (``PagePreview.garbage_collect`` deletes drafts from before yesterday): a day. The
+# package's signer checks the signature but not its age, so this module does.
+PREVIEW_TOKEN_MAX_AGE = 24 * 60 * 60
+
+
+class PreviewExpired(Exception):
+    """The preview token is genuine but older than ``PREVIEW_TOKEN_MAX_AGE``."""
+
 
 def draft_from_preview_token(content_type, token):
     """The draft an editor's headless preview signed ``token`` for; Http404 for anything else.
 
     The token is the one wagtail-headless-preview signs when an editor opens the preview;
-    it names a stored draft, so only someone the editor's preview sent here can read it
-    (drafts expire after a day). Any page type with ``get_page_from_preview_token`` (the
-    headless preview mixin) is served, the host's own included.
+    it names a stored draft, so only someone the editor's preview sent here can read it.
+    It is single-purpose: signed with the preview signer's own salt (no voter, form or
+    API token is one), it reads only the one draft it was made for, of its own content
+    type, and only here (``?version=draft`` on the pages endpoint takes a bearer token,
+    never a preview token). It expires after ``PREVIEW_TOKEN_MAX_AGE`` (``PreviewExpired``).
+    Any page type with ``get_page_from_preview_token`` (the headless preview mixin) is
+    served, the host's own included.
     """
     app_label, _, model_name = content_type.partition(".")
     try:
@@ -391,6 +407,12 @@ def draft_from_preview_token(content_type, token):
         raise Http404("No such preview.") from e
     if model is None or not hasattr(model, "get_page_from_preview_token"):
         raise Http404("No such preview.")
+    try:
+        model.get_preview_signer().unsign(token, max_age=PREVIEW_TOKEN_MAX_AGE)
+    except signing.SignatureExpired as e:
+        raise PreviewExpired from e
+    except BadSignature as e:
+        raise Http404("No such preview.") from e
     try:
         page = model.get_page_from_preview_token(token)
     except BadSignature as e:
@@ -406,13 +428,27 @@ def draft_from_preview_token(content_type, token):
     url_name="page_preview",
     operation_id="pages_preview",
     summary="A draft of any page type, as an editor's headless preview sent it",
+    description="Answered `private, no-store`: a draft is for the editor who opened the preview, never for "
+    "a shared or browser cache. A preview link works for a day (then 403: open the preview again).",
+    openapi_extra={"responses": {403: {"description": "The preview link has expired (after a day)"}}},
 )
 def page_preview(
     request,
+    response: HttpResponse,
     content_type: str = Query(..., max_length=100, description="`app_label.model` from the preview URL."),
     token: str = Query(..., max_length=500, description="The signed token from the preview URL."),
 ):
-    return draft_from_preview_token(content_type, token)
+    patch_cache_control(response, private=True, no_store=True)
+    try:
+        return draft_from_preview_token(content_type, token)
+    except PreviewExpired:
+        refused = problem_response(
+            status=403,
+            title="Preview expired",
+            detail="This preview link is more than a day old. Open the preview again in Wagtail.",
+        )
+        patch_cache_control(refused, private=True, no_store=True)
+        return refused
 
 
 def request_too_large(request, exc):

@@ -4,7 +4,9 @@
 //   API_BASE_URL=http://127.0.0.1:8000 npm run types && npm run build && npm start
 //
 // It resolves an article by its path, renders its body to HTML, lists the
-// treatments with their ratings, sends an appointment request and a vote, and
+// treatments with their ratings, sends an appointment request as a browser would
+// (a token of its own, sent no sooner than the token allows; a mistake corrected
+// after a 422; a double click answered with the same reference) and a vote, and
 // prints a JSON summary of what it did.
 import createClient from "openapi-fetch";
 import { writeFileSync } from "node:fs";
@@ -16,6 +18,8 @@ type Article = Schemas["TreatmentPageSchema"];
 type BodyBlock = Article["body"][number];
 type FormField = Schemas["FormFieldDict"];
 type Answer = Schemas["AppointmentRequestIn"]["answers"][string];
+type Accepted = Schemas["AppointmentRequestAccepted"];
+type Problem = Schemas["Problem"];
 
 const baseUrl = process.env.API_BASE_URL ?? "http://127.0.0.1:8000";
 const articlePath = process.env.ARTICLE_PATH ?? "/treatments/mesotherapy/";
@@ -127,6 +131,57 @@ function sampleAnswer(field: FormField): Answer {
   }
 }
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+// A refusal the patient can act on: the fields to correct, or a message to show.
+class RequestRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem | undefined,
+  ) {
+    super(`${status}: ${problem?.detail ?? problem?.title ?? "refused"}`);
+  }
+  fieldErrors(): Record<string, string> {
+    const errors: Record<string, string> = {};
+    for (const error of this.problem?.errors ?? []) errors[error.loc.slice(2).join(".") || "form"] = error.msg;
+    return errors;
+  }
+}
+
+// A token is this patient's own: fetched (POST, never cached) when the form is shown.
+async function showForm(pageId: number): Promise<{ token: string; sendableAt: number; expiresAt: number }> {
+  const { data, error, response } = await api.POST("/api/v3/forms/{page_id}/token/", {
+    params: { path: { page_id: pageId } },
+  });
+  if (!data) throw new RequestRefused(response.status, error);
+  const now = Date.now();
+  return { token: data.form_token, sendableAt: now + data.wait_seconds * 1000, expiresAt: now + data.expires_in_seconds * 1000 };
+}
+
+// Send the answers with the token; 429 waits `Retry-After` and tries again (nothing was
+// stored), 403 and 422 are the patient's to see. 201: stored; 200: this token already
+// sent these answers (a double click), and the answer is the first request's reference.
+async function send(
+  pageId: number,
+  answers: Record<string, Answer>,
+  token: string,
+): Promise<{ status: number; accepted: Accepted }> {
+  for (let attempt = 1; ; attempt++) {
+    const { data, error, response } = await api.POST("/api/v3/forms/{page_id}/submissions/", {
+      params: { path: { page_id: pageId } },
+      body: { answers, form_token: token, honeypot: "" },
+    });
+    if (data) return { status: response.status, accepted: data };
+    if (response.status === 429 && attempt < 3) {
+      await sleep(Number(response.headers.get("Retry-After") ?? "60") * 1000);
+      continue;
+    }
+    // 403: this page's origin is not one of the clinic's front ends (CORS_ALLOWED_ORIGINS);
+    // 422: `errors` says which answers to correct; 413 and anything else: show `detail`.
+    throw new RequestRefused(response.status, error);
+  }
+}
+
 async function main(): Promise<void> {
   const article = await findArticle(articlePath);
   const html = `<article><h1>${escape(article.title)}</h1><p>${escape(article.intro)}</p>${article.body.map(renderBlock).join("\n")}</article>`;
@@ -140,13 +195,25 @@ async function main(): Promise<void> {
   if (!formPage) throw new Error("The article links to no appointment form");
   const { data: form } = await api.GET("/api/v3/forms/{page_id}/", { params: { path: { page_id: formPage.id } } });
   if (!form) throw new Error("No form definition");
+  // The definition is the same for everyone (cacheable); the token is this patient's.
+  const shown = await showForm(formPage.id);
   const answers: Record<string, Answer> = {};
   for (const field of form.fields) answers[field.name] = sampleAnswer(field);
-  const submitted = await api.POST("/api/v3/forms/{page_id}/submissions/", {
-    params: { path: { page_id: formPage.id } },
-    body: { answers, form_token: form.form_token, honeypot: "" },
-  });
-  if (!submitted.data) throw new Error(`Request refused: ${JSON.stringify(submitted.error)}`);
+  // The patient fills the form in: a person takes longer than `wait_seconds`, and a front end
+  // never sends sooner (it would be stored as suspected spam behind a 201).
+  await sleep(Math.max(0, shown.sendableAt - Date.now()));
+  if (Date.now() > shown.expiresAt) throw new Error("The form was open too long: fetch a new token");
+  // A typo first: the 422 names the field, the patient corrects it and sends again.
+  const mistakes: Record<string, string> = {};
+  try {
+    await send(formPage.id, { ...answers, email: "patient-at-example.com" }, shown.token);
+  } catch (refused) {
+    if (!(refused instanceof RequestRefused) || refused.status !== 422) throw refused;
+    Object.assign(mistakes, refused.fieldErrors());
+  }
+  const submitted = await send(formPage.id, answers, shown.token);
+  // A double click (or back and send again): the same request, not a second one.
+  const resent = await send(formPage.id, answers, shown.token);
 
   const voted = await api.POST("/api/v3/ratings/{page_id}/votes/", {
     params: { path: { page_id: article.id } },
@@ -161,7 +228,11 @@ async function main(): Promise<void> {
       block_types: [...new Set(article.body.map((block) => block.type))],
       steps: steps.map((step) => step.sub_points.length),
       listing: cards,
-      reference: submitted.data.reference,
+      reference: submitted.accepted.reference,
+      submitted_status: submitted.status,
+      corrected: mistakes,
+      resend: { status: resent.status, reference: resent.accepted.reference },
+      waited_seconds: form.time_trap.min_seconds,
       vote: voted.data.text,
     }),
   );
