@@ -170,3 +170,70 @@ def check_idle_logout_middleware(app_configs, **kwargs):
             )
         ]
     return []
+
+
+OTP_APPS = ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+OTP_MIDDLEWARE = "django_otp.middleware.OTPMiddleware"
+TWO_FACTOR_MIDDLEWARE = "lead_forms.staff_sign_in.two_factor.TwoFactorMiddleware"
+
+
+@register(Tags.security)
+def check_two_factor(app_configs, **kwargs):
+    """Staff who may read patient data need a second factor (on by default), and sign-in throttling.
+
+    The second factor needs django-otp's apps and middleware plus the app's own, in that order
+    after ``AuthenticationMiddleware``: without them nobody is asked, or (middleware before
+    django-otp's) everybody is sent to the code page forever. Throttling is django-axes'
+    (optional, so a warning): without it a password can be guessed as fast as the server answers.
+    """
+    if not app_settings.LEAD_FORMS_REQUIRE_TWO_FACTOR:
+        return [
+            Warning(
+                "Two-factor sign-in is OFF (LEAD_FORMS_REQUIRE_TWO_FACTOR = False): staff who may read "
+                "appointment requests sign in with a password alone.",
+                hint="Fine for local development; production keeps LEAD_FORMS_REQUIRE_TWO_FACTOR = True.",
+                id="lead_forms.W013",
+            )
+        ]
+    middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
+    hint = (
+        f"Add {', '.join(repr(app) for app in OTP_APPS)} to INSTALLED_APPS, and "
+        f'"{OTP_MIDDLEWARE}" then "{TWO_FACTOR_MIDDLEWARE}" to MIDDLEWARE right after '
+        f'"{AUTHENTICATION_MIDDLEWARE}" (or set LEAD_FORMS_REQUIRE_TWO_FACTOR = False).'
+    )
+    missing = [app for app in OTP_APPS if not apps.is_installed(app)]
+    missing += [name for name in (OTP_MIDDLEWARE, TWO_FACTOR_MIDDLEWARE) if name not in middleware]
+    errors = []
+    if missing:
+        errors.append(
+            Error(
+                "Staff who may read appointment requests must confirm each sign-in with a second factor "
+                f"(LEAD_FORMS_REQUIRE_TWO_FACTOR), which needs {', '.join(missing)}.",
+                hint=hint,
+                id="lead_forms.E013",
+            )
+        )
+    else:
+        order = [AUTHENTICATION_MIDDLEWARE, OTP_MIDDLEWARE, TWO_FACTOR_MIDDLEWARE]
+        positions = [middleware.index(name) for name in order if name in middleware]
+        if positions != sorted(positions):
+            errors.append(
+                Error(
+                    f"MIDDLEWARE must list {AUTHENTICATION_MIDDLEWARE}, {OTP_MIDDLEWARE} and "
+                    f"{TWO_FACTOR_MIDDLEWARE} in that order: each reads what the one before sets.",
+                    hint=hint,
+                    id="lead_forms.E013",
+                )
+            )
+    if not apps.is_installed("axes"):
+        errors.append(
+            Warning(
+                "Failed staff sign-ins are not throttled: a password can be guessed as fast as the server answers.",
+                hint='Install django-axes: add "axes" to INSTALLED_APPS, "axes.backends.AxesBackend" first in '
+                'AUTHENTICATION_BACKENDS, "axes.middleware.AxesMiddleware" last in MIDDLEWARE, and '
+                'AXES_CLIENT_IP_CALLABLE = "lead_forms.staff_sign_in.throttling.client_address" '
+                "(docs/security.md, Staff sign-in).",
+                id="lead_forms.W014",
+            )
+        )
+    return errors

@@ -65,6 +65,16 @@ DEFAULTS = {
     # ["10.0.0.0/8", "127.0.0.1/32"]: only a request from one of them has its X-Forwarded-For read,
     # walked from the right past these networks to the client (client_ip.py). Empty: REMOTE_ADDR.
     "TRUSTED_PROXIES": [],
+    # Staff with the patient-data permission confirm each sign-in with a code from an
+    # authenticator app (TOTP) or a recovery code (lead_forms.staff_sign_in.two_factor, django-otp).
+    "LEAD_FORMS_REQUIRE_TWO_FACTOR": True,
+    # Ask every user who can open the admin for the second factor, not only patient-data staff.
+    "LEAD_FORMS_TWO_FACTOR_FOR_ALL_STAFF": False,
+    # How many single-use recovery codes a person gets (at enrolment, and each time they make new ones).
+    "LEAD_FORMS_RECOVERY_CODES": 10,
+    # Whom staff should call when sign-in is locked or they lost their second factor, shown on
+    # those pages ("the practice manager, 555 0100"). None: "an administrator of this site".
+    "LEAD_FORMS_SIGN_IN_HELP": None,
 }
 
 

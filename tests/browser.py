@@ -65,11 +65,31 @@ def describe_violations(violations):
 
 
 def sign_in(page, base_url, username, password):
-    """Sign in through Wagtail's login form and wait for the dashboard."""
+    """Sign in through Wagtail's login form and wait for the dashboard.
+
+    A user who owes a second factor (lead_forms.staff_sign_in.two_factor) gets a fresh authenticator
+    first, and the helper types its current code on the page that asks for it.
+    """
+    from django.contrib.auth import get_user_model
+
+    from lead_forms.staff_sign_in.two_factor import two_factor_required
+
+    user = get_user_model().objects.get(username=username)
+    device = None
+    if two_factor_required(user):
+        from tests.two_factor import fresh_authenticator
+
+        device = fresh_authenticator(user)
     page.goto(base_url + "/admin/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    if device is not None:
+        from tests.two_factor import current_code
+
+        page.wait_for_url("**/two-factor/verify/**")
+        page.get_by_label("Code").fill(current_code(device))
+        page.get_by_role("button", name="Verify").click()
     page.wait_for_url(base_url + "/admin/")
 
 

@@ -189,6 +189,25 @@ def _fresh_page_cache():
     caches["default"].delete(CONTENT_VERSION_KEY)
 
 
+@pytest.fixture(autouse=True)
+def _force_login_gives_the_second_factor(monkeypatch):
+    """``client.force_login(user)`` signs in as a person who also gave their second factor.
+
+    Most tests sign staff in with ``force_login`` (and tests/browser.py's ``start_signed_in``)
+    to test what they do once signed in; lead_forms would otherwise send every patient-data
+    user among them to the code page (lead_forms.staff_sign_in.two_factor). The second factor's own tests
+    sign in through the forms, which this does not touch.
+    """
+    from django.apps import apps
+    from django.test import Client
+
+    if not apps.is_installed("django_otp.plugins.otp_static"):
+        return
+    from tests.two_factor import force_login_with_second_factor
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor(Client.force_login))
+
+
 def load_demo_site():
     ensure_wagtail_base_rows()
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115

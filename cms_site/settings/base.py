@@ -4,6 +4,8 @@ DEBUG is off and SECRET_KEY must come from the environment; ``dev`` and
 ``test`` relax only what they must.
 """
 
+from datetime import timedelta
+
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
@@ -56,6 +58,11 @@ INSTALLED_APPS = [
     # Ninja's API docs from its own static files, not a CDN (the CSP allows only 'self').
     "ninja",
     "csp",
+    # Staff sign-in: a second factor (lead_forms.staff_sign_in.two_factor) and throttled passwords (django-axes).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -85,14 +92,20 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whether this session's sign-in was confirmed with a second factor (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "cms_site.admin_session.AdminSessionAgeMiddleware",
     # Signs out idle staff who may read patient data (LEAD_FORMS_IDLE_LOGOUT_SECONDS).
     "lead_forms.middleware.IdleLogoutMiddleware",
+    # Sends patient-data staff who have not given their second factor to it (LEAD_FORMS_REQUIRE_TWO_FACTOR).
+    "lead_forms.staff_sign_in.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Inside the page cache, so a stored page keeps its policy header.
     "cms_site.csp.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cms_site.urls"
@@ -196,6 +209,26 @@ if CLOUDFRONT_DISTRIBUTION_ID := env.str("CLOUDFRONT_DISTRIBUTION_ID", default="
         "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
         "DISTRIBUTION_ID": CLOUDFRONT_DISTRIBUTION_ID,
     }
+
+# Staff sign-in (docs/security.md, "Staff sign-in"). django-axes counts failed sign-ins per
+# username and per client address (lead_forms' resolver: proxies only as configured, IPv6 per
+# /64) and locks either out for AXES_COOLOFF_MINUTES after AXES_FAILURE_LIMIT failures; the
+# lockout page says when to retry and whom to call (LEAD_FORMS_SIGN_IN_HELP). Attempts are
+# kept in the database, so every app server sees them.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A try during the lockout does not extend it: the page's "try again after" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "lead_forms.staff_sign_in.throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "lead_forms.staff_sign_in.throttling.lockout_response"
+LEAD_FORMS_SIGN_IN_HELP = env.str("SIGN_IN_HELP", default="") or None
+# Staff with the patient-data permission confirm each sign-in with an authenticator app's
+# code or a recovery code (lead_forms' default, LEAD_FORMS_REQUIRE_TWO_FACTOR = True).
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -373,6 +406,8 @@ ADMIN_CONTENT_SECURITY_POLICY = {
 
 # Wagtail
 WAGTAIL_SITE_NAME = env.str("WAGTAIL_SITE_NAME", default="Clinic")
+# Authenticator apps show this name next to the staff member's account (django-otp).
+OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {
     # Uses PostgreSQL full-text search on PostgreSQL, SQLite FTS on SQLite.

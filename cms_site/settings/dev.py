@@ -21,6 +21,11 @@ SECURE_HSTS_SECONDS = 0
 # SECRET_KEY (lead_forms.W001 says so). Production has no such fallback.
 LEAD_FORMS_THROWAWAY_KEYS = True
 
+# The demo's admin login (manage.py load_demo) works with its password alone: no phone needed
+# to try the site. `manage.py check` and runserver say so (lead_forms.W013);
+# LEAD_FORMS_REQUIRE_TWO_FACTOR=true in the environment tries the second factor.
+LEAD_FORMS_REQUIRE_TWO_FACTOR = env.bool("LEAD_FORMS_REQUIRE_TWO_FACTOR", default=False)
+
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 TASKS = {
     "default": {

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.admin import ListFilter, SimpleListFilter
 from django.contrib.auth.models import Permission
@@ -315,6 +316,43 @@ def register_delete_submissions_url():
 @hooks.register("register_admin_urls")
 def register_idle_session_url():
     return [path("lead-forms/session/", idle.idle_session, name="lead_forms_idle_session")]
+
+
+@hooks.register("register_admin_urls")
+def register_two_factor_urls():
+    """The second factor's pages (lead_forms.staff_sign_in.two_factor), where django-otp is installed."""
+    if not apps.is_installed("django_otp.plugins.otp_totp"):
+        return []
+    from ..staff_sign_in import two_factor
+    from ..staff_sign_in import views as two_factor_views
+
+    return [
+        path("lead-forms/two-factor/enrol/", two_factor_views.enrol, name=two_factor.ENROL_URL_NAME),
+        path("lead-forms/two-factor/verify/", two_factor_views.verify, name=two_factor.VERIFY_URL_NAME),
+        path(
+            "lead-forms/two-factor/recovery-codes/",
+            two_factor_views.recovery_codes,
+            name=two_factor.RECOVERY_CODES_URL_NAME,
+        ),
+    ]
+
+
+@hooks.register("register_account_menu_item")
+def recovery_codes_account_item(request):
+    """Account › Recovery codes, for people who have an authenticator app set up."""
+    if not apps.is_installed("django_otp.plugins.otp_totp"):
+        return None
+    from ..staff_sign_in import two_factor
+
+    if two_factor.totp_device(request.user) is None:
+        return None
+    return {
+        "url": reverse(two_factor.RECOVERY_CODES_URL_NAME),
+        "label": gettext("Recovery codes"),
+        "help_text": gettext(
+            "Make new single-use codes for signing in when your authenticator app is not at hand."
+        ),
+    }
 
 
 @hooks.register("insert_global_admin_js")

@@ -7,7 +7,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.utils.module_loading import import_string
 
 from lead_forms.middleware import SESSION_KEY
-from tests.browser import save_screenshot
+from tests.browser import save_screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,11 +26,8 @@ def test_coordinator_is_warned_a_minute_before_and_can_stay_signed_in(
     coordinator.set_password("a-long-test-password")
     coordinator.save()
     page = browser_page
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill(coordinator.username)
-    page.get_by_label("Password").fill("a-long-test-password")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server.url + "/admin/")
+    # Through the form (password, then the authenticator's code): the session a person gets.
+    sign_in(page, live_server.url, coordinator.username, "a-long-test-password")
 
     warning = page.locator("[data-lead-forms-idle-warning]")
     warning.wait_for(state="visible", timeout=20_000)
