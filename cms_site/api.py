@@ -8,6 +8,7 @@ The v3 API (django-ninja, OpenAPI) needs nothing here: Wagtail's apps and ours
 from rest_framework.response import Response
 from wagtail.api import APIField
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.fields import ImageRenditionField
@@ -18,8 +19,33 @@ from treatment_pages.articles.prefetch import prefetched_choosers
 from treatment_pages.articles.renditions import API_RENDITION_SPECS
 from treatment_pages.articles.serializers import attach_breadcrumb_ancestors
 
+# The largest OFFSET PostgreSQL and SQLite take (a 64-bit integer); beyond it the query fails.
+MAX_OFFSET = 2**63 - 1
+SEARCH_OPERATORS = ("and", "or")
 
-class ClinicPagesAPIViewSet(PagesAPIViewSet):
+
+class BoundedQueryMixin:
+    """Refuses, as a 400 naming the parameter, listing inputs Wagtail would pass on to the database.
+
+    Wagtail's v2 listings check that ``offset`` is a positive integer, not that a
+    database can count to it (``offset=2**63`` was a 500 on both backends), and
+    hand ``search_operator`` to the search backend unchecked (``xor`` was a 500).
+    ``check_query_parameters`` is the viewset's own hook for checks before the query.
+    """
+
+    def check_query_parameters(self, queryset):
+        super().check_query_parameters(queryset)
+        offset = self.request.GET.get("offset", "").strip()
+        if offset.isascii() and offset.isdigit() and int(offset) > MAX_OFFSET:
+            raise BadRequestError(f"offset must be at most {MAX_OFFSET}")
+        operator = self.request.GET.get("search_operator")
+        if operator is not None and operator not in SEARCH_OPERATORS:
+            raise BadRequestError(
+                "search_operator must be one of " + ", ".join(repr(choice) for choice in SEARCH_OPERATORS)
+            )
+
+
+class ClinicPagesAPIViewSet(BoundedQueryMixin, PagesAPIViewSet):
     """Wagtail's pages endpoint, with listings whose query count does not grow with their length.
 
     Stock Wagtail runs one query per listed page for its locale (the ``locale``
@@ -91,7 +117,7 @@ def _rendition_fields():
     ]
 
 
-class ClinicImagesAPIViewSet(ImagesAPIViewSet):
+class ClinicImagesAPIViewSet(BoundedQueryMixin, ImagesAPIViewSet):
     """Images with renditions at the API's named sizes only (a query string cannot ask for others)."""
 
     body_fields = ImagesAPIViewSet.body_fields + _rendition_fields()
@@ -101,8 +127,12 @@ class ClinicImagesAPIViewSet(ImagesAPIViewSet):
         return super().get_queryset().prefetch_renditions(*API_RENDITION_SPECS.values())
 
 
+class ClinicDocumentsAPIViewSet(BoundedQueryMixin, DocumentsAPIViewSet):
+    """Wagtail's documents endpoint, with its listing inputs bounded (``BoundedQueryMixin``)."""
+
+
 api_router = WagtailAPIRouter("wagtailapi")
 api_router.register_endpoint("pages", ClinicPagesAPIViewSet)
 api_router.register_endpoint("images", ClinicImagesAPIViewSet)
-api_router.register_endpoint("documents", DocumentsAPIViewSet)
+api_router.register_endpoint("documents", ClinicDocumentsAPIViewSet)
 api_router.register_endpoint("page_preview", PagePreviewAPIViewSet)

@@ -9,8 +9,11 @@ wrong, and the middleware below makes the server do what the document says:
 - public reads declare no security requirement (a token is still accepted, for
   drafts), and the ``AllowAnonymous`` pseudo-scheme, which is not a valid HTTP
   scheme, is gone;
-- ``pages/find`` says it redirects (302); ``limit`` says its maximum;
-- an unknown query parameter is a 400 problem naming the ones the operation takes;
+- ``pages/find`` says it redirects (302); ``limit`` says its maximum, and every
+  integer query parameter (``offset``) the largest value a database counts to;
+- an unknown query parameter is a 400 problem naming the ones the operation takes,
+  and an integer one past that largest value a 400 problem too (Wagtail's listings
+  passed ``offset=2**63`` to the database, which refused it: a 500);
 - public reads carry ``ETag`` (and ``Last-Modified`` for a page) and a short shared
   ``Cache-Control``, and a matching conditional request is answered 304;
 - nothing per-client is ever public: an answer to a request with credentials
@@ -41,6 +44,8 @@ from wagtail.models import Page
 from treatment_pages.api.policy import CREDENTIAL_HEADERS
 
 V3_PREFIX = "/api/v3/"
+# The largest integer PostgreSQL's bigint and SQLite's integer hold: a larger OFFSET is an error there.
+MAX_QUERY_INTEGER = 2**63 - 1
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
 FIELD_ERROR_SCHEMA = {
@@ -145,8 +150,12 @@ def fix_openapi_document(document):
             if method == "get" and public:
                 responses.setdefault("304", NOT_MODIFIED)
             for parameter in operation.get("parameters", []):
-                if parameter.get("in") == "query" and parameter["name"] == "limit" and limit_max:
+                if parameter.get("in") != "query" or not _is_integer(parameter):
+                    continue
+                if parameter["name"] == "limit" and limit_max:
                     parameter["schema"]["maximum"] = limit_max
+                else:
+                    parameter["schema"].setdefault("maximum", MAX_QUERY_INTEGER)
             if operation.get("operationId") in {"pages_detail", "pages_find"}:
                 responses.setdefault("401", _problem(DRAFT_UNAUTHORISED))
                 responses.setdefault(
@@ -159,6 +168,12 @@ def fix_openapi_document(document):
                     "headers": {"Location": {"schema": {"type": "string"}}},
                 }
     return document
+
+
+def _is_integer(parameter):
+    schema = parameter.get("schema", {})
+    kinds = [schema, *schema.get("anyOf", [])]
+    return any(kind.get("type") == "integer" for kind in kinds)
 
 
 @cache
@@ -179,7 +194,7 @@ def openapi_document_view(api):
 
 @cache
 def _query_parameters_by_path(api):
-    """``[(compiled path regex, method, {query parameter names} or None for any)]`` from the document."""
+    """``[(path regex, method, {query parameter names} or None for any, {integer one: its maximum})]``."""
     document = _fixed_document(api)
     rules = []
     for path, operations in document["paths"].items():
@@ -187,23 +202,49 @@ def _query_parameters_by_path(api):
         for method, operation in operations.items():
             if method not in _METHODS:
                 continue
-            names = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+            query = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
+            names = {p["name"] for p in query}
+            integers = {
+                p["name"]: p["schema"].get("maximum", MAX_QUERY_INTEGER) for p in query if _is_integer(p)
+            }
             if operation.get("operationId") == "pages_list":
                 # Wagtail filters listings by any page field (``?slug=``), named at request time.
                 names = None
-            rules.append((pattern, method.upper(), names))
+            rules.append((pattern, method.upper(), names, integers))
     return rules
+
+
+def _operation_rule(api, request):
+    request_method = "GET" if request.method == "HEAD" else request.method
+    for pattern, method, names, integers in _query_parameters_by_path(api):
+        if method == request_method and pattern.match(request.path):
+            return names, integers
+    return None, {}
 
 
 def unknown_query_parameters(api, request):
     """The query parameters the operation ``request`` reaches does not take (sorted), and the ones it does."""
-    request_method = "GET" if request.method == "HEAD" else request.method
-    for pattern, method, names in _query_parameters_by_path(api):
-        if method == request_method and pattern.match(request.path):
-            if names is None:
-                return [], []
-            return sorted(set(request.GET) - names), sorted(names)
-    return [], []
+    names, _integers = _operation_rule(api, request)
+    if names is None:
+        return [], []
+    return sorted(set(request.GET) - names), sorted(names)
+
+
+def oversized_integer_parameters(api, request):
+    """What is wrong with the integer query parameters of ``request`` no database can count to.
+
+    Only values that are integers are judged here: anything else is the operation's
+    own validation error (a 422 problem naming the parameter).
+    """
+    _names, integers = _operation_rule(api, request)
+    oversized = []
+    for name in sorted(integers.keys() & set(request.GET)):
+        for value in request.GET.getlist(name):
+            text = value.strip()
+            if re.fullmatch(r"[+-]?[0-9]+", text, flags=re.ASCII) and abs(int(text)) > MAX_QUERY_INTEGER:
+                oversized.append(f"{name} must be at most {integers[name]}")
+                break
+    return oversized
 
 
 class APIContractMiddleware:
@@ -225,6 +266,13 @@ class APIContractMiddleware:
                     title="Unknown query parameter",
                     detail=f"This operation does not take {', '.join(unknown)}. "
                     f"It takes: {', '.join(known) or 'no query parameters'}.",
+                )
+            oversized = oversized_integer_parameters(api_v3, request)
+            if oversized:
+                return problem_response(
+                    status=400,
+                    title="Query parameter out of range",
+                    detail="; ".join(oversized) + ".",
                 )
 
         draft = request.method in {"GET", "HEAD"} and request.GET.get("version") == "draft"

@@ -1,6 +1,7 @@
 """API request rules that hold for every endpoint, whichever app defines it."""
 
 from django.core.exceptions import BadRequest
+from django.utils.datastructures import MultiValueDictKeyError
 from django.utils.translation import gettext_lazy as _
 from wagtail.api.v3.errors import problem_response
 
@@ -61,3 +62,34 @@ class APIRequestPolicyMiddleware:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
         return api_request_policy(self.get_response)(request)
+
+
+INCOMPLETE_FORM_MESSAGE = _(
+    "The form sent is incomplete: it lacks “%(name)s”, which the page's own form always sends. "
+    "Reload the page and try again."
+)
+
+
+class IncompleteFormPostMiddleware:
+    """Answers 400, not 500, when a view reads a POST field the request did not send.
+
+    Wagtail's editing and preview views read StreamField's management fields
+    (``body-count``) with ``request.POST[...]``: a POST made by hand or by a broken
+    script without them raised ``MultiValueDictKeyError`` (audit: a preview POST without
+    ``body-count`` was a 500). A key missing from the request's own POST data is the
+    client's error by definition; any other ``KeyError`` is left alone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, MultiValueDictKeyError) or request.method != "POST":
+            return None
+        name = exception.args[0] if exception.args else ""
+        if not isinstance(name, str) or name in request.POST or name in request.FILES:
+            return None
+        raise BadRequest(str(INCOMPLETE_FORM_MESSAGE % {"name": name})) from exception

@@ -41,6 +41,10 @@ DEFAULTS = {
     "LEAD_FORMS_ENCRYPTION_KEYS": [],
     # Key(s) of the search tokens (blind indexes), newest first; never one of the encryption keys.
     "LEAD_FORMS_SEARCH_KEY": [],
+    # Values sealed before migration 0010 (format lf1, not bound to their table, column and row)
+    # are refused as unreadable once re-sealed. True only while restoring rows saved before it,
+    # until `manage.py rotate_patient_data_keys` has re-sealed them.
+    "LEAD_FORMS_READ_UNBOUND_VALUES": False,
     # Development and tests only: derive throwaway keys from SECRET_KEY when none are set.
     "LEAD_FORMS_THROWAWAY_KEYS": False,
     # Staff with the patient-data permission are signed out after this many idle seconds.

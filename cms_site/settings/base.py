@@ -104,6 +104,8 @@ MIDDLEWARE = [
     # Inside the page cache, so a stored page keeps its policy header.
     "cms_site.csp.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Next to the view: a POST lacking a field a view reads with [] (Wagtail's preview) is a 400, not a 500.
+    "cms_site.middleware.IncompleteFormPostMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

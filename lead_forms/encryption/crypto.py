@@ -12,8 +12,17 @@ timestamps and is 15 % shorter. Random 96-bit nonces are safe for far more
 values than one clinic writes under a key (NIST's bound is 2^32 per key, and
 rotation starts a new key).
 
-A stored value is ASCII text: ``lf1:<key id>:<base64(nonce || ciphertext || tag)>``,
+A stored value is ASCII text: ``lf2:<key id>:<base64(nonce || ciphertext || tag)>``,
 the key id being 8 hex digits of a SHA-256 of the key (never the key itself).
+
+Each ``lf2`` value is bound to where it is stored: its table, its column and its
+row (the row's random ``row_uuid``) are the AES-GCM associated data, so a value
+copied into another column or another row fails authentication instead of
+decrypting there (the audit showed a staff note as a patient's email). Values of
+the first format, ``lf1``, carry no associated data; migration 0010 and
+``rotate_patient_data_keys`` re-seal them, and they are refused afterwards unless
+``LEAD_FORMS_READ_UNBOUND_VALUES`` is on (or inside ``reading_unbound_values()``,
+which the re-sealing itself uses).
 
 Keys come from ``LEAD_FORMS_ENCRYPTION_KEYS`` (newest first: the newest seals,
 every listed key opens) and ``LEAD_FORMS_SEARCH_KEY`` (blind indexes: HMAC-SHA256
@@ -24,9 +33,11 @@ one leaking does not give away the other). The keyring is built once per process
 
 import base64
 import binascii
+import contextvars
 import hashlib
 import hmac
 import os
+from contextlib import contextmanager
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
@@ -40,10 +51,14 @@ from ..conf import app_settings
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
-VERSION = "lf1:"
+VERSION = "lf2:"
+# The first format: no associated data (read during the upgrade only, never written by the fields).
+UNBOUND_VERSION = "lf1:"
+VERSIONS = (VERSION, UNBOUND_VERSION)
 KEY_ID_LENGTH = 8
-# "lf1:" + key id + ":"
+# "lf2:" + key id + ":"
 HEADER_LENGTH = len(VERSION) + KEY_ID_LENGTH + 1
+AAD_LABEL = b"lead_forms value v2"
 KEYS_SETTING = "LEAD_FORMS_ENCRYPTION_KEYS"
 SEARCH_KEY_SETTING = "LEAD_FORMS_SEARCH_KEY"
 GENERATE_HINT = (
@@ -65,6 +80,28 @@ THROWAWAY_SEARCH_LABEL = b"lead_forms THROWAWAY patient-data search key: develop
 
 class PatientDataError(Exception):
     """A stored patient-data value cannot be decrypted; the message says why and what to do."""
+
+
+_reading_unbound = contextvars.ContextVar("lead_forms_reading_unbound", default=False)
+
+
+@contextmanager
+def reading_unbound_values():
+    """Open ``lf1`` values (no associated data) inside this block: for the code that re-seals them."""
+    token = _reading_unbound.set(True)
+    try:
+        yield
+    finally:
+        _reading_unbound.reset(token)
+
+
+def unbound_values_allowed():
+    return _reading_unbound.get() or bool(app_settings.LEAD_FORMS_READ_UNBOUND_VALUES)
+
+
+def associated_data(table, column, row_id):
+    """Where a value is stored, as the AES-GCM associated data that binds it there."""
+    return b"\x00".join([AAD_LABEL, table.encode(), column.encode(), str(row_id).encode()])
 
 
 def generate_key():
@@ -129,29 +166,48 @@ class Keyring:
         self.newest_prefix = f"{VERSION}{self.newest_id}:"
         self._newest = self.ciphers[self.newest_id]
 
-    def encrypt(self, data):
-        """``data`` (bytes) sealed under the newest key, as stored text."""
-        nonce = os.urandom(NONCE_BYTES)
-        sealed = self._newest.encrypt(nonce, data, None)
-        return self.newest_prefix + base64.b64encode(nonce + sealed).decode("ascii")
+    def encrypt(self, data, associated_data=None):
+        """``data`` (bytes) sealed under the newest key and bound to ``associated_data``, as stored text.
 
-    def decrypt(self, text):
-        """The bytes sealed in stored ``text``; PatientDataError if it cannot be opened."""
+        Without ``associated_data``: the unbound ``lf1`` format, which only the
+        historical migration 0005 still writes (0010 re-seals what it wrote).
+        """
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self._newest.encrypt(nonce, data, associated_data)
+        prefix = self.newest_prefix if associated_data is not None else f"{UNBOUND_VERSION}{self.newest_id}:"
+        return prefix + base64.b64encode(nonce + sealed).decode("ascii")
+
+    def decrypt(self, text, associated_data=None):
+        """The bytes sealed in stored ``text`` at ``associated_data``; PatientDataError if it cannot be opened.
+
+        An ``lf2`` value opens only with the associated data it was sealed with; an
+        ``lf1`` value (none) only while ``unbound_values_allowed()``.
+        """
         cipher = self.ciphers.get(text[len(VERSION) : HEADER_LENGTH - 1])
-        if cipher is None or not text.startswith(VERSION):
+        if cipher is None or not text.startswith(VERSIONS):
             raise PatientDataError(self._why_not(text))
+        if text.startswith(UNBOUND_VERSION):
+            if associated_data is not None and not unbound_values_allowed():
+                raise PatientDataError(
+                    "A stored patient-data value is in the first format, not bound to its table, column and "
+                    "row, and such values are refused once re-sealed. Run `manage.py "
+                    "rotate_patient_data_keys` with LEAD_FORMS_READ_UNBOUND_VALUES = True to re-seal it."
+                )
+            associated_data = None
+        elif associated_data is None:
+            raise PatientDataError("A bound patient-data value was read without its table, column and row.")
         try:
             raw = base64.b64decode(text[HEADER_LENGTH:])
-            return cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None)
+            return cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data)
         except (InvalidTag, binascii.Error, ValueError):
             raise PatientDataError(
                 f"A stored patient-data value under key {text[len(VERSION) : HEADER_LENGTH - 1]} failed "
-                "authentication: it was altered or truncated in the database, or a different key has the "
-                "same id. It cannot be read."
+                "authentication: it was altered or truncated in the database, copied from another column "
+                "or row, or a different key has the same id. It cannot be read."
             ) from None
 
     def _why_not(self, text):
-        if not text.startswith(VERSION):
+        if not text.startswith(VERSIONS):
             return (
                 "A patient-data column holds a value that is not encrypted (plain text or another format). "
                 "Run `manage.py migrate` (migration 0005 encrypts stored requests) or "
@@ -166,7 +222,7 @@ class Keyring:
 
     def key_id_of(self, text):
         """The id of the key ``text`` was sealed with (None for something else)."""
-        return text[len(VERSION) : HEADER_LENGTH - 1] if text.startswith(VERSION) else None
+        return text[len(VERSION) : HEADER_LENGTH - 1] if text.startswith(VERSIONS) else None
 
 
 class SearchKeys:

@@ -165,17 +165,24 @@ def export_columns(pages, *, with_page=None, with_spam=True, with_notes=False):
 
 def _notes_by_request(pks, tz):
     """The staff notes of the requests ``pks``, oldest first, as one text per request."""
-    from ..models import StaffNote
+    from ..models import StaffNote, open_value
 
     texts = {}
     notes = (
         StaffNote.objects.filter(submission_id__in=pks)
         .order_by("created_at", "pk")
         .values_list(
-            "submission_id", "created_at", "user__first_name", "user__last_name", "user__username", "text"
+            "submission_id",
+            "created_at",
+            "user__first_name",
+            "user__last_name",
+            "user__username",
+            "text",
+            "row_uuid",
         )
     )
-    for pk, created_at, first, last, username, text in notes:
+    for pk, created_at, first, last, username, sealed, row_uuid in notes:
+        text = open_value(StaffNote, "text", sealed, row_uuid)
         author = f"{first} {last}".strip() or username or "a deleted user"
         texts.setdefault(pk, []).append(f"{format_received(created_at, tz)} {author}: {text}")
     return {pk: "\n".join(lines) for pk, lines in texts.items()}
@@ -230,9 +237,14 @@ def iter_rows(queryset, columns, *, chunk_size=CHUNK_SIZE, page_titles=None):
     plan = [(fixed_index.get(column.key), column.key, column.kind == "phone") for column in columns]
     rows = (
         queryset.order_by("submit_time", "pk")
-        .values_list("pk", "reference", "submit_time", "status", "page_id", "spam_reason", "form_data")
+        .values_list(
+            "pk", "reference", "submit_time", "status", "page_id", "spam_reason", "form_data", "row_uuid"
+        )
         .iterator(chunk_size=chunk_size)
     )
+    # Each row's answers opened with its own binding; one that cannot be read shows "[unreadable]".
+    open_answers = queryset.model._meta.get_field("form_data").open
+    rows = ((*row[:6], open_answers(row[6], row[7])) for row in rows)
     rows = _with_notes(rows, chunk_size, tz) if NOTES in columns else ((*row, "") for row in rows)
     for _pk, reference, submit_time, status, page_id, spam_reason, form_data, notes in rows:
         form_data = form_data or {}

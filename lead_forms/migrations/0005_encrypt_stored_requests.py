@@ -51,7 +51,7 @@ def encrypt_stored_requests(apps, schema_editor):
             updates, tokens = [], []
             for pk, *values in rows:
                 plain = [
-                    value if value is None or not value.startswith(crypto.VERSION) else crypto.decrypt_text(value)
+                    value if value is None or not value.startswith(crypto.UNBOUND_VERSION) else crypto.decrypt_text(value)
                     for value in values
                 ]
                 form_data, name, email, phone, _method = plain
@@ -87,7 +87,7 @@ def decrypt_stored_requests(apps, schema_editor):
             updates = [
                 [
                     *(
-                        crypto.decrypt_text(value) if value and value.startswith(crypto.VERSION) else value
+                        crypto.decrypt_text(value) if value and value.startswith(crypto.UNBOUND_VERSION) else value
                         for value in values
                     ),
                     "",

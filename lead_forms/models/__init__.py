@@ -1,6 +1,6 @@
 """Appointment form pages, their stored submissions and the retention setting."""
 
-from .encrypted import EncryptedJSONField, EncryptedTextField
+from .encrypted import EncryptedJSONField, EncryptedQuerySet, EncryptedTextField, Unreadable, open_value
 from .pages import AppointmentFormField, AppointmentFormPage, SubmissionOutcome
 from .settings import AppointmentRequestSettings
 from .submissions import AppointmentSubmission, SearchToken, StaffNote, StatusChange
@@ -11,9 +11,12 @@ __all__ = [
     "AppointmentRequestSettings",
     "AppointmentSubmission",
     "EncryptedJSONField",
+    "EncryptedQuerySet",
     "EncryptedTextField",
     "SearchToken",
     "StaffNote",
     "StatusChange",
     "SubmissionOutcome",
+    "Unreadable",
+    "open_value",
 ]

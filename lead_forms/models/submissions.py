@@ -1,6 +1,7 @@
 """Stored appointment requests, the history of their status and the staff's notes on them."""
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
@@ -8,7 +9,13 @@ from wagtail.contrib.forms.models import AbstractFormSubmission
 
 from ..encryption import blind_index
 from ..encryption.crypto import get_search_keys
-from .encrypted import EncryptedJSONField, EncryptedTextField
+from .encrypted import (
+    EncryptedJSONField,
+    EncryptedQuerySet,
+    EncryptedTextField,
+    Unreadable,
+    UnreadableAnswersRow,
+)
 
 # No 0/O, 1/I/L: patients read the reference out on the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -59,7 +66,15 @@ def format_value(value):
     return str(value)
 
 
-class AppointmentSubmissionQuerySet(models.QuerySet):
+def _readable(value):
+    """``value``, or None when it could not be opened (no search tokens are made of "[unreadable]")."""
+    return None if isinstance(value, Unreadable) else value
+
+
+ROW_UUID_HELP = "Random id binding this row's encrypted values to it (lead_forms.models.encrypted)."
+
+
+class AppointmentSubmissionQuerySet(EncryptedQuerySet):
     def not_spam(self):
         return self.filter(is_spam=False)
 
@@ -96,7 +111,7 @@ class AppointmentSubmissionQuerySet(models.QuerySet):
         return created
 
     def bulk_update(self, objs, fields, *args, **kwargs):
-        """Django's bulk_update; rows whose indexed fields changed get their search tokens rebuilt."""
+        """``EncryptedQuerySet.bulk_update``; rows whose indexed fields changed get their search tokens rebuilt."""
         objs = list(objs)
         if not set(fields) & set(INDEXED_FIELDS):
             return super().bulk_update(objs, fields, *args, **kwargs)
@@ -158,6 +173,7 @@ class AppointmentSubmission(AbstractFormSubmission):
     )
     notified_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW, db_index=True)
+    row_uuid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True, help_text=ROW_UUID_HELP)
     form_data = EncryptedJSONField()
     name = EncryptedTextField(blank=True)
     email = EncryptedTextField(blank=True)
@@ -205,7 +221,9 @@ class AppointmentSubmission(AbstractFormSubmission):
 
     def search_token_rows(self):
         """Unsaved ``SearchToken`` rows for this request's current values (newest search key)."""
-        tokens = blind_index.tokens_for(self.name, self.email, self.phone, self.form_data)
+        tokens = blind_index.tokens_for(
+            _readable(self.name), _readable(self.email), _readable(self.phone), _readable(self.form_data)
+        )
         return [SearchToken(submission_id=self.pk, token=token) for token in tokens]
 
     def replace_search_tokens(self):
@@ -253,12 +271,16 @@ class AppointmentSubmission(AbstractFormSubmission):
         raise IntegrityError("Could not allocate a unique appointment reference")
 
     def get_data(self):
-        """Form data plus the columns the submissions list and export show."""
-        return {
+        """Form data plus the columns the submissions list and export show.
+
+        Answers that could not be opened read "[unreadable]" in Wagtail's own list and export.
+        """
+        data = {
             **super().get_data(),
             "reference": self.reference,
             "spam_reason": self.spam_reason,
         }
+        return UnreadableAnswersRow(data) if isinstance(self.form_data, Unreadable) else data
 
     def set_status(self, new_value, user):
         """Set the workflow status, or the spam flag (``StatusChange.Value.SPAM`` / ``NOT_SPAM``).
@@ -407,7 +429,10 @@ class StaffNote(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    row_uuid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True, help_text=ROW_UUID_HELP)
     text = EncryptedTextField(max_length=NOTE_MAX_LENGTH)
+
+    objects = EncryptedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "staff note"

@@ -50,7 +50,7 @@ def test_stored_plain_requests_are_encrypted_in_place_and_decrypted_on_the_way_b
 
         migrate(latest())
 
-        assert all(value.startswith("lf1:") for value in raw_row("AR-MIGRATE1"))
+        assert all(value.startswith("lf2:") for value in raw_row("AR-MIGRATE1"))
         assert "Plain-comment" not in "".join(raw_row("AR-MIGRATE1"))
         row = AppointmentSubmission.objects.get(reference="AR-MIGRATE1")
         assert (row.name, row.form_data["your_comments"]) == ("Migrata Plainrow1", "Plain-comment-1")

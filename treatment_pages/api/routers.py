@@ -18,6 +18,7 @@ from django.core.signing import BadSignature
 from django.http import Http404, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from ninja import Field, Path, Query, Router, Schema
+from pydantic import StrictInt
 from wagtail.api.v3.errors import problem_response
 from wagtail.api.v3.routers.pages import PageDetailSchema
 from wagtail.models import Page, Site
@@ -134,7 +135,8 @@ class RatingSummarySchema(Schema):
 
 
 class VoteIn(Schema):
-    score: int = Field(ge=MIN_SCORE, le=MAX_SCORE, description="1 to 5 stars.")
+    # Strict: a JSON integer only. Pydantic's lax mode took "5", 5.0 and true as 5.
+    score: StrictInt = Field(ge=MIN_SCORE, le=MAX_SCORE, description="1 to 5 stars, as a JSON integer.")
     voter_token: str | None = Field(
         None,
         max_length=300,

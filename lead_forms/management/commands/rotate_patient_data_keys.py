@@ -10,7 +10,8 @@ from lead_forms.encryption import crypto, rotation
 class Command(BaseCommand):
     help = (
         "Re-encrypt every stored appointment request with the first key of LEAD_FORMS_ENCRYPTION_KEYS and "
-        "rebuild search tokens made with an older LEAD_FORMS_SEARCH_KEY, in batches. Safe to interrupt "
+        "rebuild search tokens made with an older LEAD_FORMS_SEARCH_KEY, in batches; values of the first "
+        "format (not bound to their row) are re-sealed bound to it. Safe to interrupt "
         "and run again: it continues with the rows still under an old key. Keep the old keys listed "
         "(after the new one) on every server until it has finished."
     )
@@ -38,6 +39,13 @@ class Command(BaseCommand):
         if progress is not None:
             sys.stderr.write("\n")
         self.stdout.write(f"Re-encrypted {count} appointment request(s) under {target}.")
+        left = rotation.stale_count()
+        if left:
+            # Values that cannot be opened are kept as they are; the log names their rows.
+            self.stderr.write(
+                f"{left} row(s) still hold a value that could not be opened (logged on lead_forms.encryption.crypto "
+                "with model, field and row). List the key that sealed them and run this command again."
+            )
 
     def progress_bar(self, done, total):
         width = 30
