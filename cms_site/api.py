@@ -5,6 +5,8 @@ The v3 API (django-ninja, OpenAPI) needs nothing here: Wagtail's apps and ours
 ``wagtail.api.v3.urls.api`` from their ``ready()``, and ``cms_site.urls`` mounts it.
 """
 
+from django.utils.cache import patch_cache_control
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from wagtail.api import APIField
 from wagtail.api.v2.router import WagtailAPIRouter
@@ -14,7 +16,7 @@ from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
-from treatment_pages.api.routers import draft_from_preview_token
+from treatment_pages.api.routers import PreviewExpired, draft_from_preview_token
 from treatment_pages.articles.prefetch import prefetched_choosers
 from treatment_pages.articles.renditions import API_RENDITION_SPECS
 from treatment_pages.articles.serializers import attach_breadcrumb_ancestors
@@ -88,7 +90,8 @@ class PagePreviewAPIViewSet(ClinicPagesAPIViewSet):
 
     The token is the one wagtail-headless-preview signs when an editor opens the
     preview; it names a stored draft, so only someone the editor's preview sent
-    here can read it (drafts expire after a day).
+    here can read it. The same rules as v3's ``/preview/``: the link expires after a
+    day (403), and the answer is never for a cache (``private, no-store``).
     """
 
     known_query_parameters = ClinicPagesAPIViewSet.known_query_parameters.union(["content_type", "token"])
@@ -99,15 +102,22 @@ class PagePreviewAPIViewSet(ClinicPagesAPIViewSet):
         self.action = "detail_view"
         page = self.get_object()
         with prefetched_choosers([page]):
-            return Response(self.get_serializer(page).data)
+            response = Response(self.get_serializer(page).data)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
 
     def detail_view(self, request, pk):
         return self.listing_view(request)
 
     def get_object(self):
-        return draft_from_preview_token(
-            self.request.GET.get("content_type", ""), self.request.GET.get("token", "")
-        )
+        try:
+            return draft_from_preview_token(
+                self.request.GET.get("content_type", ""), self.request.GET.get("token", "")
+            )
+        except PreviewExpired as e:
+            raise PermissionDenied(
+                "Preview expired: this preview link is more than a day old. Open the preview again from the editor."
+            ) from e
 
 
 def _rendition_fields():

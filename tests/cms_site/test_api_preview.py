@@ -198,6 +198,31 @@ def test_v3_preview_link_expires_after_a_day(editor_client, client, front_end_pr
     assert "no-store" in cache_directives(expired)
 
 
+def test_v2_preview_follows_the_same_rules_private_and_expiring(
+    editor_client, client, front_end_preview, article, monkeypatch
+):
+    import time
+
+    content_type, token = front_end_preview_query(
+        preview_draft(editor_client, article, "Microneedling (draft)")
+    )
+    editor_client.logout()
+    query = {"content_type": content_type, "token": token}
+
+    fresh = client.get("/api/v2/page_preview/", query)
+    assert fresh.status_code == 200
+    assert fresh.json()["title"] == "Microneedling (draft)"
+    assert {"private", "no-store"} <= cache_directives(fresh)
+
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 25 * 60 * 60)
+    expired = client.get("/api/v2/page_preview/", query)
+
+    assert expired.status_code == 403
+    assert "Preview expired" in expired.json()["detail"]
+    assert "Microneedling (draft)" not in expired.content.decode()
+
+
 def test_v3_preview_token_is_single_purpose(
     editor_client, client, front_end_preview, article, treatment_index
 ):
