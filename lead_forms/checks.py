@@ -92,20 +92,36 @@ def check_contact_settings(app_configs, **kwargs):
     return []
 
 
+def _nothing_stored_yet(databases):
+    """Whether none of ``databases`` has the requests table yet: a fresh host before ``migrate``."""
+    from django.db import DatabaseError, connections
+
+    from lead_forms.models import AppointmentSubmission
+
+    table = AppointmentSubmission._meta.db_table
+    try:
+        return not any(table in connections[alias].introspection.table_names() for alias in databases)
+    except DatabaseError:
+        return False
+
+
 @register(Tags.security)
 def check_encryption_keys(app_configs, databases=None, **kwargs):
     """Patient data cannot be stored or read without LEAD_FORMS_ENCRYPTION_KEYS and LEAD_FORMS_SEARCH_KEY.
 
-    An error for ``check`` and ``runserver``. ``migrate`` runs the checks with ``databases``
-    set and gets a warning instead: migrations need no keys (0005 asks for them itself only
-    when there are stored requests to encrypt), so a fresh host can create its tables first.
+    An error wherever the app's tables exist (or the check may not look: ``check`` on
+    Django 5.2 passes no databases). A warning on a fresh host whose database has no requests
+    table yet, so its first ``migrate`` (which runs the checks with the databases) creates the
+    tables without keys: the migrations need none (0005 asks for them only when there are
+    stored requests to encrypt).
     """
     from lead_forms.encryption import crypto
 
     try:
         crypto.check_configuration()
     except ImproperlyConfigured as problem:
-        level, code = (Warning, "lead_forms.W011") if databases else (Error, "lead_forms.E011")
+        fresh = bool(databases) and _nothing_stored_yet(databases)
+        level, code = (Warning, "lead_forms.W011") if fresh else (Error, "lead_forms.E011")
         return [level(str(problem), id=code)]
     return []
 

@@ -12,9 +12,18 @@ from django.db import migrations
 from django.db.models import TextField, Value
 
 
+def nothing_stored(apps):
+    """A fresh host: no request or note to re-seal, so its first ``migrate`` needs no keys."""
+    from lead_forms.encryption import rotation
+
+    return not any(model._default_manager.exists() for model, _names in rotation.encrypted_models(apps))
+
+
 def reseal(apps, schema_editor):
     from lead_forms.encryption import rotation
 
+    if nothing_stored(apps):
+        return
     rotation.rotate(apps=apps)
 
 
@@ -23,6 +32,8 @@ def unbind(apps, schema_editor):
     from lead_forms.encryption.crypto import get_keyring
     from lead_forms.models import Unreadable
 
+    if nothing_stored(apps):
+        return
     keyring = get_keyring()
     for model, names in rotation.encrypted_models(apps):
         fields = [model._meta.get_field(name) for name in names]

@@ -17,6 +17,11 @@ LEAD_FORMS_SEARCH_KEY = os.environ.get("LEAD_FORMS_SEARCH_KEY", "").split(",")
 TREATMENT_PAGES_CLINICAL_REVIEWERS_GROUP = "Host's own reviewers"
 
 DATABASES = {
-    "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.environ.get("HOST_DATABASE", ":memory:")}
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("HOST_DATABASE", ":memory:"),
+        # As the README's settings block sets it.
+        "OPTIONS": {"transaction_mode": "IMMEDIATE"},
+    }
 }
 STATIC_ROOT = os.environ.get("HOST_STATIC_ROOT")

@@ -57,6 +57,7 @@ def test_a_patient_data_user_idle_past_the_limit_is_signed_out_on_the_next_admin
     assert client.get(ADMIN).status_code == 302  # and stays signed out
 
 
+@pytest.mark.django_db  # Django 6 runs the model checks against the database
 def test_the_check_names_the_middleware_line_when_the_host_has_not_added_it():
     without = [name for name in host.MIDDLEWARE if name != IDLE_MIDDLEWARE]
     output = check_output(MIDDLEWARE=without)
@@ -65,11 +66,13 @@ def test_the_check_names_the_middleware_line_when_the_host_has_not_added_it():
     assert "django.contrib.auth.middleware.AuthenticationMiddleware" in output
 
 
+@pytest.mark.django_db  # Django 6 runs the model checks against the database
 def test_the_check_is_quiet_where_idle_sign_out_is_switched_off():
     without = [name for name in host.MIDDLEWARE if name != IDLE_MIDDLEWARE]
     assert check_output(MIDDLEWARE=without, LEAD_FORMS_IDLE_LOGOUT_SECONDS=0) == ""
 
 
+@pytest.mark.django_db  # Django 6 runs the model checks against the database
 def test_the_check_fires_when_the_middleware_runs_before_authentication():
     misplaced = [IDLE_MIDDLEWARE, *(name for name in host.MIDDLEWARE if name != IDLE_MIDDLEWARE)]
     assert "lead_forms.E010" in check_output(MIDDLEWARE=misplaced)

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import django
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +50,11 @@ def test_publishing_while_the_draft_autosaves_never_answers_500_with_the_readme_
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    django.VERSION >= (6, 0),
+    reason="the race was reproduced on Django 5.2; in our runs on 6.1 the requests never met, so there "
+    "this test would prove nothing either way (the test above still runs)",
+)
 def test_without_the_readme_line_the_same_requests_answer_500():
     """The reproduction is real: Django's default transactions fail it."""
     code, output = run_live_test(SQLITE_TRANSACTION_MODE="none")
