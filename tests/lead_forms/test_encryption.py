@@ -498,7 +498,8 @@ def test_using_patient_data_without_keys_raises_with_the_fix(settings, form_page
 
     for use in (
         lambda: crypto.encrypt_text("x"),
-        lambda: AppointmentSubmission.objects.get(pk=submission.pk),
+        # Values open when they are read (each bound to its row), not when the row is loaded.
+        lambda: AppointmentSubmission.objects.get(pk=submission.pk).form_data,
         lambda: make_submission(form_page),
     ):
         with pytest.raises(
