@@ -52,6 +52,24 @@ def check_wheel(wheel):
             "locale/es/LC_MESSAGES/django.mo",
         ):
             expect(any(n.startswith(f"{app}/{part}") for n in names), f"wheel lacks {app}/{part}")
+    # Every concern's sub-package ships (setuptools finds packages by their __init__.py).
+    for package in (
+        "treatment_pages/articles",
+        "treatment_pages/ratings",
+        "treatment_pages/review",
+        "treatment_pages/webhooks",
+        "treatment_pages/caching",
+        "treatment_pages/api",
+        "lead_forms/submissions",
+        "lead_forms/encryption",
+        "lead_forms/inbox",
+        "lead_forms/api",
+        "lead_forms/staff_sign_in",
+    ):
+        expect(f"{package}/__init__.py" in names, f"wheel lacks the package {package}")
+    expect(
+        any(n.endswith(".dist-info/licenses/LICENSE") for n in names), "wheel lacks LICENSE in its .dist-info"
+    )
     print(f"wheel ok: {len(names)} files, packages {sorted(top)}")
 
 
