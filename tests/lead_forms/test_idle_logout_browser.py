@@ -50,11 +50,7 @@ def test_typing_without_sending_anything_counts_and_only_inactivity_brings_the_w
     coordinator.set_password("a-long-test-password")
     coordinator.save()
     page = browser_page
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill(coordinator.username)
-    page.get_by_label("Password").fill("a-long-test-password")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(live_server.url + "/admin/")
+    sign_in(page, live_server.url, coordinator.username, "a-long-test-password")
     loaded = session_of(page, settings)[SESSION_KEY]
 
     # Keys pressed on the page (nothing is sent) before the warning is due...

@@ -19,7 +19,13 @@ pytestmark = pytest.mark.django_db
 
 INBOX = "lead_forms_appointmentsubmission_modeladmin_"
 # Admin URLs of the app that show nothing of a request (asserted below, not just skipped).
-NOT_ABOUT_REQUESTS = {"lead_forms_idle_session"}
+NOT_ABOUT_REQUESTS = {
+    "lead_forms_idle_session",
+    # Staff sign-in's second factor: the staff member's own authenticator and recovery codes.
+    "lead_forms_two_factor_enrol",
+    "lead_forms_two_factor_verify",
+    "lead_forms_two_factor_recovery_codes",
+}
 # Wagtail's list of form pages: other form types may be listed to editors, appointment forms not.
 FORM_PAGE_LISTS = {"wagtailforms:index", "wagtailforms:index_results"}
 
