@@ -50,6 +50,7 @@ def without(*names):
     return [name for name in host.MIDDLEWARE if name not in names]
 
 
+@pytest.mark.django_db  # Django 6 runs the model checks against the database
 @pytest.mark.parametrize("missing", [OTP, TWO_FACTOR])
 def test_a_missing_two_factor_middleware_is_named(missing):
     output = check_output(MIDDLEWARE=without(missing))
@@ -59,6 +60,7 @@ def test_a_missing_two_factor_middleware_is_named(missing):
     assert f'"{OTP}" then "{TWO_FACTOR}" to MIDDLEWARE' in output
 
 
+@pytest.mark.django_db  # Django 6 runs the model checks against the database
 def test_two_factor_middleware_before_django_otps_is_named():
     middleware = without(TWO_FACTOR)
     middleware.insert(middleware.index(OTP), TWO_FACTOR)
@@ -68,6 +70,7 @@ def test_two_factor_middleware_before_django_otps_is_named():
     assert "in that order" in output
 
 
+@pytest.mark.django_db  # Django 6 runs the model checks against the database
 def test_a_host_that_turns_the_second_factor_off_is_warned_not_stopped():
     assert check_output(LEAD_FORMS_REQUIRE_TWO_FACTOR=False, MIDDLEWARE=without(OTP, TWO_FACTOR)) == ""
     # A warning (W011) is printed but does not fail `manage.py check`; --fail-level WARNING shows it.
