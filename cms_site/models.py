@@ -4,6 +4,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from treatment_pages.articles.structured_data import clinic_page_structured_data
 from treatment_pages.caching.policy import SharedCacheMixin
 from treatment_pages.models import TreatmentIndexPage
 from treatment_pages.models.pages import FrontEndPreviewMixin
@@ -21,6 +22,10 @@ class HomePage(SharedCacheMixin, FrontEndPreviewMixin, Page):
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["treatment_pages.TreatmentIndexPage", "lead_forms.AppointmentFormPage"]
     max_count = 1
+
+    def get_structured_data(self, request=None):
+        """The clinic's ``MedicalClinic`` (JSON-LD), as the page and /api/v3/seo/ both give it."""
+        return clinic_page_structured_data(self, request)
 
     def get_treatment_sections(self):
         """Published treatments indexes directly below the home page."""

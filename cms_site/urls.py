@@ -10,6 +10,7 @@ from cms_site import views
 from cms_site.api import api_router
 from cms_site.api_contract import openapi_document_view
 from treatment_pages import views as treatment_views
+from treatment_pages.articles.seo import FrontendSitemap
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -21,7 +22,7 @@ urlpatterns = [
     path("api/v3/", api_v3.urls),
     path("search/", treatment_views.search, name="search"),
     path("", include("treatment_pages.urls")),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": FrontendSitemap}}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
 ]

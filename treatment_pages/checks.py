@@ -3,6 +3,8 @@
 Run by ``manage.py check`` (and before ``runserver`` and ``migrate``).
 """
 
+from urllib.parse import urlsplit
+
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
@@ -165,3 +167,23 @@ def check_sqlite_write_lock(app_configs, **kwargs):
             )
         )
     return problems
+
+
+@register(Tags.compatibility)
+def check_frontend_base_url(app_configs, **kwargs):
+    """Canonical and sitemap URLs are built on ``TREATMENT_PAGES_FRONTEND_BASE_URL``: a relative
+    or query-carrying value would publish broken addresses to every search engine."""
+    base = app_settings.TREATMENT_PAGES_FRONTEND_BASE_URL
+    if not base:
+        return []
+    parts = urlsplit(str(base))
+    if parts.scheme in {"http", "https"} and parts.netloc and not parts.query and not parts.fragment:
+        return []
+    return [
+        Error(
+            f"TREATMENT_PAGES_FRONTEND_BASE_URL = {base!r} is not an absolute http(s) address.",
+            hint='Set it to the front end\'s origin (and path prefix, if any), e.g. "https://www.clinic.example", '
+            "or leave it empty when this site serves the pages.",
+            id="treatment_pages.E025",
+        )
+    ]

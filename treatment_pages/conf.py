@@ -63,6 +63,10 @@ DEFAULTS = {
     "TREATMENT_PAGES_FRONTEND_ASSETS": True,
     # The breadcrumb above the app's pages; False for a host whose base template shows its own.
     "TREATMENT_PAGES_BREADCRUMB": True,
+    # Where readers see the pages when a separate front end serves them (headless), e.g.
+    # "https://www.clinic.example": canonical URLs, hreflang alternates, JSON-LD and the sitemap
+    # point there (a page at /treatments/acne/ here is <base>/treatments/acne/). Empty: this site.
+    "TREATMENT_PAGES_FRONTEND_BASE_URL": "",
     # The host's own proxies in front of the app (load balancer, CDN, Varnish) as networks, e.g.
     # ["10.0.0.0/8", "127.0.0.1/32"]: only a request from one of them has its X-Forwarded-For read,
     # walked from the right past these networks to the client (client_ip.py). Empty: REMOTE_ADDR.

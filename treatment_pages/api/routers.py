@@ -25,7 +25,7 @@ from wagtail.models import Page, Site
 
 from treatment_pages.api.policy import ORIGIN_REFUSED_DESCRIPTION, api_request_policy
 from treatment_pages.articles.renditions import ImageWithRenditionsDict, image_api_representation
-from treatment_pages.articles.seo import page_json_ld, page_seo
+from treatment_pages.articles.seo import AlternateDict, page_json_ld, page_seo
 from treatment_pages.articles.serializers import RatingSummaryDict
 from treatment_pages.models import ClinicContactSettings, RatingSummary, TreatmentIndexPage, TreatmentPage
 from treatment_pages.models.ratings import MAX_SCORE, MIN_SCORE, SCORE_LABELS
@@ -354,7 +354,12 @@ class PageSEOSchema(Schema):
     page_id: int
     title: str
     description: str
-    canonical_url: str | None
+    canonical_url: str | None = Field(
+        description="Where the page is read: on the front end when `TREATMENT_PAGES_FRONTEND_BASE_URL` is set."
+    )
+    alternates: list[AlternateDict] = Field(
+        description="`hreflang` alternates (each translation, then `x-default`); empty for a page in one language."
+    )
     og_type: str
     og_image: str | None
     json_ld: list[dict[str, Any]] = Field(

@@ -1,8 +1,8 @@
 """schema.org JSON-LD builders: the article's clinical review, its FAQ, and the clinic.
 
 The clinic's ``MedicalClinic`` is built here, next to the clinic settings it reads, so
-that a host's home page template can call it (``{% clinic_json_ld %}``) without this app
-knowing the host's page types.
+that a host's home page type can embed it without this app knowing the host's page types:
+``def get_structured_data(self, request=None): return clinic_page_structured_data(self, request)``.
 """
 
 import re
@@ -93,6 +93,15 @@ def clinic_structured_data(contact, url=None):
     if hours:
         data["openingHoursSpecification"] = hours
     return data
+
+
+def clinic_page_structured_data(page, request=None):
+    """The clinic's ``MedicalClinic`` for its home ``page`` (None until the contact details are set up)."""
+    from treatment_pages.articles.seo import canonical_url
+    from treatment_pages.models import ClinicContactSettings
+
+    contact = ClinicContactSettings.for_api(request)
+    return clinic_structured_data(contact, canonical_url(page, request))
 
 
 def clinician_structured_data(clinician):

@@ -89,6 +89,29 @@ class TreatmentIndexPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
         """Live, public articles under this index, in the editors' menu order."""
         return TreatmentPage.objects.child_of(self).live().public().specific().order_by("path")
 
+    def get_structured_data(self, request=None):
+        """schema.org ``CollectionPage`` listing the section's articles (JSON-LD)."""
+        from treatment_pages.articles.seo import canonical_url
+
+        return {
+            "@context": "https://schema.org",
+            "@type": "CollectionPage",
+            "name": self.seo_title or self.title,
+            "url": canonical_url(self, request),
+            "mainEntity": {
+                "@type": "ItemList",
+                "itemListElement": [
+                    {
+                        "@type": "ListItem",
+                        "position": position,
+                        "name": treatment.title,
+                        "url": canonical_url(treatment, request),
+                    }
+                    for position, treatment in enumerate(self.get_treatments().defer_streamfields(), start=1)
+                ],
+            },
+        }
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         treatments = list(self.get_treatments())
@@ -302,14 +325,24 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
         return page_readability(self)
 
     def get_structured_data(self, request=None):
+        """The JSON-LD blocks the article embeds: its ``MedicalWebPage``, then its ``FAQPage`` if any."""
+        return [
+            block
+            for block in (self.get_medical_web_page_data(request), self.get_faq_structured_data(request))
+            if block
+        ]
+
+    def get_medical_web_page_data(self, request=None):
         """schema.org ``MedicalWebPage`` description for search engines (JSON-LD)."""
+        from treatment_pages.articles.seo import canonical_url
+
         data = {
             "@context": "https://schema.org",
             "@type": "MedicalWebPage",
             "name": self.seo_title or self.title,
             "headline": self.title,
             "description": self.search_description or self.intro,
-            "url": self.get_full_url(request),
+            "url": canonical_url(self, request),
         }
         from treatment_pages.articles.structured_data import (
             clinician_structured_data,

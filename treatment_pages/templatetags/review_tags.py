@@ -1,11 +1,8 @@
-"""Template tags for clinical review: inline citations and the clinic's JSON-LD."""
+"""Template tags for clinical review: inline citations."""
 
 from django import template
 
-from treatment_pages.articles.structured_data import clinic_structured_data
-from treatment_pages.models import ClinicContactSettings
 from treatment_pages.review.citations import link_citations
-from treatment_pages.templatetags.treatment_tags import json_ld
 
 register = template.Library()
 
@@ -30,13 +27,3 @@ def citations(parser, token):
     nodelist = parser.parse(("endcitations",))
     parser.delete_first_token()
     return CitationsNode(nodelist, parser.compile_filter(bits[1]))
-
-
-@register.simple_tag(takes_context=True)
-def clinic_json_ld(context):
-    """The clinic's schema.org ``MedicalClinic`` as a JSON-LD block (nothing when not set up)."""
-    request = context.get("request")
-    contact = ClinicContactSettings.for_api(request)
-    url = request.build_absolute_uri("/") if request is not None else None
-    data = clinic_structured_data(contact, url)
-    return json_ld(data) if data else ""

@@ -3,7 +3,7 @@ import json
 from django import template
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from wagtail.models import Site
@@ -24,6 +24,17 @@ def json_ld(data):
     """Render a dict as a ``<script type="application/ld+json">`` data block."""
     payload = json.dumps(data, default=str, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def page_json_ld(context, page):
+    """Every JSON-LD block of ``page`` (``treatment_pages.articles.seo.page_json_ld``: the seo
+    endpoint answers the same list)."""
+    from treatment_pages.articles.seo import page_json_ld as json_ld_for
+
+    return format_html_join(
+        "", "{}", ((json_ld(block),) for block in json_ld_for(page, context.get("request")))
+    )
 
 
 @register.simple_tag
