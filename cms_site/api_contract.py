@@ -152,7 +152,8 @@ def fix_openapi_document(document):
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") != "query" or not _is_integer(parameter):
                     continue
-                if parameter["name"] == "limit" and limit_max:
+                if parameter["name"] == "limit" and limit_max and "maximum" not in parameter["schema"]:
+                    # Wagtail's listings cap ``limit`` at WAGTAILAPI_LIMIT_MAX without saying so.
                     parameter["schema"]["maximum"] = limit_max
                 else:
                     parameter["schema"].setdefault("maximum", MAX_QUERY_INTEGER)

@@ -187,3 +187,20 @@ def check_frontend_base_url(app_configs, **kwargs):
             id="treatment_pages.E025",
         )
     ]
+
+
+@register(Tags.compatibility)
+def check_absolute_media_urls(app_configs, **kwargs):
+    """The API gives image URLs as Wagtail's ``full_url``: absolute only with an absolute
+    ``MEDIA_URL`` or ``WAGTAILADMIN_BASE_URL``. Paths would be broken images on a front end
+    served from another origin."""
+    if urlsplit(str(settings.MEDIA_URL or "")).netloc or getattr(settings, "WAGTAILADMIN_BASE_URL", ""):
+        return []
+    return [
+        Warning(
+            "Image URLs in the API are paths on this site: a front end on another origin shows broken images.",
+            hint="Set WAGTAILADMIN_BASE_URL to this site's address (as Wagtail's docs ask), or MEDIA_URL to "
+            "an absolute address (a CDN).",
+            id="treatment_pages.W003",
+        )
+    ]

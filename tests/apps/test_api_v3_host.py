@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from lead_forms.models import AppointmentSubmission
 from treatment_pages.models import Rating
@@ -68,6 +68,22 @@ def test_the_one_line_mount_serves_every_endpoint_of_both_apps(client, article, 
         assert path in paths
     for write in ("/api/v3/forms/{page_id}/submissions/", "/api/v3/ratings/{page_id}/votes/"):
         assert "Origin" in paths[write]["post"]["responses"]["403"]["description"]
+
+
+def test_a_front_ends_other_needs_work_in_the_host(client, article):
+    """Every public path and the seo answer with the front end's canonical URL, in a bare host.
+
+    (Search is tested in the site's suite: this host's test database is built without
+    migrations, so it lacks the SQLite full-text table Wagtail's migrations make.)"""
+    with override_settings(TREATMENT_PAGES_FRONTEND_BASE_URL="https://www.clinic.example"):
+        paths = client.get("/api/v3/paths/")
+        seo = client.get(f"/api/v3/seo/{article.pk}/")
+
+    assert paths.status_code == 200
+    assert article.url in [item["path"] for item in paths.json()["items"]]
+    assert paths.json()["next"] is None
+    assert seo.json()["canonical_url"] == "https://www.clinic.example" + article.url
+    assert [block["@type"] for block in seo.json()["json_ld"]] == ["MedicalWebPage"]
 
 
 def test_a_cross_site_vote_is_refused_with_a_problem_document_and_counts_nothing(client, article):

@@ -24,8 +24,14 @@ from wagtail.api.v3.routers.pages import PageDetailSchema
 from wagtail.models import Page, Site
 
 from treatment_pages.api.policy import ORIGIN_REFUSED_DESCRIPTION, api_request_policy
-from treatment_pages.articles.renditions import ImageWithRenditionsDict, image_api_representation
-from treatment_pages.articles.seo import AlternateDict, page_json_ld, page_seo
+from treatment_pages.articles.renditions import (
+    ImageWithRenditionsDict,
+    PictureDict,
+    PictureSize,
+    image_api_representation,
+    picture_representation,
+)
+from treatment_pages.articles.seo import AlternateDict, canonical_url, page_json_ld, page_seo
 from treatment_pages.articles.serializers import RatingSummaryDict
 from treatment_pages.models import ClinicContactSettings, RatingSummary, TreatmentIndexPage, TreatmentPage
 from treatment_pages.models.ratings import MAX_SCORE, MIN_SCORE, SCORE_LABELS
@@ -46,8 +52,9 @@ from treatment_pages.ratings.votes import (
     ratable_page,
 )
 
-# Page ids are 32-bit in the database; anything larger can only be a 404.
+# Page and image ids are 32-bit in the database; anything larger can only be a 404.
 PageId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ImageId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 contact_router = Router(tags=["clinic"])
 
@@ -287,23 +294,170 @@ def treatment_list(request, filters: Query[TreatmentListFilters]):
     queryset = TreatmentPage.optimise_api_queryset(queryset)
     count = queryset.count()
     pages = list(queryset[filters.offset : filters.offset + filters.limit])
+    return {"count": count, "items": _treatment_cards(pages, request)}
+
+
+def _treatment_cards(pages, request):
     summaries = RatingSummary.for_pages(page.pk for page in pages)
+    return [
+        {
+            "id": page.pk,
+            "title": page.title,
+            "intro": page.intro,
+            "path": page.get_url(request),
+            "hero_image": image_api_representation(page.hero_image),
+            "hero_image_alt": page.hero_image_alt,
+            "rating": summaries[page.pk].as_dict(),
+            "last_updated": page.last_updated,
+        }
+        for page in pages
+    ]
+
+
+class TreatmentSearchFilters(Schema):
+    q: str = Field(
+        min_length=1,
+        max_length=200,
+        description="What the reader typed, e.g. `acne scars`: at least one character.",
+    )
+    limit: int = Field(20, ge=1, le=20, description="At most this many articles (20 at most).")
+    offset: int = Field(0, ge=0, le=2**31 - 1)
+
+
+@content_router.get(
+    "/treatments/search/",
+    response=TreatmentListSchema,
+    url_name="treatment_search",
+    operation_id="treatments_search",
+    summary="Search the published treatment articles (best match first), as listing cards",
+)
+def treatment_search(request, filters: Query[TreatmentSearchFilters]):
+    query = filters.q.strip()
+    if not query:
+        return problem_response(
+            status=422,
+            detail="Validation failed",
+            errors=[{"type": "blank", "loc": ["query", "q"], "msg": "Type what to search for."}],
+        )
+    results = TreatmentPage.objects.live().public().search(query, operator="and")
+    count = results.count()
+    pages = list(results[filters.offset : filters.offset + filters.limit])
+    # The search backend returns pages in relevance order; the cards need their joins and ratings.
+    loaded = TreatmentPage.optimise_api_queryset(
+        TreatmentPage.objects.filter(pk__in=[page.pk for page in pages])
+    )
+    by_id = {page.pk: page for page in loaded}
     return {
         "count": count,
-        "items": [
+        "items": _treatment_cards([by_id[page.pk] for page in pages if page.pk in by_id], request),
+    }
+
+
+class PublicPathSchema(Schema):
+    id: int
+    type: str = Field(description="The page type, e.g. `treatment_pages.TreatmentPage`.")
+    locale: str = Field(description="The page's language code, e.g. `en`.")
+    path: str = Field(description="The page's path on the site, e.g. `/treatments/mesotherapy/`.")
+    url: str = Field(description="The page's canonical address (on the front end when one is configured).")
+    last_modified: datetime.datetime | None = Field(description="When the page was last published.")
+
+
+class PublicPathListSchema(Schema):
+    items: list[PublicPathSchema]
+    next: str | None = Field(
+        description="The `cursor` for the next batch; null on the last one. Opaque: pass it back as it is."
+    )
+
+
+class PublicPathFilters(Schema):
+    cursor: str | None = Field(
+        None, max_length=300, description="From the previous answer's `next`; leave out for the first batch."
+    )
+    limit: int = Field(500, ge=1, le=1000, description="At most this many paths (1000 at most).")
+
+
+PATHS_CURSOR_SALT = "treatment_pages.api.routers.public_paths"
+
+
+@content_router.get(
+    "/paths/",
+    response=PublicPathListSchema,
+    url_name="public_paths",
+    operation_id="public_paths",
+    summary="Every published, public page of the site with its path and last change (for sitemaps and static builds)",
+    description="Cursor-paginated in tree order: follow `next` until it is null. A page published while "
+    "you read is listed if it comes after the cursor; none is listed twice.",
+)
+def public_paths(request, filters: Query[PublicPathFilters]):
+    site = Site.find_for_request(request)
+    if site is None:
+        raise Http404("No site answers at this host.")
+    pages = (
+        site.root_page.get_descendants(inclusive=True)
+        .live()
+        .public()
+        .select_related("locale")
+        .only("id", "path", "url_path", "depth", "last_published_at", "content_type", "locale", "title")
+        .order_by("path")
+    )
+    if filters.cursor is not None:
+        try:
+            after = signing.loads(filters.cursor, salt=PATHS_CURSOR_SALT)
+        except BadSignature:
+            return problem_response(
+                status=400,
+                title="Invalid cursor",
+                detail="`cursor` must be a `next` value from this endpoint, unchanged. Leave it out to start again.",
+            )
+        pages = pages.filter(path__gt=after)
+    batch = list(pages[: filters.limit + 1])
+    more = len(batch) > filters.limit
+    batch = batch[: filters.limit]
+    items = []
+    for page in batch:
+        path = page.get_url(request, current_site=site)
+        if path is None:
+            continue
+        items.append(
             {
                 "id": page.pk,
-                "title": page.title,
-                "intro": page.intro,
-                "path": page.get_url(request),
-                "hero_image": image_api_representation(page.hero_image),
-                "hero_image_alt": page.hero_image_alt,
-                "rating": summaries[page.pk].as_dict(),
-                "last_updated": page.last_updated,
+                "type": page.specific_class._meta.label,
+                "locale": page.locale.language_code,
+                "path": path,
+                "url": canonical_url(page, request),
+                "last_modified": page.last_published_at,
             }
-            for page in pages
-        ],
-    }
+        )
+    return {"items": items, "next": signing.dumps(batch[-1].path, salt=PATHS_CURSOR_SALT) if more else None}
+
+
+picture_router = Router(tags=["images"])
+
+
+class PictureFilters(Schema):
+    size: PictureSize = Field(
+        description="One of the allowed sizes: `card` (4:3), `content` (the image's own shape), `hero` (12:5)."
+    )
+
+
+@picture_router.get(
+    "/{image_id}/",
+    response=PictureDict,
+    url_name="picture",
+    operation_id="pictures_detail",
+    summary="An image as a `<picture>`: srcset widths in AVIF, WebP and its own format, at an allowed size",
+)
+def picture(request, image_id: ImageId, filters: Query[PictureFilters]):
+    from wagtail.images import get_image_model
+    from wagtail.images.models import SourceImageIOError
+
+    image = get_image_model().objects.filter(pk=image_id).first()
+    if image is None:
+        raise Http404("No image has this id.")
+    try:
+        return picture_representation(image, filters.size)
+    except SourceImageIOError as e:
+        raise Http404("This image's file is missing.") from e
 
 
 class NavigationItemSchema(Schema):
@@ -481,6 +635,7 @@ def register(api):
     api.add_router("/clinic-contact/", contact_router)
     api.add_router("/", content_router)
     api.add_router("/ratings/", ratings_router)
+    api.add_router("/pictures/", picture_router)
     if apps.is_installed("wagtail_headless_preview"):
         api.add_router("/preview/", preview_router)
     api.add_exception_handler(RequestDataTooBig, request_too_large)

@@ -25,9 +25,9 @@ from treatment_pages.conf import app_settings
 from treatment_pages.ratings.panels import RatingSummaryPanel
 from treatment_pages.review.panels import ReadabilityPanel, ReviewStatusPanel
 from treatment_pages.review.serializers import (
+    CitationsField,
     ClinicianField,
     FAQField,
-    ReadabilityField,
     ReferencesField,
 )
 
@@ -219,8 +219,9 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
         APIField("last_reviewed"),
         APIField("next_review_due"),
         APIField("references", serializer=ReferencesField()),
+        APIField("citations", serializer=CitationsField()),
         APIField("faq", serializer=FAQField()),
-        APIField("readability", serializer=ReadabilityField()),
+        # Not the readability score: it is the editors' (the edit screen's panel), not the readers'.
     ]
 
     parent_page_types = ["treatment_pages.TreatmentIndexPage"]

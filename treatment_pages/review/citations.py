@@ -10,6 +10,7 @@ cannot sit inside a sentence. Only numbers that match a reference become links
 lists markers that match no reference.
 """
 
+import json
 import re
 
 from django.utils.html import format_html
@@ -65,3 +66,16 @@ def unmatched_markers(texts, reference_count):
     """Citation numbers used in ``texts`` that match no reference, sorted."""
     found = {int(n) for text in texts for n in MARKER_RE.findall(text)}
     return sorted(n for n in found if not 1 <= n <= reference_count)
+
+
+def body_citations(page):
+    """``(block id, n)`` for each ``[n]`` in ``page``'s body that matches a reference, in reading
+    order (each number once per block). Markers in any text of a block count: its rich text,
+    steps, facts and answers."""
+    reference_count = len(page.reference_list)
+    found = []
+    for block in page.body.raw_data:
+        text = json.dumps(block.get("value"), ensure_ascii=False)
+        numbers = dict.fromkeys(int(n) for n in MARKER_RE.findall(text))
+        found.extend((block["id"], n) for n in numbers if 1 <= n <= reference_count)
+    return found

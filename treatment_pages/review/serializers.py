@@ -3,6 +3,8 @@
 from rest_framework.fields import Field
 from typing_extensions import TypedDict  # pydantic (the v3 schema) needs it before Python 3.12
 
+from treatment_pages.review.citations import body_citations, reference_anchor
+
 
 class ClinicianDict(TypedDict):
     id: int
@@ -24,23 +26,15 @@ class ReferenceDict(TypedDict):
     link: str
 
 
+class CitationDict(TypedDict):
+    block_id: str
+    number: int
+    anchor: str
+
+
 class FAQItemDict(TypedDict):
     question: str
     answer: str
-
-
-class HardSentenceDict(TypedDict):
-    text: str
-    grade: float
-
-
-class ReadabilityDict(TypedDict):
-    grade: float
-    target_grade: float
-    above_target: bool
-    words: int
-    sentences: int
-    hardest_sentences: list[HardSentenceDict]
 
 
 class _PageField(Field):
@@ -90,6 +84,18 @@ class ReferencesField(_PageField):
         ]
 
 
+class CitationsField(_PageField):
+    """Where the body cites its references: each ``[n]`` marker, in order, with the body block
+    (``body[].id``) it is in and the reference it points to (``references[].number``). The
+    HTML page links the same markers (``anchor`` is the reference's element id there)."""
+
+    def to_representation(self, page) -> list[CitationDict]:
+        return [
+            {"block_id": block_id, "number": number, "anchor": reference_anchor(number)}
+            for block_id, number in body_citations(page)
+        ]
+
+
 class FAQField(_PageField):
     """Every question and answer (HTML) from the body's FAQ blocks, in order."""
 
@@ -98,10 +104,3 @@ class FAQField(_PageField):
             {"question": question["name"], "answer": question["acceptedAnswer"]["text"]}
             for question in page.faq_questions
         ]
-
-
-class ReadabilityField(_PageField):
-    """Flesch-Kincaid grade of the article against the clinic's target grade."""
-
-    def to_representation(self, page) -> ReadabilityDict:
-        return page.readability.as_dict()

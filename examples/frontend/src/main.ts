@@ -56,7 +56,7 @@ function renderBlock(block: BodyBlock): string {
       const rendition = block.value.image?.renditions?.medium;
       if (!rendition) return "";
       const caption = block.value.caption ? `<figcaption>${escape(block.value.caption)}</figcaption>` : "";
-      return `<figure><img src="${escape(rendition.full_url)}" width="${rendition.width}" height="${rendition.height}" alt="${escape(block.value.alt_text)}">${caption}</figure>`;
+      return `<figure><img src="${escape(rendition.url)}" width="${rendition.width}" height="${rendition.height}" alt="${escape(block.value.alt_text)}">${caption}</figure>`;
     }
     case "callout": {
       const title = block.value.title ? `<strong>${escape(block.value.title)}</strong>` : "";
