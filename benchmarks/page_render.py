@@ -11,7 +11,8 @@ What it does, in a database of its own (SQLite file under benchmarks/results/ un
    rendered by Wagtail's default block rendering in ``wagtail start``'s base template
    (``benchmarks/stock_wagtail``, only in this database);
 2. render the stock page, the article **cold** (its cached fragments retired, as right
-   after its publish) and the article **warm** (fragments cached) in one process,
+   after its publish), the article after another page's publish (navigation and breadcrumb
+   rendered again, body cached) and the article **warm** in one process,
    interleaved round after round: queries, wall time and CPU time of each, and the ratios
    to stock per round (median and range);
 3. collectstatic, start gunicorn (2 workers, production settings, DEBUG off, never the
@@ -144,9 +145,15 @@ def measure_render(paths, rounds):
         cache.delete(BODY_DEPENDENCIES_KEY.format(article.cache_key))
         bump_versions([CONTENT_VERSION_KEY, SITE_SHOWN_KEY])
 
+    def publish_elsewhere():
+        # Another page's publish: the navigation and breadcrumb show other pages' titles and
+        # are rendered again; the body stays cached unless it shows that page.
+        bump_versions([CONTENT_VERSION_KEY])
+
     kinds = {
         "stock": (paths["stock"], None),
         "cold": (paths["article"], retire_fragments),
+        "after_publish_elsewhere": (paths["article"], publish_elsewhere),
         "warm": (paths["article"], None),
     }
     client = Client(HTTP_HOST="localhost")
@@ -404,8 +411,13 @@ def per_round(values_a, values_b):
 
 def report_render(render):
     print("\nIn-process render (Django test client; cold: fragments retired as after the article's publish):")
-    print(f"{'':28} {'queries':>8} {'wall ms':>10} {'CPU ms':>10}")
-    labels = {"stock": STOCK, "cold": "Article, cold", "warm": "Article, warm"}
+    print(f"{'':36} {'queries':>8} {'wall ms':>10} {'CPU ms':>10}")
+    labels = {
+        "stock": STOCK,
+        "cold": "Article, cold",
+        "after_publish_elsewhere": "Article, after a publish elsewhere",
+        "warm": "Article, warm",
+    }
     for kind, label in labels.items():
         figures = render[kind]
         print(
@@ -413,7 +425,7 @@ def report_render(render):
             f"{statistics.median(figures['cpu_ms']):>10.2f}"
         )
     ratios = {}
-    for kind in ("cold", "warm"):
+    for kind in ("cold", "after_publish_elsewhere", "warm"):
         ratios[kind] = {
             "wall": spread(per_round(render[kind]["wall_ms"], render["stock"]["wall_ms"])),
             "cpu": spread(per_round(render[kind]["cpu_ms"], render["stock"]["cpu_ms"])),
