@@ -170,28 +170,40 @@ def test_a_vote_purges_only_what_shows_the_vote(
     assert home_page.url not in purged_paths(purge_recorder)
 
 
-def test_votes_on_an_article_are_purged_in_one_deferred_batch(
+def test_votes_on_an_article_are_batched(
     settings, purge_recorder, mesotherapy, treatment_index, django_capture_on_commit_callbacks
 ):
     from django.core.cache import cache
     from django_tasks import default_task_backend
 
-    from treatment_pages.caching.purging import RATING_PURGE_PENDING_KEY
+    from treatment_pages.caching.purging import RATING_PURGE_PENDING_KEY, RATING_PURGED_KEY
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     settings.TREATMENT_PAGES_RATING_PURGE_SECONDS = 10
-    cache.delete(RATING_PURGE_PENDING_KEY.format(mesotherapy.pk))
+    cache.delete_many(
+        [RATING_PURGED_KEY.format(mesotherapy.pk), RATING_PURGE_PENDING_KEY.format(mesotherapy.pk)]
+    )
     default_task_backend.clear()
 
-    for score in (3, 4, 5):
+    def purges_enqueued():
+        return [result for result in default_task_backend.results if "purge" in result.task.name]
+
+    # The first vote: purged at once (enqueued without delay), so a lone vote shows at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert Reader().vote(mesotherapy, 3).status_code == 302
+    first = purges_enqueued()
+    assert len(first) == 1 and first[0].task.run_after is None
+    assert {mesotherapy.full_url, treatment_index.full_url} <= set(first[0].args[0])
+
+    # Four more within the window: one purge between them, after the window.
+    for score in (4, 5, 2, 1):
         with django_capture_on_commit_callbacks(execute=True):
             assert Reader().vote(mesotherapy, score).status_code == 302
 
-    purges = [result for result in default_task_backend.results if "purge" in result.task.name]
-    assert len(purges) == 1, "three votes, one purge"
-    assert purges[0].task.run_after is not None  # after the batch's votes committed
-    assert {mesotherapy.full_url, treatment_index.full_url} <= set(purges[0].args[0])
-    assert purge_recorder.received == []  # nothing purged yet: the worker runs it when it is due
+    purges = purges_enqueued()
+    assert len(purges) == 2, "five votes, two purges"
+    assert purges[1].task.run_after is not None  # after the batch's votes committed
+    assert set(purges[1].args[0]) == set(first[0].args[0])
 
 
 def test_nothing_is_purged_before_the_transaction_commits(

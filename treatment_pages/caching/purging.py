@@ -186,6 +186,8 @@ def on_site_or_image_changed(sender, **kwargs):
     purge_everything()
 
 
+# Per article: a vote purged at once within the window, and a deferred purge pending.
+RATING_PURGED_KEY = "treatment_pages:rating-purged:{}"
 RATING_PURGE_PENDING_KEY = "treatment_pages:rating-purge-pending:{}"
 
 
@@ -207,32 +209,36 @@ def rated_page_urls(page):
 
 @when_purging
 def purge_rated_page(sender, page_id, **kwargs):
-    """A vote changed ``page_id``'s summary: purge what shows it, once per batch of votes.
+    """A vote changed ``page_id``'s summary: purge what shows it, batched per article.
 
-    The first vote sends one purge, deferred by ``TREATMENT_PAGES_RATING_PURGE_SECONDS``;
-    votes on the same article until it runs send none (the purge runs after they
-    committed, so it covers them). Where the task backend cannot defer, every vote purges
-    at once.
+    The first vote in a window of ``TREATMENT_PAGES_RATING_PURGE_SECONDS`` purges at once
+    (a lone vote shows at once); the votes after it in the window share one purge, deferred
+    to run after the window (after they committed, so it covers them all): at most two
+    purges per article per window however many votes. Where the task backend cannot defer,
+    every vote purges at once.
     """
     page = Page.objects.filter(pk=page_id).first()
     if page is None:
         return
     urls = sorted(rated_page_urls(page))
     seconds = rating_purge_seconds()
-    backend = purge_urls_from_cache_task.get_backend()
-    if seconds <= 0 or not backend.supports_defer:
+    if seconds <= 0 or not purge_urls_from_cache_task.get_backend().supports_defer:
         schedule_purge(urls)
         return
     try:
-        first_in_batch = cache.add(RATING_PURGE_PENDING_KEY.format(page_id), True, timeout=seconds)
+        if cache.add(RATING_PURGED_KEY.format(page_id), True, timeout=seconds):
+            schedule_purge(urls)
+            return
+        # The pending key outlives the window it was set in, and the purge runs after it
+        # expires: every vote that found it is covered.
+        if not cache.add(RATING_PURGE_PENDING_KEY.format(page_id), True, timeout=seconds):
+            return
     except Exception:
         logger.warning("cache unavailable: the vote is purged on its own", exc_info=True)
-        first_in_batch = True
-    if not first_in_batch:
+        schedule_purge(urls)
         return
-    run_after = timezone.now() + timedelta(seconds=seconds)
     try:
-        purge_urls_from_cache_task.using(run_after=run_after).enqueue(urls)
+        purge_urls_from_cache_task.using(run_after=timezone.now() + timedelta(seconds=seconds)).enqueue(urls)
     except Exception:
         logger.exception(
             "frontend cache purge of %d URLs failed; pages may be stale until they expire", len(urls)
