@@ -421,7 +421,7 @@ def report_render(render):
     for kind, label in labels.items():
         figures = render[kind]
         print(
-            f"{label:28} {figures['queries']:>8} {statistics.median(figures['wall_ms']):>10.2f} "
+            f"{label:36} {figures['queries']:>8} {statistics.median(figures['wall_ms']):>10.2f} "
             f"{statistics.median(figures['cpu_ms']):>10.2f}"
         )
     ratios = {}
@@ -432,7 +432,7 @@ def report_render(render):
             "queries": render[kind]["queries"] - render["stock"]["queries"],
         }
         print(
-            f"Article {kind} / stock: CPU {ratio_text(per_round(render[kind]['cpu_ms'], render['stock']['cpu_ms']))}, "
+            f"Article {labels[kind].removeprefix('Article, ')} / stock: CPU {ratio_text(per_round(render[kind]['cpu_ms'], render['stock']['cpu_ms']))}, "
             f"wall {ratio_text(per_round(render[kind]['wall_ms'], render['stock']['wall_ms']))}; "
             f"queries {render[kind]['queries']} vs {render['stock']['queries']} (targets: <= 1.0x, <= stock + 2)"
         )
