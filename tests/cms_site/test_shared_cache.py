@@ -278,3 +278,32 @@ def test_a_failing_cache_never_fails_the_editors_publish(
 
     mesotherapy.refresh_from_db()
     assert mesotherapy.title == "Mesotherapy, revised"
+
+
+# Varnish's question about a session cookie (cms_site.shared_cache.SessionCheckMiddleware)
+
+
+def test_a_made_up_session_cookie_is_answered_without_a_render(client, shared_caching, mesotherapy):
+    from unittest import mock
+
+    from treatment_pages.models import TreatmentPage
+
+    client.cookies["sessionid"] = "made-up"
+    with mock.patch.object(TreatmentPage, "serve", autospec=True, side_effect=TreatmentPage.serve) as serve:
+        response = client.get(mesotherapy.url, HTTP_X_SESSION_CHECK="1")
+
+    assert response.status_code == 204
+    assert response["X-Session"] == "none"
+    assert "no-store" in response["Cache-Control"]
+    assert serve.call_count == 0
+
+
+def test_a_real_session_or_no_question_gets_the_page(client, shared_caching, mesotherapy):
+    client.cookies["sessionid"] = "made-up"
+    unasked = client.get(mesotherapy.url)
+    assert unasked.status_code == 200  # without Varnish in front, the page as ever
+
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    signed_in = client.get(mesotherapy.url, HTTP_X_SESSION_CHECK="1")
+    assert signed_in.status_code == 200
+    assert "wagtail-userbar" in signed_in.content.decode()
