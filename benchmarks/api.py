@@ -1,4 +1,4 @@
-"""How the v2 pages API lists articles: median latency and database queries per request.
+"""How the v2 and v3 APIs list articles: median latency and database queries per request.
 
     .venv/bin/python benchmarks/api.py [--repeat 15] [--database-url postgres://.../clinic_api_bench]
 
@@ -10,7 +10,9 @@ it lists 20 and 500 of them (``WAGTAILAPI_LIMIT_MAX`` raised to 500 for the run)
 
 - ``fields=*``: every field, the body as typed JSON, breadcrumbs, renditions;
 - no extra fields: Wagtail's default listing fields (id, type, title, urls);
-- stock Wagtail's ``PagesAPIViewSet`` with ``fields=*``, for comparison.
+- stock Wagtail's ``PagesAPIViewSet`` with ``fields=*``, for comparison;
+- v3: the plugin's ``/api/v3/treatments/`` cards (20 a page, its maximum) at the start and
+  at the end of the 500, and Wagtail's own v3 ``/api/v3/pages/`` of the same type.
 
 Prints a table and writes benchmarks/results/api.json.
 """
@@ -106,7 +108,8 @@ def measure(label, fetch, params, repeat, expected):
     with CaptureQueriesContext(connection) as queries:
         response = fetch(params)
     data = json.loads(response.content)
-    assert len(data["items"]) == expected, (label, len(data["items"]))
+    items = data["items"] if isinstance(data, dict) else data
+    assert len(items) == expected, (label, len(items))
     return {
         "row": label,
         "articles": expected,
@@ -144,6 +147,27 @@ def main():
         rows.append(measure("ours, fields=*", ours, {**base, "fields": "*"}, repeat, count))
         rows.append(measure("ours, no extra fields", ours, base, repeat, count))
         rows.append(measure("stock Wagtail, fields=*", stock_wagtail, {**base, "fields": "*"}, repeat, count))
+
+    def ours_v3(params):
+        return client.get("/api/v3/treatments/", params)
+
+    def wagtail_v3(params):
+        return client.get("/api/v3/pages/", params)
+
+    rows.append(measure("v3 treatments, first 20", ours_v3, {"limit": 20}, args.repeat, 20))
+    rows.append(
+        measure("v3 treatments, last 20", ours_v3, {"limit": 20, "offset": total - 20}, args.repeat, 20)
+    )
+    if wagtail_v3({"limit": 1}).status_code == 200:
+        rows.append(
+            measure(
+                "Wagtail v3 pages, 20",
+                wagtail_v3,
+                {"type": "treatment_pages.TreatmentPage", "limit": 20},
+                args.repeat,
+                20,
+            )
+        )
 
     header = f"{'listing':<26}{'articles':>9}{'median ms':>11}{'queries':>9}{'KiB':>8}"
     print(header)

@@ -1,30 +1,34 @@
-"""How fast a 50-block treatment article is served, next to a static file of the same bytes.
+"""How fast a 50-block treatment article is served, next to a plain stock Wagtail page and a static file.
 
     .venv/bin/python benchmarks/page_render.py [--port 8110] [--duration 5] [--rounds 3] [--connections 8]
-                                               [--database-url postgres://.../clinic_articles_bench]
+                                               [--render-rounds 15] [--database-url postgres://.../db]
 
 What it does, in a database of its own (SQLite file under benchmarks/results/ unless
 --database-url names another):
-1. migrate, ``load_demo``, add a 50-block article (every block type, images and page links);
-2. collectstatic into benchmarks/results/static and start gunicorn (2 workers, 127.0.0.1,
-   production settings, DEBUG off) to fetch the rendered article once;
-3. save those exact bytes under STATIC_ROOT, restart gunicorn so WhiteNoise serves them;
-4. start one gunicorn per row (each on its own port, with that row's settings) and load
-   each row's URL with ``wrk`` (installed with apt-get when missing and possible) or, failing
-   that, a bounded pool of keep-alive ``http.client`` threads: the rows one after another,
-   ``--rounds`` times over, keeping each row's best run (the machine is shared: a run that
-   lands on a busy moment measures the neighbours);
-5. print a table and write benchmarks/results/page_render.json;
-6. render the article and the stock page uncached in one process, interleaved, and print
-   their query counts and median times with the ratio (targets: time <= 1.0, queries <= stock + 2).
+1. migrate, ``load_demo``, add a 50-block article (every block type, images and page links)
+   and, beside it, a plain stock Wagtail page with the same body: a ``wagtail start`` page
+   type whose StreamField has the same shape built from Wagtail's own block classes,
+   rendered by Wagtail's default block rendering in ``wagtail start``'s base template
+   (``benchmarks/stock_wagtail``, only in this database);
+2. render the stock page, the article **cold** (its cached fragments retired, as right
+   after its publish), the article after another page's publish (navigation and breadcrumb
+   rendered again, body cached) and the article **warm** in one process,
+   interleaved round after round: queries, wall time and CPU time of each, and the ratios
+   to stock per round (median and range);
+3. collectstatic, start gunicorn (2 workers, production settings, DEBUG off, never the
+   repository's ``gunicorn.conf.py``, which recycles workers under load) to fetch the
+   rendered article once and save those exact bytes as a static file;
+4. start one gunicorn per row and load each row's URL with ``wrk`` (or, without it, a
+   bounded pool of keep-alive ``http.client`` threads), **one row at a time**, the rows
+   alternating in each of ``--rounds`` rounds (never two loaded at once: on two cores that
+   measures how they share the CPU). Each run gives wall figures (req/s, median latency)
+   and the server's CPU per request (its process tree's CPU time / requests);
+5. print each round's ratios (article / stock, article / static) as median and range, and
+   write benchmarks/results/page_render.json.
 
-Each row is a ``Target``. Five rows: a stock Wagtail page with the same body (a minimal
-page type, ``benchmarks/stock_wagtail``, only in this database), the article rendered by
-Wagtail on every request (page cache off), the same article answered to anonymous readers from the page cache
-(``cms_site.page_cache``; Redis when --redis-url is given, else each worker's memory),
-the same without each process's copies of Redis entries (``PAGE_CACHE_LOCAL_BYTES=0``),
-and the static file. Before measuring, each row checks the server's ``X-Cache``
-header says what the row claims (rendered: no hit; cached: HIT).
+Under load the article's fragments are warm after the first request: cold renders are
+step 2's. The machine may be shared: compare ratios of runs made in the same minute, and
+CPU per request where neighbours swamp wall time, not absolute figures across runs.
 """
 
 import argparse
@@ -43,10 +47,15 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from support import patient_data_keys, recreate_postgres_database
+from support import (
+    patient_data_keys,
+    process_tree_cpu_seconds,
+    ratio_text,
+    recreate_postgres_database,
+    spread,
+)
 
 # One pair for every process of a run (migrate, load_demo, the servers).
 PATIENT_DATA_KEYS = patient_data_keys()
@@ -58,48 +67,8 @@ ARTICLE_SLUG = "benchmark-article"
 BODY_BLOCKS = 50
 STOCK_SLUG = "stock-benchmark-article"
 STATIC_COPY = "benchmark/page_render.html"  # relative to STATIC_ROOT and STATIC_URL
-
-
-@dataclass
-class Target:
-    """One row of the table: a URL on the benchmark server and what it stands for."""
-
-    name: str
-    path: str
-    # Extra environment for the server while this row is measured (e.g. a cache switched on).
-    server_env: dict = field(default_factory=dict)
-    # The X-Cache header the warmed-up URL must answer with (None: no page cache involved).
-    expect_cache: str | None = None
-
-
-@dataclass
-class Result:
-    name: str
-    path: str
-    bytes: int
-    requests: int
-    errors: int
-    requests_per_second: float
-    median_ms: float
-    p95_ms: float | None
-    tool: str
-
-
-def targets(article_path, stock_path):
-    """The rows measured, in order; the static file is the baseline for the ratio."""
-    return [
-        Target("Stock Wagtail, same body", stock_path, {"PAGE_CACHE_SECONDS": "0"}),
-        Target("Wagtail page (50 blocks)", article_path, {"PAGE_CACHE_SECONDS": "0"}),
-        # With Redis: each process's copies (the default), then Redis alone, for the record.
-        Target("Cached page, anonymous", article_path, {"PAGE_CACHE_SECONDS": "600"}, expect_cache="HIT"),
-        Target(
-            "Cached, no process copies",
-            article_path,
-            {"PAGE_CACHE_SECONDS": "600", "PAGE_CACHE_LOCAL_BYTES": "0"},
-            expect_cache="HIT",
-        ),
-        Target("Static file, same bytes", "/static/" + STATIC_COPY),
-    ]
+# The rows loaded over HTTP, in the order each round runs them.
+STOCK, ARTICLE, STATIC = "Plain stock Wagtail page", "Article (50 blocks)", "Static file, same bytes"
 
 
 # ---------------------------------------------------------------- setup (runs under Django)
@@ -147,34 +116,64 @@ def build_article():
     print(json.dumps({"article": article.url, "stock": stock.url}))
 
 
-def measure_render(paths, rounds=40):
-    """Queries and median time of an uncached render of each path, in this process (page cache off).
-
-    The requests go through the whole Django stack (middleware, routing, templates) with
-    Django's test client; renditions are warmed first, as on a live site.
-    """
+def measure_render(paths, rounds):
+    """Queries, wall and CPU time of the stock page, the article cold and the article warm,
+    rendered in this process through the whole Django stack (middleware, routing,
+    templates) with Django's test client, interleaved so that neighbours' load hits all
+    three alike. Renditions are warmed first, as on a live site."""
     import django
 
     django.setup()
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from treatment_pages.caching.policy import (
+        BODY_DEPENDENCIES_KEY,
+        CONTENT_VERSION_KEY,
+        SITE_SHOWN_KEY,
+        bump_versions,
+    )
+    from treatment_pages.models import TreatmentPage
+
+    article = TreatmentPage.objects.get(slug=ARTICLE_SLUG)
+
+    def retire_fragments():
+        # What the article's own publish does: a new revision (what its body shows is read
+        # again) and its body, navigation and breadcrumb rendered again.
+        cache.delete(BODY_DEPENDENCIES_KEY.format(article.cache_key))
+        bump_versions([CONTENT_VERSION_KEY, SITE_SHOWN_KEY])
+
+    def publish_elsewhere():
+        # Another page's publish: the navigation and breadcrumb show other pages' titles and
+        # are rendered again; the body stays cached unless it shows that page.
+        bump_versions([CONTENT_VERSION_KEY])
+
+    kinds = {
+        "stock": (paths["stock"], None),
+        "cold": (paths["article"], retire_fragments),
+        "after_publish_elsewhere": (paths["article"], publish_elsewhere),
+        "warm": (paths["article"], None),
+    }
     client = Client(HTTP_HOST="localhost")
     results = {}
-    for name, path in paths.items():
+    for name, (path, before) in kinds.items():
         for _ in range(3):
             assert client.get(path).status_code == 200
+        if before:
+            before()
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
-        results[name] = {"queries": len(queries), "times": []}
-    for _ in range(rounds):  # interleaved, so noise from other processes hits both alike
-        for name, path in paths.items():
-            started = time.perf_counter()
+        results[name] = {"queries": len(queries), "wall_ms": [], "cpu_ms": []}
+    for _ in range(rounds):
+        for name, (path, before) in kinds.items():
+            if before:
+                before()
+            wall, cpu = time.perf_counter(), time.process_time()
             client.get(path)
-            results[name]["times"].append((time.perf_counter() - started) * 1000)
-    for result in results.values():
-        result["median_ms"] = statistics.median(result.pop("times"))
+            results[name]["cpu_ms"].append((time.process_time() - cpu) * 1000)
+            results[name]["wall_ms"].append((time.perf_counter() - wall) * 1000)
     print(json.dumps(results))
 
 
@@ -238,7 +237,9 @@ class Gunicorn:
                 "--error-logfile=-",
                 "--log-level=warning",
             ],
-            cwd=ROOT,
+            # Not the repository root: gunicorn would read its gunicorn.conf.py, whose worker
+            # recycling and hooks are production's, not what is measured here.
+            cwd=RESULTS,
             env=server_env(self.args, self.extra_env),
             start_new_session=True,
         )
@@ -263,6 +264,10 @@ class Gunicorn:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
 
+    def cpu_seconds(self):
+        """CPU time the server (master and workers) used so far."""
+        return process_tree_cpu_seconds(self.process.pid)
+
     @property
     def base_url(self):
         return f"http://127.0.0.1:{self.port}"
@@ -272,22 +277,6 @@ def fetch(base_url, path):
     with urllib.request.urlopen(base_url + path, timeout=30) as response:
         assert response.status == 200, f"{path} answered {response.status}"
         return response.read()
-
-
-def check_cache_header(base_url, target):
-    """The row measures what it says: the cached row's URL answers X-Cache: HIT, the others don't.
-
-    Without Redis each worker has its own memory cache, so a few requests may be needed
-    before the one answering has stored the page.
-    """
-    seen = []
-    for _ in range(10):
-        with urllib.request.urlopen(base_url + target.path, timeout=30) as response:
-            response.read()
-            seen.append(response.headers.get("X-Cache"))
-        if (target.expect_cache == "HIT") == (seen[-1] == "HIT"):
-            return
-    sys.exit(f"{target.name}: X-Cache answers {seen}, expected {target.expect_cache or 'no HIT'}")
 
 
 # ---------------------------------------------------------------- load generators
@@ -400,16 +389,54 @@ def run_threads(url, args):
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8110)))
-    parser.add_argument("--duration", type=int, default=5, help="seconds per run")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per load run")
     parser.add_argument(
-        "--rounds", type=int, default=3, help="runs per row, alternating rows; the best counts"
+        "--rounds", type=int, default=3, help="load rounds, each running every row once (>= 3)"
     )
+    parser.add_argument("--render-rounds", type=int, default=15, help="in-process renders of each kind")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--database-url", default=f"sqlite:///{RESULTS / 'page_render.sqlite3'}")
     parser.add_argument("--redis-url", default="", help="shared cache for the server (default: none)")
     parser.add_argument("--python-client", action="store_true", help="use the thread pool even if wrk exists")
     parser.add_argument("--verbose", action="store_true")
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.rounds < 3:
+        parser.error("--rounds must be at least 3: a ratio is reported with its spread")
+    return args
+
+
+def per_round(values_a, values_b):
+    return [a / b for a, b in zip(values_a, values_b, strict=True)]
+
+
+def report_render(render):
+    print("\nIn-process render (Django test client; cold: fragments retired as after the article's publish):")
+    print(f"{'':36} {'queries':>8} {'wall ms':>10} {'CPU ms':>10}")
+    labels = {
+        "stock": STOCK,
+        "cold": "Article, cold",
+        "after_publish_elsewhere": "Article, after a publish elsewhere",
+        "warm": "Article, warm",
+    }
+    for kind, label in labels.items():
+        figures = render[kind]
+        print(
+            f"{label:36} {figures['queries']:>8} {statistics.median(figures['wall_ms']):>10.2f} "
+            f"{statistics.median(figures['cpu_ms']):>10.2f}"
+        )
+    ratios = {}
+    for kind in ("cold", "after_publish_elsewhere", "warm"):
+        ratios[kind] = {
+            "wall": spread(per_round(render[kind]["wall_ms"], render["stock"]["wall_ms"])),
+            "cpu": spread(per_round(render[kind]["cpu_ms"], render["stock"]["cpu_ms"])),
+            "queries": render[kind]["queries"] - render["stock"]["queries"],
+        }
+        print(
+            f"Article {labels[kind].removeprefix('Article, ')} / stock: CPU {ratio_text(per_round(render[kind]['cpu_ms'], render['stock']['cpu_ms']))}, "
+            f"wall {ratio_text(per_round(render[kind]['wall_ms'], render['stock']['wall_ms']))}; "
+            f"queries {render[kind]['queries']} vs {render['stock']['queries']} (targets: <= 1.0x, <= stock + 2)"
+        )
+    return ratios
 
 
 def main():
@@ -435,10 +462,10 @@ def main():
     article_path, stock_path = paths["article"], paths["stock"]
     manage(args, "collectstatic", "--noinput")
 
-    print("Rendering both pages uncached in one process (queries, median time) ...", flush=True)
+    print("Rendering the stock page and the article cold and warm, in one process ...", flush=True)
     render = json.loads(
         subprocess.run(
-            [PYTHON, __file__, "--measure-render", json.dumps(paths)],
+            [PYTHON, __file__, "--measure-render", json.dumps(paths), str(args.render_rounds)],
             cwd=ROOT,
             env=server_env(args, {"PAGE_CACHE_SECONDS": "0"}),
             check=True,
@@ -446,6 +473,7 @@ def main():
             text=True,
         ).stdout.strip()
     )
+    render_ratios = report_render(render)
 
     # Fetch the page once from the real server, then serve those exact bytes statically.
     with Gunicorn(args) as server:
@@ -456,54 +484,59 @@ def main():
 
     use_wrk = not args.python_client and ensure_wrk()
     load = run_wrk if use_wrk else run_threads
-    rows = targets(article_path, stock_path)
-    runs = {target.name: [] for target in rows}
+    rows = {STOCK: stock_path, ARTICLE: article_path, STATIC: "/static/" + STATIC_COPY}
+    runs = {name: [] for name in rows}
     with ExitStack() as servers:
         # A server per row, started after the static copy exists (WhiteNoise indexes
-        # STATIC_ROOT at start), each with its row's settings; idle while another row loads.
-        started = [
-            (target, servers.enter_context(Gunicorn(args, target.server_env, port=args.port + 1 + index)))
-            for index, target in enumerate(rows)
-        ]
+        # STATIC_ROOT at start); idle while another row loads.
+        started = {
+            name: servers.enter_context(
+                Gunicorn(args, {"PAGE_CACHE_SECONDS": "0"}, port=args.port + 1 + index)
+            )
+            for index, name in enumerate(rows)
+        }
         sizes = {}
-        for target, server in started:
-            sizes[target.name] = len(fetch(server.base_url, target.path))  # also warms the worker
-            fetch(server.base_url, target.path)
-            check_cache_header(server.base_url, target)
+        for name, server in started.items():
+            sizes[name] = len(fetch(server.base_url, rows[name]))  # also warms the workers
+            fetch(server.base_url, rows[name])
         for round_number in range(1, args.rounds + 1):
-            print(f"Measuring, round {round_number} of {args.rounds} ...", flush=True)
-            for target, server in started:
-                runs[target.name].append(load(server.base_url + target.path, args))
-    results = []
-    for target in rows:
-        best = max(runs[target.name], key=lambda run: run["requests_per_second"])
-        results.append(Result(name=target.name, path=target.path, bytes=sizes[target.name], **best))
-        runs_text = ", ".join(f"{run['requests_per_second']:.0f}" for run in runs[target.name])
-        print(f"  {target.name:28} req/s per run: {runs_text}")
+            print(f"Load, round {round_number} of {args.rounds} (one row at a time) ...", flush=True)
+            for name, server in started.items():
+                cpu_before = server.cpu_seconds()
+                run = load(server.base_url + rows[name], args)
+                run["cpu_ms_per_request"] = (
+                    (server.cpu_seconds() - cpu_before) * 1000 / max(run["requests"], 1)
+                )
+                runs[name].append(run)
 
-    baseline = next(r for r in results if r.name.startswith("Static file"))
-    print()
-    print(f"{'':28} {'bytes':>8} {'median ms':>10} {'req/s':>10} {'of static':>10} {'errors':>7}")
-    for r in results:
-        ratio = r.requests_per_second / baseline.requests_per_second
-        print(
-            f"{r.name:28} {r.bytes:>8,} {r.median_ms:>10.2f} {r.requests_per_second:>10.1f} "
-            f"{ratio:>9.1%} {r.errors:>7}"
-        )
     print(
-        f"\nLoad: {results[0].tool}, best of {args.rounds} alternating runs; "
-        f"gunicorn 2 workers per row on 127.0.0.1; {os.cpu_count()} CPUs"
+        f"\n{'':28} {'bytes':>8} {'req/s (median, range)':>26} {'median ms':>10} {'CPU ms/req':>11} {'errors':>7}"
     )
+    for name in rows:
+        rates = spread(run["requests_per_second"] for run in runs[name])
+        cpu = statistics.median(run["cpu_ms_per_request"] for run in runs[name])
+        latency = statistics.median(run["median_ms"] for run in runs[name])
+        errors = sum(run["errors"] for run in runs[name])
+        rate_text = f"{rates['median']:.0f} ({rates['min']:.0f}-{rates['max']:.0f})"
+        print(f"{name:28} {sizes[name]:>8,} {rate_text:>26} {latency:>10.2f} {cpu:>11.2f} {errors:>7}")
 
-    ours, stock = render["article"], render["stock"]
-    time_ratio = ours["median_ms"] / stock["median_ms"]
-    print("\nUncached render, in process (Django test client, page cache off):")
-    print(f"{'':28} {'queries':>8} {'median ms':>10}")
-    print(f"{'Stock Wagtail, same body':28} {stock['queries']:>8} {stock['median_ms']:>10.2f}")
-    print(f"{'Wagtail page (50 blocks)':28} {ours['queries']:>8} {ours['median_ms']:>10.2f}")
+    def rate(name):
+        return [run["requests_per_second"] for run in runs[name]]
+
+    def cpu(name):
+        return [run["cpu_ms_per_request"] for run in runs[name]]
+
+    load_ratios = {
+        "article_to_stock_req_per_s": spread(per_round(rate(ARTICLE), rate(STOCK))),
+        "article_to_stock_cpu_per_request": spread(per_round(cpu(ARTICLE), cpu(STOCK))),
+        "article_to_static_req_per_s": spread(per_round(rate(ARTICLE), rate(STATIC))),
+    }
+    print(f"\nArticle / stock, req/s: {ratio_text(per_round(rate(ARTICLE), rate(STOCK)))}")
+    print(f"Article / stock, server CPU per request: {ratio_text(per_round(cpu(ARTICLE), cpu(STOCK)))}")
+    print(f"Article / static file, req/s: {ratio_text(per_round(rate(ARTICLE), rate(STATIC)))}")
     print(
-        f"Ours / stock: time ratio {time_ratio:.2f} (target <= 1.0), "
-        f"queries {ours['queries']} vs {stock['queries']} (target <= stock + 2)"
+        f"Load: {runs[ARTICLE][0]['tool']}; {args.rounds} rounds, rows one at a time; "
+        f"gunicorn 2 workers per row on 127.0.0.1; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}"
     )
 
     output = RESULTS / "page_render.json"
@@ -513,18 +546,15 @@ def main():
                 "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 "database": args.database_url.split("://")[0],
                 "cpus": os.cpu_count(),
+                "load_average": os.getloadavg(),
                 "workers": 2,
                 "rounds": args.rounds,
                 "body_blocks": BODY_BLOCKS,
-                "uncached_render": {**render, "time_ratio": time_ratio},
-                "results": [
-                    {
-                        **asdict(r),
-                        "ratio_to_static": r.requests_per_second / baseline.requests_per_second,
-                        "runs_requests_per_second": [run["requests_per_second"] for run in runs[r.name]],
-                    }
-                    for r in results
-                ],
+                "render": {**render, "ratios_to_stock": render_ratios},
+                "load": {
+                    "rows": {name: {"bytes": sizes[name], "runs": runs[name]} for name in rows},
+                    "ratios": load_ratios,
+                },
             },
             indent=2,
         )
@@ -538,6 +568,6 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--build-article"]:
         build_article()
     elif sys.argv[1:2] == ["--measure-render"]:
-        measure_render(json.loads(sys.argv[2]))
+        measure_render(json.loads(sys.argv[2]), int(sys.argv[3]))
     else:
         main()

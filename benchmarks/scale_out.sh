@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Two app servers, one PostgreSQL, one Redis: shows that what one server does, the other sees.
+# Two app servers, one PostgreSQL, one Redis: shows that what one server does, the other sees
+# (sessions, cached fragments, rate limits; the shared page cache is Varnish, shared_cache.sh).
 #
 #   benchmarks/scale_out.sh
 #

@@ -123,33 +123,6 @@ class Checks:
             ", ".join(f"{answer.status_code} {answer.json()['checks']}" for answer in answers),
         )
 
-    def shared_page_cache(self):
-        """A page rendered on A is served from the shared cache on B."""
-        reader = new_session()
-        first = reader.get(self.a + ARTICLE_PATH, timeout=10)
-        on_a = reader.get(self.a + ARTICLE_PATH, timeout=10)
-        on_b = reader.get(self.b + ARTICLE_PATH, timeout=10)
-        same_page = on_b.content == on_a.content
-        no_cookie = "Set-Cookie" not in on_a.headers and "Set-Cookie" not in on_b.headers
-        self.check(
-            "page cached by A is a hit on B",
-            on_a.headers.get("X-Cache") == "HIT"
-            and on_b.headers.get("X-Cache") == "HIT"
-            and same_page
-            and no_cookie,
-            f"A: {first.headers.get('X-Cache')} then {on_a.headers.get('X-Cache')}, B: {on_b.headers.get('X-Cache')}; "
-            f"same bytes {same_page}, no cookie set {no_cookie}",
-        )
-        if not same_page:
-            import difflib
-
-            for line in difflib.unified_diff(
-                without_csrf_tokens(on_a.text).splitlines(),
-                without_csrf_tokens(on_b.text).splitlines(),
-                lineterm="",
-            ):
-                print("      ", line[:200])
-
     def shared_login(self):
         """An editor who logs in on A is logged in on B (sessions in Redis + PostgreSQL)."""
         editor = self.admin_session(self.a)
@@ -161,31 +134,24 @@ class Checks:
         )
 
     def publish_invalidates_both(self):
-        """Publishing through the page editor on A retires the cached page on A and B."""
+        """Publishing through the page editor on A retires the cached fragments (Redis) on A and B."""
         reader = new_session()
         for server in (self.a, self.b):
             reader.get(server + ARTICLE_PATH, timeout=10)
             reader.get(server + INDEX_PATH, timeout=10)
-        before = [
-            reader.get(server + ARTICLE_PATH, timeout=10).headers.get("X-Cache")
-            for server in (self.a, self.b)
-        ]
         new_title = f"Mesotherapy, updated {time.strftime('%H:%M:%S')}"
         self.publish_title_in_browser(self.a, new_title)
         after = {server: reader.get(server + ARTICLE_PATH, timeout=10) for server in (self.a, self.b)}
         index_b = reader.get(self.b + INDEX_PATH, timeout=10)
         self.check(
-            "publish on A invalidates the cached page on A and B",
-            before == ["HIT", "HIT"]
-            and all(new_title in response.text for response in after.values())
-            and new_title in index_b.text,
-            f"before: {before}, after: {[response.headers.get('X-Cache') for response in after.values()]}, "
+            "publish on A shows on A and B",
+            all(new_title in response.text for response in after.values()) and new_title in index_b.text,
             f"new title on B's article and index: {new_title in after[self.b].text and new_title in index_b.text}",
         )
 
     def vote_on_a_visible_on_b(self):
-        """A reader's vote sent to A shows in the summary B serves, though B had the page cached."""
-        name = "vote on A is visible on B (cached page retired)"
+        """A reader's vote sent to A shows in the summary B serves."""
+        name = "vote on A is visible on B"
         reader = new_session(client_ip="203.0.113.20")
         article = reader.get(self.a + ARTICLE_PATH).text
         form = re.search(r'<form[^>]*action="([^"]+)"[^>]*data-rating-form', article)
@@ -194,7 +160,6 @@ class Checks:
             return
         onlooker = new_session(client_ip="203.0.113.21")
         onlooker.get(self.b + ARTICLE_PATH)
-        before = onlooker.get(self.b + ARTICLE_PATH)
         vote = reader.post(
             self.a + form.group(1),
             data={"score": "4", "next": ARTICLE_PATH},
@@ -205,12 +170,8 @@ class Checks:
         summary = re.search(r"[^>]*out of 5[^<]*", after.text)
         self.check(
             name,
-            vote.status_code in (200, 302, 303)
-            and before.headers.get("X-Cache") == "HIT"
-            and "4.0 out of 5" in after.text
-            and "1 rating" in after.text,
-            f"vote answered {vote.status_code}; B before: {before.headers.get('X-Cache')}, "
-            f"after: {after.headers.get('X-Cache')} showing {summary.group().strip() if summary else None!r}",
+            vote.status_code in (200, 302, 303) and "4.0 out of 5" in after.text and "1 rating" in after.text,
+            f"vote answered {vote.status_code}; B shows {summary.group().strip() if summary else None!r}",
         )
 
     def rate_limit_across_servers(self):
@@ -332,10 +293,6 @@ class Checks:
         return int(match.group(1))
 
 
-def without_csrf_tokens(html):
-    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
-
-
 def csrf_token(html):
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
 
@@ -347,7 +304,6 @@ def main(argv):
     checks = Checks(argv[1], argv[2])
     passed = checks.run(
         checks.health,
-        checks.shared_page_cache,
         checks.shared_login,
         checks.publish_invalidates_both,
         checks.vote_on_a_visible_on_b,

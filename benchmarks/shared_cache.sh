@@ -4,11 +4,12 @@
 #   benchmarks/shared_cache.sh
 #
 # Creates (drops first) its own database, migrates it, loads the demo, starts gunicorn
-# (production settings, the in-app page cache off: Varnish is the shared cache), the task
+# (production settings, 2 workers, not the repository's gunicorn.conf.py), the task
 # worker (which sends Wagtail's purges) and varnishd with deploy/varnish/clinic.vcl, all on
 # loopback, runs benchmarks/shared_cache_checks.py (PASS/FAIL per check, req/s for the
-# article next to a static file of the same bytes through the same Varnish) and stops
-# everything. Exits non-zero if any check fails.
+# article next to a static file of the same bytes through the same Varnish, loaded one
+# at a time and alternated, with Varnish's CPU per request) and stops everything. Exits
+# non-zero if any check fails.
 #
 # Environment: PG_URL (server, without database), SHARED_CACHE_DB, SHARED_CACHE_REDIS_URL,
 # APP_PORT, VARNISH_PORT, BENCH_DURATION (seconds per wrk run).
@@ -37,7 +38,6 @@ export ALLOWED_HOSTS="clinic.example,127.0.0.1,localhost"
 export DATABASE_URL="$PG_URL/$SHARED_CACHE_DB"
 export REDIS_URL="${SHARED_CACHE_REDIS_URL:-redis://127.0.0.1:6379/7}"
 export CACHE_KEY_PREFIX="sharedcache"
-export PAGE_CACHE_IN_APP=false
 export FRONTEND_CACHE_PURGE_URL="http://127.0.0.1:$VARNISH_PORT"
 # The purge token: the app sends it, varnishd (std.getenv in the VCL) requires it.
 FRONTEND_CACHE_PURGE_TOKEN="$(new_key)"
@@ -76,8 +76,10 @@ export STATIC_ROOT="$WORK/static"
 $PY manage.py collectstatic --noinput -v0
 
 start_app() {
-    .venv/bin/gunicorn cms_site.wsgi -c gunicorn.conf.py --bind "127.0.0.1:$APP_PORT" --workers 2 \
-        >>"$RESULTS/shared_cache_app.log" 2>&1 &
+    # From benchmarks/results, so gunicorn does not read the repository's gunicorn.conf.py
+    # (production's worker recycling would be measured too).
+    (cd "$RESULTS" && PYTHONPATH="$OLDPWD" exec "$OLDPWD/.venv/bin/gunicorn" cms_site.wsgi \
+        --bind "127.0.0.1:$APP_PORT" --workers 2 >>shared_cache_app.log 2>&1) &
     app_pid=$!
     pids+=("$app_pid")
     # Up to two minutes: on a loaded shared machine importing the site alone can take 20 s.
@@ -106,7 +108,8 @@ sed "s/\.port = \"8000\";/.port = \"$APP_PORT\";/" deploy/varnish/clinic.vcl >"$
 chmod 755 "$WORK"
 "$VARNISHD" -F -n "$WORK/varnish" -a "127.0.0.1:$VARNISH_PORT" -f "$WORK/clinic.vcl" \
     -s malloc,128m -T none -p thread_pool_min=20 >"$RESULTS/shared_cache_varnish.log" 2>&1 &
-pids+=($!)
+varnish_pid=$!
+pids+=("$varnish_pid")
 for _ in $(seq 1 100); do
     if curl -fs "http://127.0.0.1:$VARNISH_PORT/healthz" >/dev/null 2>&1; then break; fi
     sleep 0.2
@@ -114,5 +117,6 @@ done
 
 echo "==> Checks"
 $PY benchmarks/shared_cache_checks.py "http://127.0.0.1:$VARNISH_PORT" --duration "$BENCH_DURATION" \
+    --server-pid "$varnish_pid" \
     | tee "$RESULTS/shared_cache.txt"
 exit "${PIPESTATUS[0]}"

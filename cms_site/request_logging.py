@@ -23,7 +23,7 @@ _request_id = contextvars.ContextVar("request_id", default=None)
 access_logger = logging.getLogger("cms_site.access")
 
 # Attributes a log call may add through ``extra=`` that the JSON line carries.
-_EXTRA_FIELDS = ("method", "path", "status", "duration_ms", "cache")
+_EXTRA_FIELDS = ("method", "path", "status", "duration_ms")
 
 
 def current_request_id():
@@ -93,7 +93,6 @@ class RequestIdMiddleware:
                         "path": request.path,
                         "status": response.status_code,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                        "cache": response.get("X-Cache"),
                     },
                 )
             return response

@@ -175,18 +175,15 @@ def ensure_wagtail_base_rows():
 
 @pytest.fixture(autouse=True)
 def _fresh_page_cache():
-    """Each test starts with an empty page cache: pages cached by another test's
+    """Each test starts with fresh page fragments: fragments cached by another test's
     (rolled back) content must not answer this one's requests."""
-    from django.apps import apps
     from django.core.cache import caches
 
-    from treatment_pages.caching.policy import CONTENT_VERSION_KEY
+    from treatment_pages.caching.policy import CONTENT_VERSION_KEY, SITE_SHOWN_KEY
 
-    if apps.is_installed("cms_site"):
-        caches[settings.PAGE_CACHE_ALIAS].clear()
-    # Cached navigation and breadcrumbs of another test's pages (same ids) are retired too:
-    # the version starts again from the clock, later than any before.
-    caches["default"].delete(CONTENT_VERSION_KEY)
+    # Cached navigation, breadcrumbs and article bodies of another test's pages (same ids)
+    # are retired: the versions start again from the clock, later than any before.
+    caches["default"].delete_many([CONTENT_VERSION_KEY, SITE_SHOWN_KEY])
 
 
 @pytest.fixture(autouse=True)

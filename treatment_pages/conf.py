@@ -25,6 +25,10 @@ DEFAULTS = {
     # page per window (0 = no limit), counted in the shared cache under a keyed hash.
     "RATINGS_NEW_VOTERS_PER_ADDRESS": 5,
     "RATINGS_NEW_VOTER_WINDOW": 24 * 60 * 60,
+    # Votes on one article within this many seconds are purged from shared caches together,
+    # in one deferred purge (needs a task backend that can defer, e.g. the database one).
+    # 0: every vote purges at once.
+    "TREATMENT_PAGES_RATING_PURGE_SECONDS": 10,
     # The cache alias rate limits count in, and how they find the client's address
     # (django-ratelimit's own settings; None: client_ip.py's TRUSTED_PROXIES rule).
     "RATELIMIT_USE_CACHE": "default",
@@ -92,6 +96,11 @@ app_settings = AppSettings()
 
 def review_interval_months():
     return int(app_settings.TREATMENT_PAGES_REVIEW_INTERVAL_MONTHS)
+
+
+def rating_purge_seconds():
+    """``TREATMENT_PAGES_RATING_PURGE_SECONDS``: how long votes on one article are batched."""
+    return int(app_settings.TREATMENT_PAGES_RATING_PURGE_SECONDS or 0)
 
 
 def low_rating_threshold():

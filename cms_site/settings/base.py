@@ -80,15 +80,17 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that may answer early, so API errors carry CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
-    # A NUL in the URL is a 400 before any view (or the page cache) passes it to PostgreSQL.
+    # A NUL in the URL is a 400 before any view passes it to PostgreSQL.
     "cms_site.middleware.RejectNulCharactersMiddleware",
     "cms_site.middleware.APIRequestPolicyMiddleware",
     # Inside the policy (which makes credentialed answers private): unknown query
     # parameters, ETags and conditional requests for public reads.
     "cms_site.api_contract.APIContractMiddleware",
-    # Before sessions, CSRF and auth, so a cache hit skips all of them.
-    "cms_site.page_cache.PageCacheMiddleware",
+    # Outside sessions: public pages lose the Vary: Cookie sessions add (cms_site.shared_cache).
+    "cms_site.shared_cache.PublicResponseVaryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Varnish asks whether a session cookie is anyone's before rendering for it (cms_site.shared_cache).
+    "cms_site.shared_cache.SessionCheckMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -101,7 +103,6 @@ MIDDLEWARE = [
     "lead_forms.staff_sign_in.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Inside the page cache, so a stored page keeps its policy header.
     "cms_site.csp.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Next to the view: a POST lacking a field a view reads with [] (Wagtail's preview) is a 400, not a 500.
@@ -175,18 +176,11 @@ ADMIN_SESSION_COOKIE_AGE = env.int("ADMIN_SESSION_COOKIE_AGE", default=8 * 60 * 
 # Shared caching of public pages. The apps mark what any shared cache may keep
 # (treatment_pages.caching.policy: Cache-Control public, s-maxage=PAGE_CACHE_SECONDS); 0 marks nothing.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
-# The in-app cache (cms_site.page_cache) for sites without a CDN or Varnish in front.
-PAGE_CACHE_IN_APP = env.bool("PAGE_CACHE_IN_APP", default=True)
-# With Redis, each process also keeps up to this many bytes of pages it found there, dropped
-# by purges published on a Redis channel (cms_site.page_cache.LocalCopies); 0 turns that off.
-PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024)
 
 # Purges on publish, privacy, rating and settings changes (treatment_pages.caching.purging) go through
-# wagtail.contrib.frontend_cache to every cache named here: the in-app cache, and
-# Varnish (or anything taking HTTP PURGE), Cloudflare or CloudFront when configured.
+# wagtail.contrib.frontend_cache to every cache named here: Varnish (or anything taking
+# HTTP PURGE), Cloudflare or CloudFront. With none, pages are private (no shared cache).
 WAGTAILFRONTENDCACHE = {}
-if PAGE_CACHE_IN_APP:
-    WAGTAILFRONTENDCACHE["in_app"] = {"BACKEND": "cms_site.page_cache.PageCacheBackend"}
 if FRONTEND_CACHE_PURGE_URL := env.str("FRONTEND_CACHE_PURGE_URL", default=""):
     # Purges carry FRONTEND_CACHE_PURGE_TOKEN, which deploy/varnish/clinic.vcl requires
     # (as VARNISH_PURGE_TOKEN in varnishd's environment) besides the sender's address.

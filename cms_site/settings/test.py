@@ -57,11 +57,7 @@ SILENCED_SYSTEM_CHECKS = [
 # Test clients post right after fetching the form; the time-trap's own tests raise this again.
 LEAD_FORMS_TIME_TRAP_MIN_SECONDS = 0
 
-# The page cache is off for the suite: a test's vote or edit commits nothing (so the
-# after-commit purges never run) and must not be hidden by a page another request
-# stored. tests/cms_site/test_page_cache.py switches it on and drives the commits.
+# Shared-cache headers are off for the suite: a test's vote or edit commits nothing (so the
+# after-commit purges never run). tests/cms_site/test_shared_cache.py and the Varnish tests
+# switch them on with a frontend cache of their own.
 PAGE_CACHE_SECONDS = 0
-# The in-app page cache keeps its pages in memory of its own here, emptied before each test
-# (tests/conftest.py) without flushing the rate limits' Redis.
-CACHES["pages"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"}  # noqa: F405
-PAGE_CACHE_ALIAS = "pages"

@@ -1,12 +1,10 @@
 """Pages any shared cache (CDN, Varnish) can hold, and the purges that keep them fresh."""
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.cms_site.conftest import purged_paths
 from tests.factories import UserFactory
 from tests.treatment_pages.ratings_support import Reader, random_ip
 from treatment_pages.models import ClinicContactSettings
@@ -15,54 +13,7 @@ from treatment_pages.ratings.voters import VOTER_COOKIE_NAME
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def shared_caching(settings):
-    """The production defaults (the test settings switch shared-cache headers off)."""
-    settings.PAGE_CACHE_SECONDS = 600
-
-
-class PurgeRecorder(BaseHTTPRequestHandler):
-    """Stands in for Varnish: answers every PURGE with 200 and remembers it."""
-
-    def do_PURGE(self):  # noqa: N802 - the HTTP method's name
-        self.server.received.append((self.command, self.headers["Host"], self.path))
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def varnish(settings, shared_caching):
-    """A loopback HTTP server configured as the frontend cache (FRONTEND_CACHE_PURGE_URL)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), PurgeRecorder)
-    server.received = []
-    # shutdown() waits for the serving loop's next poll: 0.05 s rather than the default 0.5 s.
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    settings.WAGTAILFRONTENDCACHE = {
-        **settings.WAGTAILFRONTENDCACHE,
-        "varnish": {
-            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
-            "LOCATION": f"http://127.0.0.1:{server.server_port}",
-        },
-    }
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def purged_paths(server):
-    return {path for method, _host, path in server.received if method == "PURGE"}
-
-
-@pytest.mark.parametrize("in_app_cache", [False, True], ids=["rendered", "in-app cache"])
-def test_two_anonymous_readers_get_the_same_bytes_and_no_cookie(
-    settings, shared_caching, mesotherapy, in_app_cache
-):
-    settings.PAGE_CACHE_IN_APP = in_app_cache
+def test_two_anonymous_readers_get_the_same_bytes_and_no_cookie(shared_caching, mesotherapy):
     voter = Reader()
     assert voter.vote(mesotherapy, 4).status_code == 302
     assert VOTER_COOKIE_NAME in voter.client.cookies
@@ -183,54 +134,93 @@ def test_a_vote_posted_from_another_site_is_refused(mesotherapy, headers):
 
 
 def test_publishing_purges_the_article_the_index_and_the_api_urls(
-    varnish, mesotherapy, treatment_index, django_capture_on_commit_callbacks
+    purge_recorder, mesotherapy, treatment_index, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         mesotherapy.intro = "Changed."
         mesotherapy.save_revision().publish()
 
-    paths = purged_paths(varnish)
+    paths = purged_paths(purge_recorder)
     assert {
         mesotherapy.url,
         treatment_index.url,
         f"/api/v2/pages/{mesotherapy.pk}/",
         f"/api/v3/ratings/{mesotherapy.pk}/",
     } <= paths
-    hosts = {host for _method, host, _path in varnish.received}
+    hosts = {host for _method, host, _path in purge_recorder.received}
     assert hosts == {mesotherapy.get_site().hostname}
 
 
-def test_a_vote_purges_the_article_the_index_and_the_api_urls(
-    varnish, mesotherapy, treatment_index, django_capture_on_commit_callbacks
+def test_a_vote_purges_only_what_shows_the_vote(
+    settings, purge_recorder, home_page, mesotherapy, treatment_index, django_capture_on_commit_callbacks
 ):
+    settings.TREATMENT_PAGES_RATING_PURGE_SECONDS = 0  # every vote at once (no deferred batch)
     with django_capture_on_commit_callbacks(execute=True):
         assert Reader().vote(mesotherapy, 3).status_code == 302
 
-    assert {
+    assert purged_paths(purge_recorder) == {
         mesotherapy.url,
-        treatment_index.url,
+        treatment_index.url,  # its card shows the summary
         f"/api/v2/pages/{mesotherapy.pk}/",
         "/api/v2/pages/",
         f"/api/v3/ratings/{mesotherapy.pk}/",
-    } <= purged_paths(varnish)
-    # Not the other articles.
-    other = treatment_index.get_children().exclude(pk=mesotherapy.pk).first()
-    assert other.url not in purged_paths(varnish)
+        "/api/v3/treatments/",
+    }
+    # Not the home page (no ratings there), nor the other articles.
+    assert home_page.url not in purged_paths(purge_recorder)
+
+
+def test_votes_on_an_article_are_batched(
+    settings, purge_recorder, mesotherapy, treatment_index, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+    from django_tasks import default_task_backend
+
+    from treatment_pages.caching.purging import RATING_PURGE_PENDING_KEY, RATING_PURGED_KEY
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.TREATMENT_PAGES_RATING_PURGE_SECONDS = 10
+    cache.delete_many(
+        [RATING_PURGED_KEY.format(mesotherapy.pk), RATING_PURGE_PENDING_KEY.format(mesotherapy.pk)]
+    )
+    default_task_backend.clear()
+
+    def purges_enqueued():
+        return [result for result in default_task_backend.results if "purge" in result.task.name]
+
+    # The first vote: purged at once (enqueued without delay), so a lone vote shows at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert Reader().vote(mesotherapy, 3).status_code == 302
+    first = purges_enqueued()
+    assert len(first) == 1 and first[0].task.run_after is None
+    assert {mesotherapy.full_url, treatment_index.full_url} <= set(first[0].args[0])
+
+    # Four more within the window: one purge between them, after the window.
+    for score in (4, 5, 2, 1):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert Reader().vote(mesotherapy, score).status_code == 302
+
+    purges = purges_enqueued()
+    assert len(purges) == 2, "five votes, two purges"
+    assert purges[1].task.run_after is not None  # after the batch's votes committed
+    assert set(purges[1].args[0]) == set(first[0].args[0])
 
 
 def test_nothing_is_purged_before_the_transaction_commits(
-    varnish, mesotherapy, django_capture_on_commit_callbacks
+    purge_recorder, mesotherapy, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         mesotherapy.save_revision().publish()
 
-    assert varnish.received == []
+    assert purge_recorder.received == []
     for callback in callbacks:
         callback()
-    assert mesotherapy.url in purged_paths(varnish)
+    assert mesotherapy.url in purged_paths(purge_recorder)
 
 
-def test_saving_clinic_settings_purges_every_page(varnish, demo_site, django_capture_on_commit_callbacks):
+def test_saving_clinic_settings_purges_every_page(
+    purge_recorder, demo_site, django_capture_on_commit_callbacks
+):
     from wagtail.models import Page
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -239,36 +229,38 @@ def test_saving_clinic_settings_purges_every_page(varnish, demo_site, django_cap
         contact.save()
 
     live_urls = {page.url for page in Page.objects.live().filter(depth__gt=1).specific()}
-    assert live_urls <= purged_paths(varnish)
+    assert live_urls <= purged_paths(purge_recorder)
 
 
 def test_unpublishing_and_deleting_purge_the_page_and_its_index(
-    varnish, mesotherapy, treatment_index, django_capture_on_commit_callbacks
+    purge_recorder, mesotherapy, treatment_index, django_capture_on_commit_callbacks
 ):
     url = mesotherapy.url
     with django_capture_on_commit_callbacks(execute=True):
         mesotherapy.unpublish()
-    assert {url, treatment_index.url} <= purged_paths(varnish)
+    assert {url, treatment_index.url} <= purged_paths(purge_recorder)
 
-    varnish.received.clear()
+    purge_recorder.received.clear()
     other = treatment_index.get_children().live().exclude(pk=mesotherapy.pk).first()
     other_url = other.url
     with django_capture_on_commit_callbacks(execute=True):
         other.delete()
-    assert {other_url, treatment_index.url} <= purged_paths(varnish)
+    assert {other_url, treatment_index.url} <= purged_paths(purge_recorder)
 
 
 def test_moving_purges_the_old_and_new_addresses(
-    varnish, home_page, mesotherapy, treatment_index, django_capture_on_commit_callbacks
+    purge_recorder, home_page, mesotherapy, treatment_index, django_capture_on_commit_callbacks
 ):
     from treatment_pages.models import TreatmentIndexPage
 
     second = home_page.add_child(instance=TreatmentIndexPage(title="Other treatments", slug="other"))
-    varnish.received.clear()
+    purge_recorder.received.clear()
     with django_capture_on_commit_callbacks(execute=True):
         mesotherapy.move(second, pos="last-child")
 
-    assert {"/treatments/mesotherapy/", "/other/mesotherapy/", treatment_index.url} <= purged_paths(varnish)
+    assert {"/treatments/mesotherapy/", "/other/mesotherapy/", treatment_index.url} <= purged_paths(
+        purge_recorder
+    )
 
 
 def test_a_failing_cache_never_fails_the_editors_publish(
@@ -286,3 +278,32 @@ def test_a_failing_cache_never_fails_the_editors_publish(
 
     mesotherapy.refresh_from_db()
     assert mesotherapy.title == "Mesotherapy, revised"
+
+
+# Varnish's question about a session cookie (cms_site.shared_cache.SessionCheckMiddleware)
+
+
+def test_a_made_up_session_cookie_is_answered_without_a_render(client, shared_caching, mesotherapy):
+    from unittest import mock
+
+    from treatment_pages.models import TreatmentPage
+
+    client.cookies["sessionid"] = "made-up"
+    with mock.patch.object(TreatmentPage, "serve", autospec=True, side_effect=TreatmentPage.serve) as serve:
+        response = client.get(mesotherapy.url, HTTP_X_SESSION_CHECK="1")
+
+    assert response.status_code == 204
+    assert response["X-Session"] == "none"
+    assert "no-store" in response["Cache-Control"]
+    assert serve.call_count == 0
+
+
+def test_a_real_session_or_no_question_gets_the_page(client, shared_caching, mesotherapy):
+    client.cookies["sessionid"] = "made-up"
+    unasked = client.get(mesotherapy.url)
+    assert unasked.status_code == 200  # without Varnish in front, the page as ever
+
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    signed_in = client.get(mesotherapy.url, HTTP_X_SESSION_CHECK="1")
+    assert signed_in.status_code == 200
+    assert "wagtail-userbar" in signed_in.content.decode()

@@ -18,8 +18,10 @@ The app that renders a page decides, in HTTP, and nothing downstream second-gues
 lifetime; 0 sends no caching headers beyond Django's.
 """
 
+import hashlib
 import logging
 import time
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
@@ -138,10 +140,22 @@ def check_shared_cache_purging(app_configs, **kwargs):
     ]
 
 
-# Fragments showing other pages (navigation, breadcrumbs) ---------------------------------
+# Cached fragments ---------------------------------------------------------------------
 
 CONTENT_VERSION_KEY = "treatment_pages:content-version"
 FRAGMENT_SECONDS = 24 * 60 * 60
+# One version per object an article body can show (a page, an image, a document) and one
+# for the site-wide things it shows (clinic settings, the site's address).
+SHOWN_VERSION_KEY = "treatment_pages:shown:{}:{}"
+SITE_SHOWN_KEY = "treatment_pages:shown:site"
+BODY_DEPENDENCIES_KEY = "treatment_pages:body-shows:{}"
+
+
+def _start_version(key):
+    """A missing version starts from the clock: later than any value it had before it was
+    evicted, so no fragment stored under an old value is found again."""
+    cache.add(key, time.time_ns() // 1000, timeout=None)
+    return cache.get(key)
 
 
 def content_version(request=None):
@@ -154,8 +168,7 @@ def content_version(request=None):
     try:
         version = cache.get(CONTENT_VERSION_KEY)
         if version is None:
-            cache.add(CONTENT_VERSION_KEY, time.time_ns() // 1000, timeout=None)
-            version = cache.get(CONTENT_VERSION_KEY)
+            version = _start_version(CONTENT_VERSION_KEY)
     except Exception:
         logger.warning("cache unavailable: page fragments rendered without it", exc_info=True)
         version = None
@@ -164,57 +177,112 @@ def content_version(request=None):
     return version
 
 
-def _bump():
+def shown_key(model, pk):
+    """The version key of one object a body may show. Every page type shares ``Page``'s."""
+    from wagtail.models import Page
+
+    label = "wagtailcore.page" if issubclass(model, Page) else model._meta.label_lower
+    return SHOWN_VERSION_KEY.format(label, pk)
+
+
+def body_version(page):
+    """A digest of what ``page``'s body shows: the version of each page, image and document
+    it links or embeds, and of the site-wide settings. With ``page.cache_key`` (its own
+    published revision) it keys the cached body, so only a change to something this article
+    shows retires it; a publish elsewhere does not.
+
+    What the body shows is read from its StreamField (Wagtail's ``extract_references``) once
+    per published revision and kept in the cache: a warm render costs two cache reads and
+    no query. ``None`` when the cache is unavailable (the body is then not cached).
+    """
     try:
-        cache.incr(CONTENT_VERSION_KEY)
-    except ValueError:
-        cache.set(CONTENT_VERSION_KEY, time.time_ns() // 1000, timeout=None)
+        dependencies_key = BODY_DEPENDENCIES_KEY.format(page.cache_key)
+        shown = cache.get(dependencies_key)
+        if shown is None:
+            references = page.body.stream_block.extract_references(page.body)
+            shown = sorted({shown_key(model, pk) for model, pk, _path, _content_path in references})
+            cache.set(dependencies_key, shown, FRAGMENT_SECONDS)
+        keys = [SITE_SHOWN_KEY, *shown]
+        versions = cache.get_many(keys)
+        for key in keys:
+            if key not in versions:
+                versions[key] = _start_version(key)
     except Exception:
-        logger.warning("cache unavailable: cached page fragments may be stale", exc_info=True)
+        logger.warning("cache unavailable: the article body is rendered without it", exc_info=True)
+        return None
+    return hashlib.md5(
+        "|".join(f"{key}={versions[key]}" for key in keys).encode(), usedforsecurity=False
+    ).hexdigest()
+
+
+def _bump(keys):
+    for key in keys:
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, time.time_ns() // 1000, timeout=None)
+        except Exception:
+            logger.warning("cache unavailable: cached page fragments may be stale", exc_info=True)
+
+
+def bump_versions(keys):
+    """Retire the fragments cached under these versions, now and again after commit (a render
+    in between would otherwise store the old content under the new version)."""
+    keys = list(keys)
+    _bump(keys)
+    transaction.on_commit(partial(_bump, keys), robust=True)
 
 
 def bump_content_version(**kwargs):
-    """Retire every cached fragment, now and again after commit (a render in between
-    would otherwise store the old titles under the new version)."""
-    _bump()
-    transaction.on_commit(_bump, robust=True)
+    """Retire every cached navigation and breadcrumb."""
+    bump_versions([CONTENT_VERSION_KEY])
 
 
 def connect_signals():
+    from django.apps import apps
     from django.db.models.signals import post_delete, post_save
-    from wagtail.signals import page_unpublished, post_page_move
+    from wagtail.images import get_image_model
+    from wagtail.models import Page, Site
+    from wagtail.signals import page_slug_changed, page_unpublished, post_page_move
 
-    def shown_in_fragments(instance):
+    from treatment_pages.models import ClinicContactSettings
+
+    def shown_models():
         """Pages (their titles and URLs), images and documents (their files' URLs) appear in
         cached fragments of other pages: navigation, breadcrumbs, article bodies."""
-        from django.apps import apps
-        from wagtail.images import get_image_model
-        from wagtail.models import Page
-
-        if isinstance(instance, Page | get_image_model()):
-            return True
+        models = [Page, get_image_model()]
         if apps.is_installed("wagtail.documents"):
             from wagtail.documents import get_document_model
 
-            return isinstance(instance, get_document_model())
-        return False
+            models.append(get_document_model())
+        return tuple(models)
+
+    def changed(instance):
+        if isinstance(instance, shown_models()):
+            bump_versions([CONTENT_VERSION_KEY, shown_key(type(instance), instance.pk)])
+        elif isinstance(instance, ClinicContactSettings | Site):
+            # The header shows the clinic settings' appointment page; bodies show the clinic's details.
+            bump_versions([CONTENT_VERSION_KEY, SITE_SHOWN_KEY])
 
     def saved(sender, instance, **kwargs):
-        from wagtail.models import Page
-
-        from treatment_pages.models import ClinicContactSettings
-
-        # The header shows the clinic settings' appointment page too. A draft changes nothing shown.
+        # A draft changes nothing shown.
         if isinstance(instance, Page) and not instance.live:
             return
-        if shown_in_fragments(instance) or isinstance(instance, ClinicContactSettings):
-            bump_content_version()
+        changed(instance)
 
     def deleted(sender, instance, **kwargs):
-        if shown_in_fragments(instance):
-            bump_content_version()
+        changed(instance)
+
+    def unpublished(sender, instance, **kwargs):
+        bump_versions([CONTENT_VERSION_KEY, shown_key(Page, instance.pk)])
+
+    def addresses_changed(sender, instance, **kwargs):
+        """A move or a new slug changes the URLs of the page and of every page below it."""
+        pages = Page.objects.descendant_of(instance, inclusive=True).values_list("pk", flat=True)
+        bump_versions([CONTENT_VERSION_KEY, *(shown_key(Page, pk) for pk in pages)])
 
     post_save.connect(saved, weak=False, dispatch_uid="treatment_pages_fragments_page_saved")
     post_delete.connect(deleted, weak=False, dispatch_uid="treatment_pages_fragments_page_deleted")
-    page_unpublished.connect(bump_content_version, dispatch_uid="treatment_pages_fragments_unpublished")
-    post_page_move.connect(bump_content_version, dispatch_uid="treatment_pages_fragments_moved")
+    page_unpublished.connect(unpublished, weak=False, dispatch_uid="treatment_pages_fragments_unpublished")
+    post_page_move.connect(addresses_changed, weak=False, dispatch_uid="treatment_pages_fragments_moved")
+    page_slug_changed.connect(addresses_changed, weak=False, dispatch_uid="treatment_pages_fragments_slug")

@@ -16,8 +16,9 @@ published page itself, and before the transaction commits).
 - A privacy change (a ``PageViewRestriction`` saved or deleted) purges the page and
   everything below it: a cached public copy of a page that is now private would be
   served to anyone.
-- A vote (a rating summary change) purges its article, the pages above it and the API
-  URLs carrying the summary.
+- A vote (a rating summary change) purges only what shows the summary: its article, the
+  index listing it as a card, and the API URLs carrying it. Votes on one article within
+  ``TREATMENT_PAGES_RATING_PURGE_SECONDS`` are purged together, in one deferred batch.
 - Saving site settings (the clinic's contact details, in every footer), a site or an
   image purges every page.
 
@@ -25,45 +26,36 @@ Each change's URLs are purged in one batch after its transaction commits (a read
 rendering before the commit cannot keep the old content); a failed purge is logged, never
 raised into the editor's or reader's action. Wagtail hands the purge to its task backend
 (``purge_urls_from_cache_task``), so with a database task backend it runs in the worker.
-A backend whose class says ``purge_immediately = True`` (a cheap, in-process cache such as
-the reference site's page cache) is purged in the request's process right after the
-commit instead, so a one-server site shows a publish on the next request.
 """
 
 import logging
+from datetime import timedelta
 from functools import partial, wraps
 from urllib.parse import urlsplit
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.urls import NoReverseMatch, reverse
-from wagtail.contrib.frontend_cache.utils import PurgeBatch, get_backends
+from django.utils import timezone
+from wagtail.contrib.frontend_cache.tasks import purge_urls_from_cache_task
+from wagtail.contrib.frontend_cache.utils import PurgeBatch
 from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
 from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from treatment_pages.caching.policy import shared_caches_purged as purging_configured
+from treatment_pages.conf import rating_purge_seconds
 from treatment_pages.signals import rating_summary_changed
 
 logger = logging.getLogger(__name__)
 
 
 def _purge(urls):
-    """Purge ``urls`` from every configured frontend cache.
-
-    Backends marked ``purge_immediately`` are purged here and now; the others (HTTP PURGE,
-    CDN APIs, which may be slow) through Wagtail's purge task, as ``PurgeBatch.purge``
-    enqueues it.
-    """
+    """Purge ``urls`` from every configured frontend cache (Wagtail's purge task)."""
     try:
-        backends = get_backends()
-        at_once = [name for name, backend in backends.items() if getattr(backend, "purge_immediately", False)]
-        for name in at_once:
-            backends[name].purge_batch(urls)
-        later = [name for name in backends if name not in at_once]
-        if later:
-            PurgeBatch(urls).purge(backends=later)
+        PurgeBatch(urls).purge()
     except Exception:
         logger.exception(
             "frontend cache purge of %d URLs failed; pages may be stale until they expire", len(urls)
@@ -84,13 +76,13 @@ def page_urls(pages):
     return batch.urls
 
 
-def api_urls(page):
+def api_urls(page, names=None):
     """API URLs whose answers show ``page`` or its rating summary."""
     full_url = page.get_full_url()
     if not full_url:
         return []
     root = "{0.scheme}://{0.netloc}".format(urlsplit(full_url))
-    names = [
+    names = names or [
         ("wagtailapi:pages:detail", [page.pk]),
         ("wagtailapi:pages:listing", []),
         ("wagtailapi_v3:rating_summary", [page.pk]),
@@ -194,14 +186,63 @@ def on_site_or_image_changed(sender, **kwargs):
     purge_everything()
 
 
+# Per article: a vote purged at once within the window, and a deferred purge pending.
+RATING_PURGED_KEY = "treatment_pages:rating-purged:{}"
+RATING_PURGE_PENDING_KEY = "treatment_pages:rating-purge-pending:{}"
+
+
+def rated_page_urls(page):
+    """What shows ``page``'s rating summary: the article, the index listing it as a card
+    (pages further up show no ratings) and the API answers carrying the summary."""
+    pages = [page.specific_deferred]
+    parent = page.get_parent()
+    if parent is not None and parent.depth > 1:
+        pages.append(parent.specific_deferred)
+    names = [
+        ("wagtailapi:pages:detail", [page.pk]),
+        ("wagtailapi:pages:listing", []),  # ?fields=rating
+        ("wagtailapi_v3:rating_summary", [page.pk]),
+        ("wagtailapi_v3:treatment_list", []),
+    ]
+    return {*page_urls(pages), *api_urls(page, names)}
+
+
 @when_purging
 def purge_rated_page(sender, page_id, **kwargs):
-    """A rating changed ``page_id``'s summary: its article, the listings above it, its API URLs."""
+    """A vote changed ``page_id``'s summary: purge what shows it, batched per article.
+
+    The first vote in a window of ``TREATMENT_PAGES_RATING_PURGE_SECONDS`` purges at once
+    (a lone vote shows at once); the votes after it in the window share one purge, deferred
+    to run after the window (after they committed, so it covers them all): at most two
+    purges per article per window however many votes. Where the task backend cannot defer,
+    every vote purges at once.
+    """
     page = Page.objects.filter(pk=page_id).first()
     if page is None:
         return
-    pages = Page.objects.ancestor_of(page, inclusive=True).filter(depth__gt=1).specific(defer=True)
-    schedule_purge({*page_urls(pages), *api_urls(page)})
+    urls = sorted(rated_page_urls(page))
+    seconds = rating_purge_seconds()
+    if seconds <= 0 or not purge_urls_from_cache_task.get_backend().supports_defer:
+        schedule_purge(urls)
+        return
+    try:
+        if cache.add(RATING_PURGED_KEY.format(page_id), True, timeout=seconds):
+            schedule_purge(urls)
+            return
+        # The pending key outlives the window it was set in, and the purge runs after it
+        # expires: every vote that found it is covered.
+        if not cache.add(RATING_PURGE_PENDING_KEY.format(page_id), True, timeout=seconds):
+            return
+    except Exception:
+        logger.warning("cache unavailable: the vote is purged on its own", exc_info=True)
+        schedule_purge(urls)
+        return
+    try:
+        purge_urls_from_cache_task.using(run_after=timezone.now() + timedelta(seconds=seconds)).enqueue(urls)
+    except Exception:
+        logger.exception(
+            "frontend cache purge of %d URLs failed; pages may be stale until they expire", len(urls)
+        )
 
 
 @when_purging

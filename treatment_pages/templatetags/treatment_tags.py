@@ -8,7 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from wagtail.models import Site
 
-from treatment_pages.caching.policy import FRAGMENT_SECONDS, content_version
+from treatment_pages.caching.policy import FRAGMENT_SECONDS, body_version, content_version
 from treatment_pages.conf import app_settings
 
 register = template.Library()
@@ -91,6 +91,12 @@ def breadcrumb(context, page=None, current_title="", current_url=""):
 def page_content_version(context):
     """:func:`treatment_pages.caching.policy.content_version` for ``{% cache %}`` keys in templates."""
     return content_version(context.get("request"))
+
+
+@register.simple_tag
+def article_body_version(page):
+    """:func:`treatment_pages.caching.policy.body_version`: what the article's cached body shows."""
+    return body_version(page)
 
 
 @register.simple_tag(takes_context=True)
