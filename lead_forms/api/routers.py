@@ -63,6 +63,8 @@ router = Router(tags=["forms"])
 router.add_decorator(api_request_policy, mode="view")
 
 RETRY_AFTER_SECONDS = 60
+# How the OpenAPI document declares the header every 429 of this app carries.
+RETRY_AFTER_HEADER = {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}
 
 # Any JSON value gets through parsing, so that an answer of the wrong type is refused by
 # _answer_errors() with a message naming the field and the type it takes; the schema
@@ -336,7 +338,10 @@ def _form_data(payload):
         "responses": {
             403: {"description": ORIGIN_REFUSED_DESCRIPTION},
             413: {"description": "The request body is larger than the server accepts"},
-            429: {"description": "Too many requests from this client; retry later"},
+            429: {
+                "description": "Too many requests from this client; retry after `Retry-After` seconds",
+                "headers": {"Retry-After": RETRY_AFTER_HEADER},
+            },
         }
     },
 )
