@@ -170,6 +170,10 @@ PAGE_TYPE_FILTER_DESCRIPTION = (
 )
 
 _METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
+# Where a request value comes from, the first item of an error's ``loc`` (Ninja's param sources).
+ERROR_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+# What Wagtail's v3 views name their JSON body parameter (``data: PageCreateSchema = Body(...)``).
+WAGTAIL_BODY_PARAMETER = "data"
 
 
 def _problem(description, headers=None):
@@ -659,6 +663,7 @@ class APIContractMiddleware:
                 return refused
             patch_cache_control(response, private=True, no_store=True)
         response = self.as_problem(response)
+        self.locate_errors_as_sent(request, response)
         if response.status_code == 401 and not response.has_header("WWW-Authenticate"):
             response["WWW-Authenticate"] = 'Bearer realm="api"'
         self.add_page_types(api_v3, answered, response)
@@ -756,6 +761,31 @@ class APIContractMiddleware:
         )
         problem["Allow"] = allowed
         return problem
+
+    @staticmethod
+    def locate_errors_as_sent(request, response):
+        """Every 422's ``errors[].loc`` in the one convention the Problem schema states.
+
+        ``[source, names inside it...]`` as the client sent them. Wagtail's operations name
+        their body parameter ``data``, which Ninja puts in the location
+        (``["body", "data", "title"]``); its own form and filter errors give the bare field
+        name (``["title"]``, ``["child_of"]``: from the body of a write, the query of a
+        read) or none at all. (The apps' errors already follow it: ``errors_located_as_sent``.)
+        """
+        if response.status_code != 422 or not response.get("Content-Type", "").startswith(PROBLEM_JSON):
+            return
+        problem = json.loads(response.content)
+        source = "query" if request.method in {"GET", "HEAD"} else "body"
+        for error in problem.get("errors") or []:
+            loc = error.get("loc")
+            if not isinstance(loc, list):
+                loc = []
+            if loc[:2] == ["body", WAGTAIL_BODY_PARAMETER]:
+                loc = ["body", *loc[2:]]
+            elif not loc or loc[0] not in ERROR_SOURCES:
+                loc = [source, *loc]
+            error["loc"] = loc
+        response.content = json.dumps(problem)
 
     @staticmethod
     def add_page_types(api, request, response):

@@ -316,6 +316,20 @@ def _answer_errors(page, payload):
     return errors
 
 
+def _other_field_errors(page, payload, answer_errors, request):
+    """The form's errors for the answers ``answer_errors`` (of ``_answer_errors``) does not name.
+
+    The answers it names are left out of the form (a list where text goes would be read
+    as its ``repr``), and so is any error the form gives them (their "required").
+    Validation only: nothing is counted, spent or stored.
+    """
+    refused = {error["loc"][2] for error in answer_errors if len(error["loc"]) > 2}
+    data = {name: value for name, value in _form_data(payload).items() if name not in refused}
+    form = page.get_form(data, page=page, user=getattr(request, "user", None))
+    form.is_valid()
+    return [error for error in _form_errors(form) if not set(error["loc"][2:3]) & refused]
+
+
 def _form_data(payload):
     """The answers as the form reads a POST, plus the spam-defence fields under their form names."""
     data = {name: value for name, value in payload.answers.items() if value is not None}
@@ -349,11 +363,12 @@ def submit_appointment_request(request, page_id: PageId, payload: AppointmentReq
     page = get_form_page(page_id)
     if errors := _answer_errors(page, payload):
         # Refused before the pipeline, like a body that is not JSON: nothing is counted or stored.
+        # The other answers are validated too, so the patient corrects everything at once.
         return problem_response(
             status=422,
             title="The appointment request has errors",
             detail="Correct the answers listed in `errors` and send the request again.",
-            errors=errors,
+            errors=errors + _other_field_errors(page, payload, errors, request),
         )
     outcome = page.submit(_form_data(payload), request)
     if outcome.rate_limited:

@@ -107,7 +107,7 @@ def _default(answer_type, value):
         if isinstance(value, str):
             # Wagtail's form builder splits a default by lines, else by commas.
             value = value.splitlines() if "\n" in value else value.split(",")
-        return [str(item).strip() for item in value]
+        return [str(item).strip() for item in value if str(item).strip()]  # no default is [""] there
     if value is None or isinstance(value, str):
         return value
     return str(value)

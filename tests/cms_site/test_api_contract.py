@@ -299,3 +299,67 @@ def test_home_page_fields_are_in_the_api(client, home_page):
 
     assert response.status_code == 200
     assert response.json()["intro"] == home_page.intro
+
+
+def test_unknown_paths_and_methods_are_problem_documents(client, db):
+    unknown = client.get("/api/v3/no-such-endpoint/")
+    assert unknown.status_code == 404
+    assert unknown["Content-Type"] == "application/problem+json"
+    assert unknown.json()["status"] == 404
+
+    wrong_method = client.put("/api/v3/treatments/")
+    assert wrong_method.status_code == 405
+    assert wrong_method["Content-Type"] == "application/problem+json"
+    assert wrong_method["Allow"] == "GET"
+    assert "GET" in wrong_method.json()["detail"]
+
+
+def test_every_401_says_how_to_authenticate(client, openapi, db):
+    response = client.get("/api/v3/appointment-requests/")
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    declared = openapi["paths"]["/api/v3/appointment-requests/"]["get"]["responses"]["401"]
+    assert "WWW-Authenticate" in declared["headers"]
+
+
+def test_declared_headers_have_their_types(openapi):
+    paths = openapi["paths"]
+    vote = paths["/api/v3/ratings/{page_id}/votes/"]["post"]["responses"]["429"]
+    assert vote["headers"]["Retry-After"]["schema"]["type"] == "integer"
+    summary = paths["/api/v3/ratings/{page_id}/"]["get"]
+    voter = next(p for p in summary["parameters"] if p["name"] == "X-Voter-Token")
+    assert (voter["in"], voter["schema"]["type"]) == ("header", "string")
+    headers = {p["name"] for p in summary["parameters"] if p["in"] == "header"}
+    assert {"If-None-Match", "If-Modified-Since"} <= headers
+    assert {"ETag", "Last-Modified"} <= set(summary["responses"]["200"]["headers"])
+
+
+def test_field_errors_point_into_the_request_as_sent(client, mesotherapy):
+    from tests.factories import UserFactory, api_token_for
+
+    vote = client.post(
+        f"/api/v3/ratings/{mesotherapy.pk}/votes/",
+        {"score": "five", "voter_token": 5},
+        content_type="application/json",
+    )
+    assert vote.status_code == 422
+    assert sorted(error["loc"] for error in vote.json()["errors"]) == [
+        ["body", "score"],
+        ["body", "voter_token"],
+    ]
+
+    listing = client.get("/api/v3/pages/", {"first_published_at": "yesterday"})
+    assert listing.status_code == 422
+    assert listing.json()["errors"][0]["loc"][0] == "query"
+
+    _token, key = api_token_for(UserFactory(is_superuser=True))
+    created = client.post(
+        "/api/v3/pages/",
+        {"meta": {"type": "treatment_pages.TreatmentIndexPage", "parent_id": mesotherapy.get_parent().pk}},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert created.status_code == 422
+    for error in created.json()["errors"]:
+        assert error["loc"][0] == "body" and error["loc"][1:2] != ["data"], error

@@ -228,7 +228,7 @@ def vote(request, page_id: PageId, payload: VoteIn, response: HttpResponse):
                 errors=[
                     {
                         "type": "invalid_voter_token",
-                        "loc": ["body", "payload", "voter_token"],
+                        "loc": ["body", "voter_token"],
                         "msg": "This voter token is not valid. Vote without one to get a new token.",
                     }
                 ],
