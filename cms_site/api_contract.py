@@ -105,13 +105,16 @@ WRITE_PROBLEMS = {
 }
 RATE_LIMITED_DESCRIPTION = "Too many requests from this client: try again after `Retry-After` seconds"
 RETRY_AFTER_HEADER = {
+    "required": True,
     "description": "Seconds to wait before trying again.",
     "schema": {"type": "integer", "minimum": 0},
 }
 WWW_AUTHENTICATE_HEADER = {
+    "required": True,
     "description": "The scheme to authenticate with: `Bearer`.",
     "schema": {"type": "string"},
 }
+# Sent with every anonymous (public) answer; an answer to a bearer token is private and has none.
 ETAG_HEADER = {
     "description": "This representation's validator: send it back as `If-None-Match`.",
     "schema": {"type": "string"},
@@ -157,6 +160,7 @@ DRAFT_UNAUTHORISED = (
 FIND_OPERATIONS = {"pages_find": "pages_detail", "redirects_find": "redirects_detail"}
 FIND_URL_NAMES = {"find_page", "find_redirect"}
 CONTENT_LOCATION_HEADER = {
+    "required": True,
     "description": "The object's own detail URL (what this answer is a copy of).",
     "schema": {"type": "string"},
 }

@@ -64,7 +64,11 @@ router.add_decorator(api_request_policy, mode="view")
 
 RETRY_AFTER_SECONDS = 60
 # How the OpenAPI document declares the header every 429 of this app carries.
-RETRY_AFTER_HEADER = {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}
+RETRY_AFTER_HEADER = {
+    "required": True,
+    "description": "Seconds to wait before trying again.",
+    "schema": {"type": "integer"},
+}
 
 # Any JSON value gets through parsing, so that an answer of the wrong type is refused by
 # _answer_errors() with a message naming the field and the type it takes; the schema

@@ -50,7 +50,11 @@ from treatment_pages.webhooks.events import openapi_webhooks
 # Page ids are 32-bit in the database; anything larger can only be a 404.
 PageId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 # How the OpenAPI document declares the header every 429 of this app carries.
-RETRY_AFTER_HEADER = {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}
+RETRY_AFTER_HEADER = {
+    "required": True,
+    "description": "Seconds to wait before trying again.",
+    "schema": {"type": "integer"},
+}
 
 contact_router = Router(tags=["clinic"])
 
