@@ -5,23 +5,41 @@ adds, once for every operation, what the generated document leaves out or gets
 wrong, and the middleware below makes the server do what the document says:
 
 - one named ``Problem`` schema for every error answer (RFC 7807), referenced, not
-  repeated per operation;
-- public reads declare no security requirement (a token is still accepted, for
-  drafts), and the ``AllowAnonymous`` pseudo-scheme, which is not a valid HTTP
-  scheme, is gone;
-- ``pages/find`` says it redirects (302); ``limit`` says its maximum, and every
-  integer query parameter (``offset``) the largest value a database counts to;
-- an unknown query parameter is a 400 problem naming the ones the operation takes,
-  and an integer one past that largest value a 400 problem too (Wagtail's listings
-  passed ``offset=2**63`` to the database, which refused it: a 500);
-- public reads carry ``ETag`` (and ``Last-Modified`` for a page) and a short shared
-  ``Cache-Control``, and a matching conditional request is answered 304;
+  repeated per operation; an unknown ``/api/v3/`` path (404) and a method a path does
+  not take (405, ``Allow`` kept) are problem documents too, not HTML; every 401
+  carries ``WWW-Authenticate``, every 429 ``Retry-After`` (declared, with their types);
+- one location convention for field errors (``loc``: where the value came from, then
+  the JSON names leading to it, as sent: ``["body", "score"]``), Wagtail's own
+  operations' errors rewritten to it (the apps write theirs so);
+- public operations declare anonymous access (``security: [{}]``, plus the bearer
+  scheme where Wagtail's operation takes one), and the ``AllowAnonymous``
+  pseudo-scheme, which is not a valid HTTP scheme, is gone;
+- Wagtail's page union has a ``discriminator``: each page's JSON carries its type at
+  the top (``type``, the same as ``meta.type``), which a discriminator needs and on
+  which TypeScript narrows;
+- ``pages/find`` and ``redirects/find`` answer 200 with the object (Wagtail's own
+  answer is a 302 to its detail URL, which a browser's ``fetch`` follows but a typed
+  client cannot read), ``Content-Location`` naming its detail URL; ``redirects/find``
+  takes a path with its trailing slash;
+- ``limit`` says its maximum, and every integer query parameter (``offset``) the
+  largest value a database counts to; the page listing's field filters (``?slug=``)
+  are declared;
+- an unknown query parameter is a 400 problem naming the ones the operation takes, on
+  every operation and method; so is a page type's own filter without that ``type``
+  (Wagtail ignored it and listed every page), and an integer one past that largest
+  value (Wagtail's listings passed ``offset=2**63`` to the database: a 500);
+- public reads carry ``ETag`` and ``Last-Modified`` and a short shared
+  ``Cache-Control``; a matching ``If-None-Match`` or ``If-Modified-Since`` is answered
+  304 (both headers declared);
 - nothing per-client is ever public: an answer to a request with credentials
   (``Authorization``, ``X-Voter-Token``) that says nothing itself is
   ``private, no-store``, and ``?version=draft`` on Wagtail's pages endpoints needs a
   valid bearer token (401 without one, 403 when its user may not edit the page) and is
   answered ``private, no-store``. Wagtail's router would otherwise answer the live
-  page, silently, to anyone without one.
+  page, silently, to anyone without one;
+- unused component schemas are dropped, and the document passes Redocly's recommended
+  rules (``redocly.yaml`` names the ones turned off, with why) and
+  openapi-spec-validator (``tests/cms_site/test_openapi_lint.py``).
 
 The reference site's own, not the plugin's: each rule covers every operation of
 Wagtail's API, Wagtail's and other apps' included, so a plugin applying them would

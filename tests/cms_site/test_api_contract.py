@@ -226,12 +226,12 @@ def test_preflight_allows_the_headers_the_api_reads(client, settings, db):
         "/api/v3/ratings/1/votes/",
         HTTP_ORIGIN=FRONT_END,
         HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
-        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type, x-voter-token, authorization",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type, x-voter-token, authorization, if-modified-since",
     )
 
     assert response.status_code == 200
     allowed = {h.strip() for h in response["Access-Control-Allow-Headers"].split(",")}
-    assert {"content-type", "x-voter-token", "authorization"} <= allowed
+    assert {"content-type", "x-voter-token", "authorization", "if-modified-since"} <= allowed
 
 
 def test_browser_code_can_read_retry_after_and_etag(client, settings, mesotherapy):
@@ -239,7 +239,7 @@ def test_browser_code_can_read_retry_after_and_etag(client, settings, mesotherap
     response = client.get(f"/api/v3/pages/{mesotherapy.pk}/", HTTP_ORIGIN=FRONT_END)
 
     exposed = {h.strip().lower() for h in response["Access-Control-Expose-Headers"].split(",")}
-    assert {"retry-after", "etag", "last-modified"} <= exposed
+    assert {"retry-after", "etag", "last-modified", "content-location"} <= exposed
 
 
 def test_treatment_listing_gives_what_a_card_shows(
