@@ -656,6 +656,13 @@ def first_served(request, etag):
     return served
 
 
+def replace_content(response, text):
+    """Give ``response`` the body ``text``, and the ``Content-Length`` CommonMiddleware set its own."""
+    response.content = text
+    if response.has_header("Content-Length"):
+        response["Content-Length"] = str(len(response.content))
+
+
 class APIContractMiddleware:
     """Keeps the v3 API's answers to what its OpenAPI document says (see the module docstring)."""
 
@@ -807,7 +814,7 @@ class APIContractMiddleware:
             elif not loc or loc[0] not in ERROR_SOURCES:
                 loc = [source, *loc]
             error["loc"] = loc
-        response.content = json.dumps(problem)
+        replace_content(response, json.dumps(problem))
 
     @staticmethod
     def add_page_types(api, request, response):
@@ -832,9 +839,7 @@ class APIContractMiddleware:
                 data = typed
             else:
                 parent[name] = typed
-        response.content = json.dumps(data, cls=DjangoJSONEncoder)
-        if response.has_header("Content-Length"):
-            response["Content-Length"] = str(len(response.content))
+        replace_content(response, json.dumps(data, cls=DjangoJSONEncoder))
 
     def public_read(self, request, response):
         patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)

@@ -352,6 +352,7 @@ def test_field_errors_point_into_the_request_as_sent(client, mesotherapy):
     listing = client.get("/api/v3/pages/", {"first_published_at": "yesterday"})
     assert listing.status_code == 422
     assert listing.json()["errors"][0]["loc"][0] == "query"
+    assert int(listing["Content-Length"]) == len(listing.content)  # rewritten, and still whole
 
     _token, key = api_token_for(UserFactory(is_superuser=True))
     created = client.post(
