@@ -312,6 +312,7 @@ def _answer_find_with_the_object(document):
         find["responses"]["200"] = ok
 
 
+@cache
 def page_filter_fields():
     """``{query parameter: (Django field, [labels of the page types having it] or None for every page)}``.
 
@@ -380,6 +381,7 @@ def _declare_page_filters(document):
         )
 
 
+@cache
 def page_read_schema_names():
     """``{component name: page type label}`` of the page read schemas Wagtail's union is made of."""
     from wagtail.api.v3.registry import registry
