@@ -194,6 +194,8 @@ PAGE_TYPE_FILTER_DESCRIPTION = (
 _METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
 # Where a request value comes from, the first item of an error's ``loc`` (Ninja's param sources).
 ERROR_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+# Headers of an error answer that a client acts on, kept when it becomes a problem document.
+KEPT_ERROR_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "Cache-Control", "Vary")
 # What Wagtail's v3 views name their JSON body parameter (``data: PageCreateSchema = Body(...)``).
 WAGTAIL_BODY_PARAMETER = "data"
 
@@ -776,21 +778,24 @@ class APIContractMiddleware:
 
     @staticmethod
     def as_problem(response):
-        """An unknown path (404) or a method the path does not take (405, ``Allow`` kept) as a problem document."""
-        if response.status_code not in {404, 405} or response.get("Content-Type", "").startswith(
-            PROBLEM_JSON
-        ):
+        """Any error answer that is not a problem document yet (Django's HTML) as one, same status.
+
+        An unknown path (404), a method the path does not take (405, ``Allow`` kept) and an
+        unexpected error (500, saying nothing of it) come from Django, not from the API's
+        exception handlers. The headers the client acts on are kept.
+        """
+        if response.status_code < 400 or response.get("Content-Type", "").startswith(PROBLEM_JSON):
             return response
         if response.status_code == 404:
-            return problem_response(
-                status=404,
-                detail="There is no API endpoint at this path: see /api/v3/openapi.json for the paths.",
-            )
-        allowed = response.get("Allow", "")
-        problem = problem_response(
-            status=405, detail=f"This path does not take this method. It takes: {allowed or 'none'}."
-        )
-        problem["Allow"] = allowed
+            detail = "There is no API endpoint at this path: see /api/v3/openapi.json for the paths."
+        elif response.status_code == 405:
+            detail = f"This path does not take this method. It takes: {response.get('Allow') or 'none'}."
+        else:
+            detail = ""
+        problem = problem_response(status=response.status_code, detail=detail)
+        for header in KEPT_ERROR_HEADERS:
+            if response.has_header(header):
+                problem[header] = response[header]
         return problem
 
     @staticmethod

@@ -1,6 +1,9 @@
 """The v3 OpenAPI document is valid and says what the server does; public reads are cacheable."""
 
+from unittest import mock
+
 import pytest
+from django.test import Client
 from django.utils.http import parse_http_date
 from openapi_spec_validator import validate
 
@@ -312,6 +315,20 @@ def test_unknown_paths_and_methods_are_problem_documents(client, db):
     assert wrong_method["Content-Type"] == "application/problem+json"
     assert wrong_method["Allow"] == "GET"
     assert "GET" in wrong_method.json()["detail"]
+
+
+def test_an_unexpected_error_is_a_problem_document_that_says_nothing_of_it(db, settings):
+    settings.DEBUG = False
+    client = Client(raise_request_exception=False)
+    with mock.patch(
+        "treatment_pages.api.routers.Site.find_for_request", side_effect=RuntimeError("secret detail")
+    ):
+        response = client.get("/api/v3/navigation/")
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["title"] == "Internal Server Error"
+    assert "secret" not in response.content.decode()
 
 
 def test_every_401_says_how_to_authenticate(client, openapi, db):
