@@ -398,7 +398,7 @@ def page_read_schema_names():
 
 
 def _schemas_in(node):
-    """Every schema object below ``node`` (a JSON value), depth first."""
+    """Every JSON object at or below ``node`` (schemas among them), depth first."""
     if isinstance(node, dict):
         yield node
         for value in node.values():
@@ -503,8 +503,8 @@ def _drop_unused_schemas(document):
             | {
                 target.removeprefix(prefix)
                 for node in _schemas_in(document)
-                for target in (node.get("mapping") or {}).values()
-                if isinstance(target, str)
+                if isinstance(node.get("discriminator"), dict)
+                for target in node["discriminator"].get("mapping", {}).values()
             }
         )
         unused = set(schemas) - used - {"Problem"}
