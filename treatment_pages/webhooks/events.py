@@ -3,7 +3,8 @@
 ``delivery`` builds each event's ``data``; the types here say what a receiver gets, so a
 front end generates them from the API's OpenAPI document instead of writing them by
 hand. ``openapi_webhooks()`` is what ``treatment_pages.api.routers.register`` adds to
-the v3 document (``api.openapi_extra["webhooks"]``).
+the v3 document (``api.openapi_extra["webhooks"]``); only the v3 routers import it, so
+pydantic comes with their optional django-ninja.
 """
 
 import datetime
