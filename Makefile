@@ -62,12 +62,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# axe-core for the accessibility checks in the browser tests (needs npm).
+# axe-core for the accessibility checks in the browser tests, and Redocly CLI for the
+# OpenAPI lint test (tests/cms_site/test_openapi_lint.py); needs npm.
 browser-deps: node_modules/.installed
 
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund && touch $@; \
-	else echo "npm not found: accessibility checks in browser tests will be skipped"; fi
+	else echo "npm not found: accessibility checks in browser tests and the OpenAPI lint will be skipped"; fi
 
 # TypeScript tooling for the example front end built on the v3 API (examples/frontend).
 frontend-deps: examples/frontend/node_modules/.installed

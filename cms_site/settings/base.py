@@ -441,8 +441,22 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/"
 CORS_ALLOW_CREDENTIALS = False
 # Browser code may send the headers the API reads and see the ones it answers with.
-CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "if-none-match", "x-voter-token"]
-CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Location"]
+CORS_ALLOW_HEADERS = [
+    "accept",
+    "authorization",
+    "content-type",
+    "if-modified-since",
+    "if-none-match",
+    "x-voter-token",
+]
+CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "Last-Modified",
+    "Retry-After",
+    "Location",
+    "Content-Location",
+    "WWW-Authenticate",
+]
 
 # Webhooks (treatment_pages.webhooks.delivery): administrators add endpoints in Settings › Webhooks;
 # one more can come from here, for deployments configured as code. It gets every event.

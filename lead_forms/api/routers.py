@@ -63,6 +63,12 @@ router = Router(tags=["forms"])
 router.add_decorator(api_request_policy, mode="view")
 
 RETRY_AFTER_SECONDS = 60
+# How the OpenAPI document declares the header every 429 of this app carries.
+RETRY_AFTER_HEADER = {
+    "required": True,
+    "description": "Seconds to wait before trying again.",
+    "schema": {"type": "integer"},
+}
 
 # Any JSON value gets through parsing, so that an answer of the wrong type is refused by
 # _answer_errors() with a message naming the field and the type it takes; the schema
@@ -314,6 +320,20 @@ def _answer_errors(page, payload):
     return errors
 
 
+def _other_field_errors(page, payload, answer_errors, request):
+    """The form's errors for the answers ``answer_errors`` (of ``_answer_errors``) does not name.
+
+    The answers it names are left out of the form (a list where text goes would be read
+    as its ``repr``), and so is any error the form gives them (their "required").
+    Validation only: nothing is counted, spent or stored.
+    """
+    refused = {error["loc"][2] for error in answer_errors if len(error["loc"]) > 2}
+    data = {name: value for name, value in _form_data(payload).items() if name not in refused}
+    form = page.get_form(data, page=page, user=getattr(request, "user", None))
+    form.is_valid()
+    return [error for error in _form_errors(form) if not set(error["loc"][2:3]) & refused]
+
+
 def _form_data(payload):
     """The answers as the form reads a POST, plus the spam-defence fields under their form names."""
     data = {name: value for name, value in payload.answers.items() if value is not None}
@@ -336,7 +356,10 @@ def _form_data(payload):
         "responses": {
             403: {"description": ORIGIN_REFUSED_DESCRIPTION},
             413: {"description": "The request body is larger than the server accepts"},
-            429: {"description": "Too many requests from this client; retry later"},
+            429: {
+                "description": "Too many requests from this client; retry after `Retry-After` seconds",
+                "headers": {"Retry-After": RETRY_AFTER_HEADER},
+            },
         }
     },
 )
@@ -344,11 +367,12 @@ def submit_appointment_request(request, page_id: PageId, payload: AppointmentReq
     page = get_form_page(page_id)
     if errors := _answer_errors(page, payload):
         # Refused before the pipeline, like a body that is not JSON: nothing is counted or stored.
+        # The other answers are validated too, so the patient corrects everything at once.
         return problem_response(
             status=422,
             title="The appointment request has errors",
             detail="Correct the answers listed in `errors` and send the request again.",
-            errors=errors,
+            errors=errors + _other_field_errors(page, payload, errors, request),
         )
     outcome = page.submit(_form_data(payload), request)
     if outcome.rate_limited:

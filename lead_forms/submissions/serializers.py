@@ -5,8 +5,9 @@ end is told (names, types, required, choices, lengths) is exactly what is checke
 The spam-defence fields and the clinic's addresses are never part of it.
 """
 
-from typing import Literal
+from typing import Annotated, Literal
 
+from pydantic import Field as PydanticField
 from rest_framework.fields import Field
 from typing_extensions import TypedDict  # pydantic (the v3 schema) needs it before Python 3.12
 
@@ -50,23 +51,65 @@ def answer_type_for(field_type):
     return ANSWER_TYPES.get(field_type, ANSWER_TEXT)
 
 
-class FormFieldDict(TypedDict):
+class _FormFieldBase(TypedDict):
     name: str
     label: str
     type: FormFieldType
-    answer_type: AnswerType
     required: bool
     help_text: str
     choices: list[ChoiceDict]
     max_length: int | None
-    default: str | bool | list[str] | None
 
 
-def _default(value):
-    if value is None or isinstance(value, bool | str):
+class TextFormFieldDict(_FormFieldBase):
+    """A field answered with text: ``default`` is the text to pre-fill (or null)."""
+
+    answer_type: Literal["string"]
+    default: str | None
+
+
+class NumberFormFieldDict(_FormFieldBase):
+    """A number field: ``default`` is the number to pre-fill, as text (or null)."""
+
+    answer_type: Literal["number"]
+    default: str | None
+
+
+class BooleanFormFieldDict(_FormFieldBase):
+    """A checkbox: ``default`` says whether it starts ticked (send it back as is: it is a valid answer)."""
+
+    answer_type: Literal["boolean"]
+    default: bool
+
+
+class ListFormFieldDict(_FormFieldBase):
+    """Checkboxes or a multiple select: ``default`` lists the values chosen at first."""
+
+    answer_type: Literal["array"]
+    default: list[str]
+
+
+# One field definition; ``answer_type`` says which, and types ``default`` as the answer it pre-fills.
+FormFieldDict = Annotated[
+    TextFormFieldDict | NumberFormFieldDict | BooleanFormFieldDict | ListFormFieldDict,
+    PydanticField(discriminator="answer_type"),
+]
+
+
+def _default(answer_type, value):
+    """The field's initial value as the JSON answer it stands for (``answer_type``)."""
+    if answer_type == ANSWER_BOOLEAN:
+        # As Django's checkbox renders it: ticked for any value but None, False and "".
+        return value not in (None, False, "")
+    if answer_type == ANSWER_LIST:
+        if value in (None, ""):
+            return []
+        if isinstance(value, str):
+            # Wagtail's form builder splits a default by lines, else by commas.
+            value = value.splitlines() if "\n" in value else value.split(",")
+        return [str(item).strip() for item in value if str(item).strip()]  # no default is [""] there
+    if value is None or isinstance(value, str):
         return value
-    if isinstance(value, list | tuple):
-        return [str(item) for item in value]
     return str(value)
 
 
@@ -78,12 +121,13 @@ def field_definitions(page) -> list[FormFieldDict]:
         field = form.fields.get(form_field.clean_name)
         if field is None:
             continue
+        answer_type = answer_type_for(form_field.field_type)
         definitions.append(
             {
                 "name": form_field.clean_name,
                 "label": str(field.label),
                 "type": form_field.field_type,
-                "answer_type": answer_type_for(form_field.field_type),
+                "answer_type": answer_type,
                 "required": field.required,
                 "help_text": str(field.help_text or ""),
                 "choices": [
@@ -91,7 +135,7 @@ def field_definitions(page) -> list[FormFieldDict]:
                     for value, label in getattr(field, "choices", [])
                 ],
                 "max_length": getattr(field, "max_length", None),
-                "default": _default(field.initial),
+                "default": _default(answer_type, field.initial),
             }
         )
     return definitions

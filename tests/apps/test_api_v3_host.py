@@ -15,6 +15,7 @@ from django.test import Client, override_settings
 
 from lead_forms.models import AppointmentSubmission
 from treatment_pages.models import Rating
+from treatment_pages.models.webhooks import EVENT_NAMES
 
 pytestmark = pytest.mark.django_db
 
@@ -170,6 +171,41 @@ def test_the_served_openapi_document_types_the_article_body_block_by_block(clien
 
     assert response.status_code == 200
     assert_typed_body(response.json())
+
+
+def test_the_apps_own_contract_is_in_the_hosts_document(client):
+    """The typed voter token header, the 429 headers, the typed form defaults and the webhook events."""
+    document = client.get("/api/v3/openapi.json").json()
+    paths, schemas = document["paths"], document["components"]["schemas"]
+
+    summary = paths["/api/v3/ratings/{page_id}/"]["get"]
+    voter = next(p for p in summary["parameters"] if p["name"] == "X-Voter-Token")
+    assert (voter["in"], voter["schema"]["type"]) == ("header", "string")
+    for path, method in (
+        ("/api/v3/ratings/{page_id}/votes/", "post"),
+        ("/api/v3/forms/{page_id}/submissions/", "post"),
+    ):
+        assert paths[path][method]["responses"]["429"]["headers"]["Retry-After"]["schema"] == {
+            "type": "integer"
+        }
+    assert schemas["BooleanFormFieldDict"]["properties"]["default"]["type"] == "boolean"
+    events = document["webhooks"]
+    assert set(events) == set(EVENT_NAMES)  # every event an endpoint can subscribe to
+    moved = events["page.moved"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert moved["properties"]["type"]["const"] == "page.moved"
+    assert set(moved["properties"]["data"]["required"]) == {"id", "type", "title", "old_path", "new_path"}
+
+
+def test_the_apps_field_errors_point_into_the_json_as_sent(client, article, form_page):
+    refused_vote = vote(client, article, score="five")
+    assert refused_vote.status_code == 422
+    assert [error["loc"] for error in refused_vote.json()["errors"]] == [["body", "score"]]
+
+    refused_request = submit(client, form_page, {"full_name": "", "email": ["not", "text"]})
+    assert refused_request.status_code == 422
+    locations = {tuple(error["loc"]) for error in refused_request.json()["errors"]}
+    # The wrong type and the other field's error, in one answer.
+    assert locations == {("body", "answers", "email"), ("body", "answers", "full_name")}
 
 
 def run_on_apps_last_host(code):

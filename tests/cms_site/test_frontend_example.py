@@ -1,8 +1,9 @@
 """The example front end (examples/frontend): types generated from the live schema, type-checked, run.
 
 What a front-end team does: generate TypeScript types from /api/v3/openapi.json with
-openapi-typescript, compile with ``strict`` (no casts, no ``any``: a block type the
-client does not render fails compilation), then read, list, submit and vote.
+openapi-typescript, compile with ``strict`` (no casts, no ``any``: a block type, page
+type, form answer type or webhook event the client does not handle fails compilation),
+then find, narrow, revalidate, read, list, submit and vote.
 
 The appointment request goes through the production time trap (3 s, not the test
 settings' 0): the example waits as long as its token says, so what it sends is stored
@@ -16,6 +17,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from wagtail.contrib.redirects.models import Redirect
 
 from lead_forms.models import AppointmentSubmission
 from tests.conftest import IN_CI
@@ -47,7 +49,12 @@ def test_typescript_client_built_from_the_schema_reads_lists_submits_and_votes(
     example_tools, live_server, mesotherapy, tmp_path, settings
 ):
     settings.LEAD_FORMS_TIME_TRAP_MIN_SECONDS = 3  # production's minimum (lead_forms/conf.py)
-    env = {"API_BASE_URL": live_server.url, "OUTPUT_HTML": str(tmp_path / "article.html")}
+    Redirect.objects.create(old_path="/old-mesotherapy", redirect_page=mesotherapy)
+    env = {
+        "API_BASE_URL": live_server.url,
+        "OUTPUT_HTML": str(tmp_path / "article.html"),
+        "OLD_PATH": "/old-mesotherapy/",  # as a browser has it, trailing slash included
+    }
 
     requests_before = AppointmentSubmission.objects.count()
     run("npm", "run", "--silent", "types", env=env)
@@ -71,5 +78,14 @@ def test_typescript_client_built_from_the_schema_reads_lists_submits_and_votes(
     assert summary["resend"] == {"status": 200, "reference": summary["reference"]}
     assert AppointmentSubmission.objects.count() == requests_before + 1
     assert summary["vote"] == "5.0 out of 5, 1 rating"
+    # Read back with the voter token (a typed header): the reader's own score.
+    assert summary["your_score"] == 5
+    # pages/find answered the page itself, narrowed by its `type` to an article.
+    assert summary["page"].startswith("article with ")
+    # The ETag sent back as If-None-Match: the copy is current.
+    assert summary["etag_revalidated"] == 304
+    # redirects/find took the browser's path (trailing slash) and answered the redirect itself.
+    assert summary["old_url"].endswith("/treatments/mesotherapy/ (" + summary["page"] + ")")
+    assert summary["webhook"] == {"rebuild": ["/treatments/mesotherapy/"], "remove": []}
     html = (tmp_path / "article.html").read_text()
     assert html.count("<ol>") == 1 and "<ul><li>Fill half your plate" in html

@@ -105,8 +105,43 @@ def test_openapi_schema_documents_the_answer_types_per_field_type(client, db):
     assert "`boolean` (checkbox)" in answers["description"]
     assert "`array` (checkboxes, multiple select)" in answers["description"]
     assert "`string` (text, email" in answers["description"]
-    field_schema = schema["components"]["schemas"]["FormFieldDict"]
-    assert "answer_type" in field_schema["required"]
+    fields = schema["components"]["schemas"]["FormDefinitionSchema"]["properties"]["fields"]["items"]
+    assert fields["discriminator"]["propertyName"] == "answer_type"
+    schemas = schema["components"]["schemas"]
+    defaults = {
+        answer_type: schemas[ref.rsplit("/", 1)[1]]["properties"]["default"]
+        for answer_type, ref in fields["discriminator"]["mapping"].items()
+    }
+    assert defaults["boolean"]["type"] == "boolean"
+    assert defaults["array"]["type"] == "array"
+
+
+def test_a_front_end_prefilling_from_the_defaults_sends_a_valid_request(client, form_with_choices, client_ip):
+    form_with_choices.form_fields.filter(clean_name="receive_our_free_newsletter").update(default_value="on")
+    fields = definition(client, form_with_choices)["fields"]
+    defaults = {field["name"]: field["default"] for field in fields}
+    assert defaults["receive_our_free_newsletter"] is True
+    assert defaults["preferred_days"] == []
+
+    # Pre-filled from the definition, the patient fills in only what the defaults leave empty.
+    answers = {name: value for name, value in defaults.items() if value not in (None, "")}
+    answers.update({name: value for name, value in JSON_ANSWERS.items() if name not in answers})
+    response = submit(client, form_with_choices, client_ip, answers)
+
+    assert response.status_code == 201, response.content
+    assert AppointmentSubmission.objects.get().form_data["receive_our_free_newsletter"] is True
+
+
+def test_a_wrong_type_does_not_hide_the_other_field_errors(client, form_with_choices, client_ip):
+    answers = {**JSON_ANSWERS, "first_name": ["Zel", "da"], "email": "zelda-at-example", "last_name": ""}
+
+    errors = errors_by_location(submit(client, form_with_choices, client_ip, answers))
+
+    assert errors[("body", "answers", "first_name")]["type"] == "wrong_type"
+    assert errors[("body", "answers", "email")]["type"] == "invalid"
+    assert errors[("body", "answers", "last_name")]["type"] == "required"
+    assert len(errors) == 3  # and nothing about first_name's emptiness: its type is the problem
+    assert not AppointmentSubmission.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -120,8 +155,8 @@ def test_openapi_schema_documents_the_answer_types_per_field_type(client, db):
         ),
         ({"answers": {**JSON_ANSWERS, "preferred_days": ["\ud800"]}}, ("body", "answers", "preferred_days")),
         ({"answers": {**JSON_ANSWERS, "\ud800": "x"}}, ("body", "answers")),
-        ({"answers": JSON_ANSWERS, "honeypot": "\ud800"}, ("body", "payload", "honeypot")),
-        ({"answers": JSON_ANSWERS, "form_token": "\ud800"}, ("body", "payload", "form_token")),
+        ({"answers": JSON_ANSWERS, "honeypot": "\ud800"}, ("body", "honeypot")),
+        ({"answers": JSON_ANSWERS, "form_token": "\ud800"}, ("body", "form_token")),
     ],
 )
 def test_a_lone_surrogate_is_a_422_naming_the_field_not_a_server_error(

@@ -205,7 +205,7 @@ def test_dates_must_be_written_as_dates_not_numbers(requests_stored, coordinator
 def test_form_definitions_name_their_field_types_from_a_fixed_list(client, db):
     schema = client.get("/api/v3/openapi.json").json()
 
-    field_type = schema["components"]["schemas"]["FormFieldDict"]["properties"]["type"]
+    field_type = schema["components"]["schemas"]["TextFormFieldDict"]["properties"]["type"]
     assert {"singleline", "email", "phone", "checkbox", "dropdown", "multiline"} <= set(field_type["enum"])
 
 

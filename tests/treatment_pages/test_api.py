@@ -117,7 +117,7 @@ def test_a_forged_or_foreign_voter_token_is_refused_and_changes_nothing(mesother
 
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
-    assert response.json()["errors"][0]["loc"] == ["body", "payload", "voter_token"]
+    assert response.json()["errors"][0]["loc"] == ["body", "voter_token"]
     assert Rating.objects.get().score == 4
 
 
@@ -126,7 +126,7 @@ def test_invalid_scores_answer_a_problem_document_and_change_nothing(mesotherapy
     response = APIReader().vote(mesotherapy, score)
 
     assert response.status_code == 422
-    assert response.json()["errors"][0]["loc"] == ["body", "payload", "score"]
+    assert response.json()["errors"][0]["loc"] == ["body", "score"]
     assert not Rating.objects.exists()
 
 

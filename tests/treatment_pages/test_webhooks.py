@@ -653,3 +653,36 @@ def test_the_documented_receiver_accepts_a_delivery_once_and_refuses_forgeries(
         secret = new_webhook_secret() if name == "other secret" else endpoint.secret
         with pytest.raises(refused):
             receive(secret, variant, body)
+
+
+def test_every_delivered_payload_matches_its_events_schema_in_the_openapi_document(
+    mesotherapy, home_page, client, receiver, django_capture_on_commit_callbacks
+):
+    """Front ends type webhook payloads from the document's `webhooks` section: it must be what is sent."""
+    from openapi_schema_validator import OAS31Validator
+
+    from treatment_pages.models import ClinicContactSettings
+
+    hook = receiver()
+    WebhookEndpoint.objects.create(url=hook.url)
+    webhooks = client.get("/api/v3/openapi.json").json()["webhooks"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        mesotherapy.save_revision().publish()
+    with django_capture_on_commit_callbacks(execute=True):
+        cast_vote(mesotherapy, "voter-key", 4)
+    with django_capture_on_commit_callbacks(execute=True):
+        ClinicContactSettings.objects.get().save()
+    with django_capture_on_commit_callbacks(execute=True):
+        mesotherapy.move(home_page, pos="last-child")
+    with django_capture_on_commit_callbacks(execute=True):
+        mesotherapy.refresh_from_db()
+        mesotherapy.unpublish()
+    with django_capture_on_commit_callbacks(execute=True):
+        mesotherapy.delete()
+
+    payloads = [json.loads(body) for _headers, body in hook.requests]
+    assert {payload["type"] for payload in payloads} == set(webhooks)
+    for payload in payloads:
+        schema = webhooks[payload["type"]]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        OAS31Validator(schema).validate(payload)

@@ -17,7 +17,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.signing import BadSignature
 from django.http import Http404, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Header, Path, Query, Router, Schema
 from pydantic import StrictInt
 from wagtail.api.v3.errors import problem_response
 from wagtail.api.v3.routers.pages import PageDetailSchema
@@ -51,10 +51,17 @@ from treatment_pages.ratings.votes import (
     get_rating_summary,
     ratable_page,
 )
+from treatment_pages.webhooks.events import openapi_webhooks
 
 # Page and image ids are 32-bit in the database; anything larger can only be a 404.
 PageId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ImageId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+# How the OpenAPI document declares the header every 429 of this app carries.
+RETRY_AFTER_HEADER = {
+    "required": True,
+    "description": "Seconds to wait before trying again.",
+    "schema": {"type": "integer"},
+}
 
 contact_router = Router(tags=["clinic"])
 
@@ -173,13 +180,23 @@ def _ratable_page_or_404(page_id):
     operation_id="ratings_detail",
     summary="A page's rating summary (and, with a voter token, that voter's own score)",
 )
-def rating_summary(request, page_id: PageId, response: HttpResponse):
+def rating_summary(
+    request,
+    page_id: PageId,
+    response: HttpResponse,
+    voter_token: str = Header(
+        "",
+        alias=VOTER_TOKEN_HEADER,
+        max_length=300,
+        description="The `voter_token` a vote returned, to get that voter's own score in `your_score`.",
+    ),
+):
     # The answer depends on the voter token: a browser or shared cache must keep the
     # anonymous answer apart from each voter's (api_request_policy makes those private).
     patch_vary_headers(response, [VOTER_TOKEN_HEADER])
     page = _ratable_page_or_404(page_id)
     data = get_rating_summary(page).as_dict()
-    identifier = identifier_from_voter_token(request.headers.get(VOTER_TOKEN_HEADER))
+    identifier = identifier_from_voter_token(voter_token)
     data["your_score"] = get_own_score(page, voter_key_for(identifier)) if identifier else None
     return data
 
@@ -196,7 +213,8 @@ def rating_summary(request, page_id: PageId, response: HttpResponse):
             429: {
                 "description": "Too many votes from this client, or too many new voters on this page "
                 "from its address (a voter token's own vote can still be changed); retry after "
-                "`Retry-After` seconds"
+                "`Retry-After` seconds",
+                "headers": {"Retry-After": RETRY_AFTER_HEADER},
             },
         }
     },
@@ -221,7 +239,7 @@ def vote(request, page_id: PageId, payload: VoteIn, response: HttpResponse):
                 errors=[
                     {
                         "type": "invalid_voter_token",
-                        "loc": ["body", "payload", "voter_token"],
+                        "loc": ["body", "voter_token"],
                         "msg": "This voter token is not valid. Vote without one to get a new token.",
                     }
                 ],
@@ -639,3 +657,5 @@ def register(api):
     if apps.is_installed("wagtail_headless_preview"):
         api.add_router("/preview/", preview_router)
     api.add_exception_handler(RequestDataTooBig, request_too_large)
+    # The events this app posts to webhook receivers, typed in the same document.
+    api.openapi_extra.setdefault("webhooks", {}).update(openapi_webhooks())

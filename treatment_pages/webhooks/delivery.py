@@ -9,6 +9,9 @@ never triggers a webhook):
 - ``settings.changed``: ``{setting}`` (``clinic_contact``)
 - ``rating.changed``: ``{page_id, path, count, average}``
 
+(Typed in :mod:`treatment_pages.webhooks.events`, which the v3 OpenAPI document's
+``webhooks`` section is made from.)
+
 A delivery is a POST of ``{"type", "timestamp", "data"}`` signed as the Standard
 Webhooks specification describes, by its reference package ``standardwebhooks``: headers
 ``webhook-id`` (the same on every retry), ``webhook-timestamp`` (Unix seconds of this

@@ -3,23 +3,35 @@
 //
 //   API_BASE_URL=http://127.0.0.1:8000 npm run types && npm run build && npm start
 //
-// It resolves an article by its path, renders its body to HTML, lists the
-// treatments with their ratings, sends an appointment request as a browser would
-// (a token of its own, sent no sooner than the token allows; a mistake corrected
-// after a 422; a double click answered with the same reference) and a vote, and
-// prints a JSON summary of what it did.
+// It resolves an article by its path (`pages/find` answers the page itself) and
+// an old URL by `redirects/find`, narrows pages by their `type` (the union's
+// discriminator), renders the article's body to HTML, revalidates it with its
+// ETag, lists the treatments with their ratings, sends an appointment request as a
+// browser would (a token of its own, sent no sooner than the token allows; the
+// form pre-filled from its defaults; a mistake corrected after a 422; a double
+// click answered with the same reference), votes and reads its own vote back with
+// its voter token, says what a webhook event means for a static build, and prints
+// a JSON summary of what it did.
 import createClient from "openapi-fetch";
 import { writeFileSync } from "node:fs";
-import type { components, paths } from "./api.js";
+import type { components, paths, webhooks } from "./api.js";
 
 type Schemas = components["schemas"];
 type PageDetail = paths["/api/v3/pages/{page_id}/"]["get"]["responses"][200]["content"]["application/json"];
 type Article = Schemas["TreatmentPageSchema"];
 type BodyBlock = Article["body"][number];
-type FormField = Schemas["FormFieldDict"];
+type FormField = Schemas["FormDefinitionSchema"]["fields"][number];
 type Answer = Schemas["AppointmentRequestIn"]["answers"][string];
 type Accepted = Schemas["AppointmentRequestAccepted"];
 type Problem = Schemas["Problem"];
+// The headers the document declares, with their types: ETag a string, Retry-After a number.
+type PageHeaders = paths["/api/v3/pages/{page_id}/"]["get"]["responses"][200]["headers"];
+type ETag = NonNullable<PageHeaders["ETag"]>;
+type RetryAfter = paths["/api/v3/forms/{page_id}/submissions/"]["post"]["responses"][429]["headers"]["Retry-After"];
+// Every webhook event's body, one type per event, from the document's `webhooks` section.
+type WebhookEvent = {
+  [Event in keyof webhooks]: NonNullable<webhooks[Event]["post"]["requestBody"]>["content"]["application/json"];
+}[keyof webhooks];
 
 const baseUrl = process.env.API_BASE_URL ?? "http://127.0.0.1:8000";
 const articlePath = process.env.ARTICLE_PATH ?? "/treatments/mesotherapy/";
@@ -29,8 +41,54 @@ function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function isArticle(page: PageDetail): page is Article {
-  return page.meta.type === "treatment_pages.TreatmentPage";
+// `type` is the page union's discriminator: each case narrows `page` to that page type's schema
+// (`page.body` exists only on an article), and a new page type fails compilation at `never`.
+function describePage(page: PageDetail): string {
+  switch (page.type) {
+    case "treatment_pages.TreatmentPage":
+      return `article with ${page.body.length} blocks, rated ${page.rating?.text ?? "not yet"}`;
+    case "treatment_pages.TreatmentIndexPage":
+    case "cms_site.HomePage":
+      return `section: ${page.intro}`;
+    case "lead_forms.AppointmentFormPage":
+      return `form with ${page.form_fields?.length ?? 0} fields`;
+    case "wagtailcore.Page":
+      return "plain page";
+    default: {
+      const unhandled: never = page;
+      throw new Error(`No description for ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+// A header the document types as a number (`Retry-After`), read from the response.
+function retryAfter(response: Response): RetryAfter {
+  return Number(response.headers.get("Retry-After") ?? "60");
+}
+
+// What a static front end rebuilds or removes for each webhook event (exhaustive, like the blocks).
+function pathsToRebuild(event: WebhookEvent): { rebuild: string[]; remove: string[] } {
+  switch (event.type) {
+    case "page.published":
+      return { rebuild: event.data.path ? [event.data.path] : [], remove: [] };
+    case "page.unpublished":
+      return { rebuild: [], remove: event.data.path ? [event.data.path] : [] };
+    case "page.moved":
+      return {
+        rebuild: event.data.new_path ? [event.data.new_path] : [],
+        remove: event.data.old_path ? [event.data.old_path] : [],
+      };
+    case "page.deleted":
+      return { rebuild: [], remove: event.data.old_path ? [event.data.old_path] : [] };
+    case "rating.changed":
+      return { rebuild: event.data.path ? [event.data.path] : [], remove: [] };
+    case "settings.changed":
+      return { rebuild: ["/"], remove: [] };
+    default: {
+      const unhandled: never = event;
+      throw new Error(`Unknown event ${JSON.stringify(unhandled)}`);
+    }
+  }
 }
 
 // One case per block type: when the API gains a block, `tsc` fails at `never` below.
@@ -83,51 +141,71 @@ function renderBlock(block: BodyBlock): string {
   }
 }
 
-async function findArticle(path: string): Promise<Article> {
-  const found = await api.GET("/api/v3/pages/find/", {
-    params: { query: { html_path: path } },
-    redirect: "manual",
-  });
-  const location = found.response.headers.get("Location") ?? "";
-  const pageId = Number(/\/pages\/(\d+)\//.exec(location)?.[1]);
-  if (found.response.status !== 302 || !pageId) throw new Error(`${path} is not a page (${found.response.status})`);
-  const { data, error } = await api.GET("/api/v3/pages/{page_id}/", { params: { path: { page_id: pageId } } });
-  if (!data) throw new Error(`Page ${pageId}: ${error?.detail ?? "no data"}`);
-  if (!isArticle(data)) throw new Error(`${path} is a ${data.meta.type}, not an article`);
-  return data;
+// `pages/find` answers the page itself (200, `Content-Location` naming its detail URL), typed as
+// the page union: narrowing on `type` is what makes it an article.
+async function findArticle(path: string): Promise<{ article: Article; etag: ETag }> {
+  const { data, error, response } = await api.GET("/api/v3/pages/find/", { params: { query: { html_path: path } } });
+  if (!data) throw new Error(`${path}: ${error?.detail ?? response.status}`);
+  if (data.type !== "treatment_pages.TreatmentPage") throw new Error(`${path} is a ${data.type}, not an article`);
+  const etag: ETag = response.headers.get("ETag") ?? "";
+  return { article: data, etag };
 }
 
-function sampleAnswer(field: FormField): Answer {
+// A copy still current costs a 304 with no body: send the ETag back as `If-None-Match`.
+async function revalidate(pageId: number, etag: ETag): Promise<number> {
+  const { response } = await api.GET("/api/v3/pages/{page_id}/", {
+    params: { path: { page_id: pageId }, header: { "If-None-Match": etag } },
+  });
+  return response.status;
+}
+
+// An old URL the clinic redirected: where does it lead now?
+async function followOldUrl(path: string): Promise<string | null> {
+  const { data } = await api.GET("/api/v3/redirects/find/", { params: { query: { html_path: path } } });
+  if (!data?.redirect_page_id) return data?.redirect_link ?? null;
+  const { data: page } = await api.GET("/api/v3/pages/{page_id}/", {
+    params: { path: { page_id: data.redirect_page_id } },
+  });
+  return page ? `${page.meta.html_url ?? ""} (${describePage(page)})` : null;
+}
+
+// Pre-fill from the definition: `answer_type` narrows `default` to the answer's own type
+// (a checkbox's is a boolean), so what the form starts with is a valid answer as it is.
+function prefill(field: FormField): Answer {
   const firstChoice = field.choices[0]?.value ?? "";
+  switch (field.answer_type) {
+    case "boolean":
+      return field.default || field.required;
+    case "array":
+      return field.default.length ? field.default : [firstChoice];
+    case "number":
+      return field.default ?? 1;
+    case "string":
+      return field.default || sampleText(field, firstChoice);
+    default: {
+      const unhandled: never = field;
+      throw new Error(`No answer for ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+function sampleText(field: FormField, firstChoice: string): string {
   switch (field.type) {
     case "email":
       return "patient@example.com";
     case "phone":
       return "+1 217 555 0100";
-    case "checkbox":
-      return field.required;
-    case "checkboxes":
-    case "multiselect":
-      return [firstChoice];
     case "dropdown":
     case "radio":
       return firstChoice;
-    case "number":
-      return 1;
     case "date":
       return "2026-12-24";
     case "datetime":
       return "2026-12-24 10:00";
     case "url":
       return "https://example.com/";
-    case "hidden":
-    case "singleline":
-    case "multiline":
+    default:
       return field.name === "comments" ? "Sent by the example front end." : "Example";
-    default: {
-      const unhandled: never = field.type;
-      throw new Error(`No sample answer for field type ${String(unhandled)}`);
-    }
   }
 }
 
@@ -173,7 +251,7 @@ async function send(
     });
     if (data) return { status: response.status, accepted: data };
     if (response.status === 429 && attempt < 3) {
-      await sleep(Number(response.headers.get("Retry-After") ?? "60") * 1000);
+      await sleep(retryAfter(response) * 1000);
       continue;
     }
     // 403: this page's origin is not one of the clinic's front ends (CORS_ALLOWED_ORIGINS);
@@ -183,7 +261,9 @@ async function send(
 }
 
 async function main(): Promise<void> {
-  const article = await findArticle(articlePath);
+  const { article, etag } = await findArticle(articlePath);
+  const revalidated = await revalidate(article.id, etag);
+  const oldUrl = await followOldUrl(process.env.OLD_PATH ?? "/old-mesotherapy/");
   const html = `<article><h1>${escape(article.title)}</h1><p>${escape(article.intro)}</p>${article.body.map(renderBlock).join("\n")}</article>`;
   writeFileSync(process.env.OUTPUT_HTML ?? "article.html", html);
 
@@ -198,7 +278,7 @@ async function main(): Promise<void> {
   // The definition is the same for everyone (cacheable); the token is this patient's.
   const shown = await showForm(formPage.id);
   const answers: Record<string, Answer> = {};
-  for (const field of form.fields) answers[field.name] = sampleAnswer(field);
+  for (const field of form.fields) answers[field.name] = prefill(field);
   // The patient fills the form in: a person takes longer than `wait_seconds`, and a front end
   // never sends sooner (it would be stored as suspected spam behind a 201).
   await sleep(Math.max(0, shown.sendableAt - Date.now()));
@@ -220,6 +300,15 @@ async function main(): Promise<void> {
     body: { score: 5 },
   });
   if (!voted.data) throw new Error(`Vote refused: ${JSON.stringify(voted.error)}`);
+  // The reader's own vote, read back with the voter token (a typed header).
+  const { data: mine } = await api.GET("/api/v3/ratings/{page_id}/", {
+    params: { path: { page_id: article.id }, header: { "X-Voter-Token": voted.data.voter_token } },
+  });
+  const published: WebhookEvent = {
+    type: "page.published",
+    timestamp: new Date().toISOString(),
+    data: { id: article.id, type: article.type, title: article.title, path: articlePath },
+  };
 
   const steps = article.body.flatMap((block) => (block.type === "prevention_steps" ? block.value.steps : []));
   console.log(
@@ -234,6 +323,11 @@ async function main(): Promise<void> {
       resend: { status: resent.status, reference: resent.accepted.reference },
       waited_seconds: form.time_trap.min_seconds,
       vote: voted.data.text,
+      your_score: mine?.your_score ?? null,
+      page: describePage(article),
+      etag_revalidated: revalidated,
+      old_url: oldUrl,
+      webhook: pathsToRebuild(published),
     }),
   );
 }
