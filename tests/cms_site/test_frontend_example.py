@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from wagtail.contrib.redirects.models import Redirect
+from wagtail_factories import ImageFactory
 
 from lead_forms.models import AppointmentSubmission
 from tests.conftest import IN_CI
@@ -50,6 +51,9 @@ def test_typescript_client_built_from_the_schema_reads_lists_submits_and_votes(
 ):
     settings.LEAD_FORMS_TIME_TRAP_MIN_SECONDS = 3  # production's minimum (lead_forms/conf.py)
     Redirect.objects.create(old_path="/old-mesotherapy", redirect_page=mesotherapy)
+    mesotherapy.hero_image = ImageFactory(width=2000, height=1000)
+    mesotherapy.hero_image_alt = "A treatment room"
+    mesotherapy.save_revision().publish()
     env = {
         "API_BASE_URL": live_server.url,
         "OUTPUT_HTML": str(tmp_path / "article.html"),
@@ -88,4 +92,15 @@ def test_typescript_client_built_from_the_schema_reads_lists_submits_and_votes(
     assert summary["old_url"].endswith("/treatments/mesotherapy/ (" + summary["page"] + ")")
     assert summary["webhook"] == {"rebuild": ["/treatments/mesotherapy/"], "remove": []}
     html = (tmp_path / "article.html").read_text()
-    assert html.count("<ol>") == 1 and "<ul><li>Fill half your plate" in html
+    assert html.count("<ol>") == 2 and "<ul><li>Fill half your plate" in html
+    # The page is whole: the head as the CMS page has it, the menu, the byline, the references
+    # its citations link to, the rating; and it searched and walked every public path.
+    assert summary["json_ld"] == ["MedicalWebPage", "FAQPage"]
+    assert f'<link rel="canonical" href="{mesotherapy.full_url}">' in html
+    assert '<nav aria-label="Main">' in html and ">Treatments</a>" in html
+    assert summary["citations"] > 0 and '<a href="#ref-1">[1]</a>' in html and '<li id="ref-1">' in html
+    assert 'class="byline"' in html and 'class="rating"' in html
+    assert '<source type="image/avif" srcset="http://' in html and 'alt="A treatment room"' in html
+    assert summary["search"][0] == "Mesotherapy"
+    public_paths = summary["public_paths"]
+    assert len(public_paths) == len(set(public_paths)) > 2 and "/treatments/mesotherapy/" in public_paths

@@ -11,7 +11,11 @@
 // form pre-filled from its defaults; a mistake corrected after a 422; a double
 // click answered with the same reference), votes and reads its own vote back with
 // its voter token, says what a webhook event means for a static build, and prints
-// a JSON summary of what it did.
+// a JSON summary of what it did. The page it writes is whole: the head from the seo
+// endpoint (canonical, hreflang alternates, the JSON-LD the CMS page embeds), the main
+// menu, the byline, a responsive hero `<picture>` (AVIF, WebP), the body with its `[n]`
+// citations linked to the references, and the rating. It also searches the treatments
+// and walks every public path (a sitemap's input) through the cursor.
 import createClient from "openapi-fetch";
 import { writeFileSync } from "node:fs";
 import type { components, paths, webhooks } from "./api.js";
@@ -24,6 +28,9 @@ type FormField = Schemas["FormDefinitionSchema"]["fields"][number];
 type Answer = Schemas["AppointmentRequestIn"]["answers"][string];
 type Accepted = Schemas["AppointmentRequestAccepted"];
 type Problem = Schemas["Problem"];
+// Page fields are optional in the schema (`?fields=` can leave them out): hence NonNullable.
+type Citation = NonNullable<Article["citations"]>[number];
+type Picture = paths["/api/v3/pictures/{image_id}/"]["get"]["responses"][200]["content"]["application/json"];
 // The headers the document declares, with their types: ETag a string, Retry-After a number.
 type PageHeaders = paths["/api/v3/pages/{page_id}/"]["get"]["responses"][200]["headers"];
 type ETag = NonNullable<PageHeaders["ETag"]>;
@@ -138,6 +145,70 @@ function renderBlock(block: BodyBlock): string {
       const unhandled: never = block;
       throw new Error(`No renderer for ${JSON.stringify(unhandled)}`);
     }
+  }
+}
+
+// `[n]` markers in a block's HTML become links to reference n, where the API says the block
+// cites it (`citations`), as the CMS's own page does.
+function linkCitations(html: string, blockId: string, citations: Citation[]): string {
+  return citations
+    .filter((citation) => citation.block_id === blockId)
+    .reduce(
+      (linked, citation) =>
+        linked.split(`[${citation.number}]`).join(`<sup><a href="#${citation.anchor}">[${citation.number}]</a></sup>`),
+      html,
+    );
+}
+
+function renderPicture(picture: Picture, alt: string): string {
+  const sources = picture.sources.map((source) => `<source type="${escape(source.type)}" srcset="${escape(source.srcset)}">`);
+  return `<picture>${sources.join("")}<img src="${escape(picture.src)}" srcset="${escape(picture.srcset)}" sizes="100vw" width="${picture.width}" height="${picture.height}" alt="${escape(alt)}"></picture>`;
+}
+
+function renderByline(article: Article): string {
+  const reviewer = article.medical_reviewer;
+  const reviewed = reviewer && article.last_reviewed ? `Reviewed by ${escape(reviewer.display_name)} on ${escape(article.last_reviewed)}` : "";
+  return `<p class="byline">${reviewed}${reviewed && article.last_updated ? " · " : ""}${article.last_updated ? `Last updated ${escape(article.last_updated)}` : ""}</p>`;
+}
+
+function renderReferences(article: Article): string {
+  const references = article.references ?? [];
+  if (!references.length) return "";
+  const items = references.map(
+    (reference) => `<li id="ref-${reference.number}">${escape(reference.title)}${reference.link ? ` <a href="${escape(reference.link)}">${escape(reference.link)}</a>` : ""}</li>`,
+  );
+  return `<section><h2>References</h2><ol>${items.join("")}</ol></section>`;
+}
+
+// The head a search engine reads: the same canonical URL, alternates and JSON-LD as the CMS page.
+async function renderHead(pageId: number): Promise<{ head: string; jsonLdTypes: string[] }> {
+  const { data: seo } = await api.GET("/api/v3/seo/{page_id}/", { params: { path: { page_id: pageId } } });
+  if (!seo) throw new Error("No SEO data");
+  const alternates = seo.alternates.map((alt) => `<link rel="alternate" hreflang="${escape(alt.hreflang)}" href="${escape(alt.href)}">`);
+  // JSON in a <script>: escape `<` so no value can close the element.
+  const jsonLd = seo.json_ld.map((block) => `<script type="application/ld+json">${JSON.stringify(block).replace(/</g, "\\u003c")}</script>`);
+  const canonical = seo.canonical_url ? `<link rel="canonical" href="${escape(seo.canonical_url)}">` : "";
+  const head = `<title>${escape(seo.title)}</title><meta name="description" content="${escape(seo.description)}">${canonical}${alternates.join("")}${jsonLd.join("")}`;
+  return { head, jsonLdTypes: seo.json_ld.map((block) => String(block["@type"])) };
+}
+
+async function renderMenu(): Promise<string> {
+  const { data: menu } = await api.GET("/api/v3/navigation/");
+  if (!menu) return "";
+  const links = [menu.home, ...menu.items].map((item) => `<li><a href="${escape(item.path ?? "#")}">${escape(item.title)}</a></li>`);
+  return `<nav aria-label="Main"><ul>${links.join("")}</ul></nav>`;
+}
+
+// Every public path, batch by batch: follow `next` until it is null (no 20-item cap).
+async function allPublicPaths(): Promise<string[]> {
+  const found: string[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const { data, error } = await api.GET("/api/v3/paths/", { params: { query: { limit: 2, cursor } } });
+    if (!data) throw new Error(`paths: ${error?.detail}`);
+    found.push(...data.items.map((item) => item.path));
+    if (!data.next) return found;
+    cursor = data.next;
   }
 }
 
@@ -264,8 +335,22 @@ async function main(): Promise<void> {
   const { article, etag } = await findArticle(articlePath);
   const revalidated = await revalidate(article.id, etag);
   const oldUrl = await followOldUrl(process.env.OLD_PATH ?? "/old-mesotherapy/");
-  const html = `<article><h1>${escape(article.title)}</h1><p>${escape(article.intro)}</p>${article.body.map(renderBlock).join("\n")}</article>`;
+  const { head, jsonLdTypes } = await renderHead(article.id);
+  let hero = "";
+  const heroId = article.hero_image?.id;
+  if (heroId) {
+    const { data: picture } = await api.GET("/api/v3/pictures/{image_id}/", {
+      params: { path: { image_id: heroId }, query: { size: "hero" } },
+    });
+    if (picture) hero = renderPicture(picture, article.hero_image_alt ?? "");
+  }
+  const body = article.body.map((block) => linkCitations(renderBlock(block), block.id, article.citations ?? [])).join("\n");
+  const rating = `<p class="rating">${escape(article.rating?.text ?? "")}</p>`;
+  const html = `<!doctype html><html lang="en"><head>${head}</head><body>${await renderMenu()}<main><article><h1>${escape(article.title)}</h1><p>${escape(article.intro)}</p>${hero}${body}${renderReferences(article)}${renderByline(article)}${rating}</article></main></body></html>`;
   writeFileSync(process.env.OUTPUT_HTML ?? "article.html", html);
+
+  const { data: found } = await api.GET("/api/v3/treatments/search/", { params: { query: { q: article.title } } });
+  const publicPaths = await allPublicPaths();
 
   const { data: listing } = await api.GET("/api/v3/treatments/", { params: { query: { limit: 20 } } });
   const cards = (listing?.items ?? []).map((item) => `${item.title}: ${item.rating.text}`);
@@ -328,6 +413,10 @@ async function main(): Promise<void> {
       etag_revalidated: revalidated,
       old_url: oldUrl,
       webhook: pathsToRebuild(published),
+      json_ld: jsonLdTypes,
+      citations: (article.citations ?? []).length,
+      search: (found?.items ?? []).map((item) => item.title),
+      public_paths: publicPaths,
     }),
   );
 }
