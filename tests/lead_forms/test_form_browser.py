@@ -244,3 +244,52 @@ def test_back_and_reload_after_a_mistake_never_resend_nor_show_a_browser_error(
     thanks.wait_for()
     assert submission.reference in page.inner_text("main")
     assert AppointmentSubmission.objects.count() == 1
+
+
+def test_mistakes_never_bring_the_please_wait_page(live_server, browser_page, form_page, settings):
+    """Issue 27 item 1: six sends with a mistake, then a correct one: thanked, not told to wait."""
+    settings.LEAD_FORMS_TIME_TRAP_MIN_SECONDS = 0
+    page = browser_page
+    page.goto(live_server.url + form_page.url)
+    for _ in range(6):
+        page.get_by_role("button", name="Send request").click()
+        page.get_by_role("alert").wait_for()
+        assert "Please wait" not in page.inner_text("main")
+
+    for label, value in CORRECT_ANSWERS:
+        textbox(page, label).fill(value)
+    page.get_by_role("button", name="Send request").click()
+
+    page.get_by_role("heading", name="Thank you, we have received your request").wait_for()
+    assert AppointmentSubmission.objects.count() == 1
+
+
+def in_view(page, selector):
+    return page.evaluate(
+        """(selector) => {
+            const box = document.querySelector(selector).getBoundingClientRect();
+            return box.top >= 0 && box.bottom <= window.innerHeight;
+        }""",
+        selector,
+    )
+
+
+def test_an_error_summary_link_focuses_its_field_with_the_label_and_error_in_view(
+    live_server, browser_page, form_page
+):
+    """Issue 27 item 8, as GOV.UK's error summary: the label (or legend) and the error stay on
+    screen above the focused field, on a phone too."""
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + form_page.url)
+    textbox(page, "First name").fill("Ada")
+    page.get_by_role("button", name="Send request").click()
+    summary = page.get_by_role("alert")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'error-summary'")
+
+    summary.get_by_role("link", name="Enter your phone").click()
+
+    assert page.evaluate("document.activeElement.id") == "id_phone"
+    for selector in ("label[for=id_phone]", "#id_phone_error", "#id_phone"):
+        assert in_view(page, selector), selector
+    save_screenshot(page, "error-link-followed-phone")
