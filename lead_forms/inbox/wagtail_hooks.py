@@ -208,6 +208,8 @@ class AppointmentRequestAdmin(ModelAdmin):
     list_display_add_buttons = "name"
     index_view_extra_js = ["lead_forms/admin/announce-messages.js"]
     inspect_view_extra_js = ["lead_forms/admin/announce-messages.js"]
+    index_view_extra_css = ["lead_forms/admin/requests.css"]
+    inspect_view_extra_css = ["lead_forms/admin/requests.css"]
     list_filter = (FormPageFilter, StatusFilter, ReceivedDateRangeFilter, SpamFilter)
     # Searched through blind indexes (AppointmentSubmission.objects.search): these are encrypted.
     search_fields = ("name", "email", "phone", "reference")

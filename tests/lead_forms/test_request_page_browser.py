@@ -15,6 +15,25 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 
 
+def lines_taken(page, text):
+    """On how many lines the first occurrence of ``text`` in the page's main content is drawn."""
+    return page.evaluate(
+        """(text) => {
+            const walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
+            while (walker.nextNode()) {
+                const at = walker.currentNode.textContent.indexOf(text);
+                if (at < 0) continue;
+                const range = document.createRange();
+                range.setStart(walker.currentNode, at);
+                range.setEnd(walker.currentNode, at + text.length);
+                return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+            }
+            return 0;
+        }""",
+        text,
+    )
+
+
 def test_request_page_on_a_phone_shows_the_reference_once_whole_and_the_contact_details_first(
     live_server, browser_page, demo_site, coordinator
 ):
@@ -28,6 +47,9 @@ def test_request_page_on_a_phone_shows_the_reference_once_whole_and_the_contact_
     page.set_viewport_size(PHONE)
     start_signed_in(page, live_server.url, coordinator.username)
 
+    # In the inbox's list too.
+    page.goto(live_server.url + reverse("lead_forms_appointmentsubmission_modeladmin_index"))
+    assert lines_taken(page, submission.reference) == 1
     page.goto(
         live_server.url + reverse("lead_forms_appointmentsubmission_modeladmin_inspect", args=[submission.pk])
     )
@@ -40,21 +62,7 @@ def test_request_page_on_a_phone_shows_the_reference_once_whole_and_the_contact_
     reference = page.get_by_role("heading", level=1).filter(has_text=submission.reference)
     assert reference.count() == 1
     # Whole on one line: "AR-" and the rest never part.
-    lines = page.evaluate(
-        """(reference) => {
-            const walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
-            while (walker.nextNode()) {
-                const at = walker.currentNode.textContent.indexOf(reference);
-                if (at < 0) continue;
-                const range = document.createRange();
-                range.setStart(walker.currentNode, at);
-                range.setEnd(walker.currentNode, at + reference.length);
-                return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
-            }
-        }""",
-        submission.reference,
-    )
-    assert lines == 1
+    assert lines_taken(page, submission.reference) == 1
     # How to reach the patient is on the first screen.
     for link in (
         page.get_by_role("link", name="bp@example.org"),
