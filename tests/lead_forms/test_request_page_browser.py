@@ -72,3 +72,5 @@ def test_request_page_on_a_phone_shows_the_reference_once_whole_and_the_contact_
         assert box is not None and box["y"] + box["height"] <= PHONE["height"], box
     violations = axe_violations(page, context="main")
     assert violations == [], describe_violations(violations)
+    page.set_viewport_size({"width": 1200, "height": 900})
+    save_screenshot(page, "request-page-desktop")
