@@ -15,8 +15,12 @@ DEFAULTS = {
     # (BaseSiteSetting) with ``phone``, ``phone_href`` and ``email`` attributes, shown
     # on the thank-you and "please wait" pages. None: no contact lines.
     "LEAD_FORMS_CONTACT_SETTINGS": None,
-    # Submissions per client IP, in django-ratelimit's notation ("5/m" = five a minute).
+    # Accepted requests per client IP, in django-ratelimit's notation ("5/m" = five a minute).
+    # A send with errors does not count: the patient gets their errors, never "please wait".
     "LEAD_FORMS_RATE_LIMIT": "5/m",
+    # Every send of the form per client IP, accepted or not: a higher ceiling for scripts
+    # trying answers, far above what a person correcting mistakes sends.
+    "LEAD_FORMS_SEND_RATE_LIMIT": "30/m",
     # A form sent sooner than this after it was shown, or later than the maximum, is flagged as spam.
     "LEAD_FORMS_TIME_TRAP_MIN_SECONDS": 3.0,
     "LEAD_FORMS_TIME_TRAP_MAX_SECONDS": 24 * 60 * 60.0,

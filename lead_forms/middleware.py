@@ -32,7 +32,7 @@ import time
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpResponseNotAllowed
-from django.utils.translation import gettext
+from django.utils.translation import ngettext
 
 from .conf import app_settings
 from .inbox.permissions import user_can_view_requests
@@ -99,7 +99,11 @@ class IdleLogoutMiddleware:
             minutes = max(1, idle_seconds() // 60)
             messages.info(
                 request,
-                gettext("You were signed out after %(minutes)d minutes without activity.")
+                ngettext(
+                    "You were signed out after %(minutes)d minute without activity.",
+                    "You were signed out after %(minutes)d minutes without activity.",
+                    minutes,
+                )
                 % {"minutes": minutes},
             )
             return None

@@ -187,6 +187,22 @@ def _fresh_page_cache():
 
 
 @pytest.fixture(autouse=True)
+def _sent_answers_of_this_test_only(monkeypatch):
+    """Each test remembers only the answers it sent itself (lead_forms.submissions.spam).
+
+    The same answers sent again within an hour are the first request, and tests send the
+    same sample answers over and over: a record left by an earlier test (in the shared
+    cache, under its own rolled-back references) must not turn this test's first send
+    into a repeat.
+    """
+    import uuid
+
+    from lead_forms.submissions import spam
+
+    monkeypatch.setattr(spam, "SENT_ANSWERS_KEY", f"{spam.SENT_ANSWERS_KEY}:test-{uuid.uuid4().hex}")
+
+
+@pytest.fixture(autouse=True)
 def _force_login_gives_the_second_factor(monkeypatch):
     """``client.force_login(user)`` signs in as a person who also gave their second factor.
 

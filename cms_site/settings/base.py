@@ -328,6 +328,7 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 # settings derive throwaway keys instead; README: "Patient data encryption").
 for _name, _read in {
     "LEAD_FORMS_RATE_LIMIT": env.str,
+    "LEAD_FORMS_SEND_RATE_LIMIT": env.str,
     "LEAD_FORMS_TIME_TRAP_MIN_SECONDS": env.float,
     "LEAD_FORMS_TIME_TRAP_MAX_SECONDS": env.float,
     "LEAD_FORMS_THANK_YOU_SECONDS": env.int,

@@ -1,6 +1,7 @@
 """Admin wiring for appointment requests: the staff inbox, permissions, audit actions, delete URL."""
 
 import datetime
+import json
 
 from django.apps import apps
 from django.contrib import messages
@@ -207,6 +208,8 @@ class AppointmentRequestAdmin(ModelAdmin):
     list_display_add_buttons = "name"
     index_view_extra_js = ["lead_forms/admin/announce-messages.js"]
     inspect_view_extra_js = ["lead_forms/admin/announce-messages.js"]
+    index_view_extra_css = ["lead_forms/admin/requests.css"]
+    inspect_view_extra_css = ["lead_forms/admin/requests.css"]
     list_filter = (FormPageFilter, StatusFilter, ReceivedDateRangeFilter, SpamFilter)
     # Searched through blind indexes (AppointmentSubmission.objects.search): these are encrypted.
     search_fields = ("name", "email", "phone", "reference")
@@ -359,10 +362,19 @@ def recovery_codes_account_item(request):
 def idle_logout_warning_js():
     # The hook has no request: the script asks lead_forms_idle_session whether it applies.
     return format_html(
-        '<script src="{}" data-url="{}" data-warn-seconds="60" data-warning="{}" data-stay-label="{}" defer></script>',
+        '<script src="{}" data-url="{}" data-warn-seconds="{}" data-title="{}" data-warning="{}"'
+        ' data-time-left="{}" data-milestones="{}" data-stay-label="{}" defer></script>',
         static("lead_forms/js/idle-logout.js"),
         reverse("lead_forms_idle_session"),
-        gettext("You will be signed out in %(seconds)s seconds because you have been inactive."),
+        idle.WARN_SECONDS,
+        gettext("You will be signed out soon"),
+        gettext(
+            "You have been inactive for a while. To protect patient data you will be signed out in "
+            "a minute, and anything you have not saved will be lost. Press any key or choose "
+            "“Stay signed in” to carry on."
+        ),
+        gettext("Time left: %(time)s"),
+        json.dumps(idle.milestone_messages()),
         gettext("Stay signed in"),
     )
 

@@ -46,7 +46,13 @@ except ImportError:  # pragma: no cover - a host without Redis
 # What an unreachable cache raises: socket errors (ConnectionError, TimeoutError) or Redis's own.
 CACHE_ERRORS = (OSError, RedisError)
 
+# Accepted requests (LEAD_FORMS_RATE_LIMIT), and every send accepted or not (LEAD_FORMS_SEND_RATE_LIMIT).
 RATE_LIMIT_GROUP = "lead_forms.submission"
+SEND_RATE_LIMIT_GROUP = "lead_forms.submission.send"
+RATE_LIMIT_SETTINGS = {
+    RATE_LIMIT_GROUP: "LEAD_FORMS_RATE_LIMIT",
+    SEND_RATE_LIMIT_GROUP: "LEAD_FORMS_SEND_RATE_LIMIT",
+}
 # The inbox's detail view (wagtail-modeladmin names it after the model).
 INBOX_DETAIL_URL_NAME = "lead_forms_appointmentsubmission_modeladmin_inspect"
 
@@ -55,10 +61,10 @@ INBOX_DETAIL_URL_NAME = "lead_forms_appointmentsubmission_modeladmin_inspect"
 class SubmissionOutcome:
     """What ``AppointmentFormPage.submit`` did with one request.
 
-    ``rate_limited``: refused, nothing stored, ``form`` is None. Otherwise ``form``
-    is the bound form; ``submission`` is set when the request was stored (it may
+    ``rate_limited``: refused, nothing stored (``form`` is None when the send was refused
+    before validation, by the ceiling on sends). Otherwise ``form`` is the bound form; ``submission`` is set when the request was stored (it may
     be flagged as spam); ``repeat_of`` is the reference of an earlier request that
-    this one repeats (same form token, same answers: nothing stored). Neither: the
+    this one repeats (same answers: nothing stored). Neither: the
     form has errors.
     """
 
@@ -281,17 +287,17 @@ class AppointmentFormPage(FrontEndPreviewMixin, AbstractEmailForm):
 
     # --- The one submission pipeline (HTML view now, JSON API later) -------------------
 
-    def is_rate_limited(self, request):
-        """Count this request against the client's limit; True when it is over.
+    def is_rate_limited(self, request, group=RATE_LIMIT_GROUP):
+        """Count this request against the client's limit ``group``; True when it is over.
 
-        The client IP comes from ``lead_forms.submissions.client_ip`` (trusted-proxy aware, safe by
+        ``RATE_LIMIT_GROUP`` counts accepted requests (``LEAD_FORMS_RATE_LIMIT``),
+        ``SEND_RATE_LIMIT_GROUP`` every send (``LEAD_FORMS_SEND_RATE_LIMIT``). The client IP
+        comes from ``lead_forms.submissions.client_ip`` (trusted-proxy aware, safe by
         default); one budget covers every form.
         """
-        rate = app_settings.LEAD_FORMS_RATE_LIMIT
+        rate = getattr(app_settings, RATE_LIMIT_SETTINGS[group])
         try:
-            return is_ratelimited(
-                request, group=RATE_LIMIT_GROUP, key=rate_limit_key, rate=rate, increment=True
-            )
+            return is_ratelimited(request, group=group, key=rate_limit_key, rate=rate, increment=True)
         except CACHE_ERRORS as exc:
             # A cache outage must not turn patients away; the honeypot and time-trap still apply.
             # Only an outage: anything else (a bad setting, input the resolver did not expect)
@@ -307,13 +313,18 @@ class AppointmentFormPage(FrontEndPreviewMixin, AbstractEmailForm):
         ``data`` (including the ``form-token`` from ``issue_form_token()``).
         Returns a ``SubmissionOutcome``; never raises for a mail failure.
 
-        A stored request spends its form token (``spam.spend_token``): sent again with
-        the same answers (double click, back and resend) it is a repeat that stores
-        nothing and answers with the first reference; with other answers it is stored
-        flagged as suspected spam (``spam.REASON_TOKEN_REUSED``).
+        A stored request spends its form token (``spam.claim_request``): sent again with
+        the same answers (double click, back and resend, from the same form or a
+        re-fetched one) it is a repeat that stores nothing and answers with the first
+        reference; the same token with other answers is stored flagged as suspected spam
+        (``spam.REASON_TOKEN_REUSED``).
+
+        Two rate limits: every send counts against the high ``LEAD_FORMS_SEND_RATE_LIMIT``
+        before validation; only a request about to be stored counts against
+        ``LEAD_FORMS_RATE_LIMIT``, so a patient's mistakes never use up their budget.
         """
-        if self.is_rate_limited(request):
-            logger.warning("Appointment form %s: client over the rate limit, request refused", self.pk)
+        if self.is_rate_limited(request, SEND_RATE_LIMIT_GROUP):
+            logger.warning("Appointment form %s: client over the send ceiling, request refused", self.pk)
             return SubmissionOutcome(rate_limited=True)
         form = self.get_form(data, page=self, user=getattr(request, "user", None))
         if not form.is_valid():
@@ -321,7 +332,7 @@ class AppointmentFormPage(FrontEndPreviewMixin, AbstractEmailForm):
         spam_reason = form.get_spam_reason()
         # Known before saving, so the spent-token record can point a racing repeat at it.
         reference = self.get_submission_class().unused_reference()
-        claim = spam.spend_token(
+        claim = spam.claim_request(
             self.pk,
             form.cleaned_data.get(spam.TIME_TRAP_FIELD),
             spam.answers_digest(form.get_submission_data()),
@@ -330,6 +341,11 @@ class AppointmentFormPage(FrontEndPreviewMixin, AbstractEmailForm):
         if claim.repeat_of:
             logger.info("Appointment form %s: repeat of an earlier request, nothing stored", self.pk)
             return SubmissionOutcome(form=form, repeat_of=claim.repeat_of)
+        # Counted only now: errors and repeats of a stored request are not new requests.
+        if self.is_rate_limited(request):
+            claim.release()
+            logger.warning("Appointment form %s: client over the rate limit, request refused", self.pk)
+            return SubmissionOutcome(form=form, rate_limited=True)
         if not claim.spent:
             spam_reason = spam_reason or spam.REASON_TOKEN_REUSED
         try:

@@ -9,7 +9,10 @@ stored request *spends* it: a record in the shared cache (Django's default cache
 in production), kept for the token's remaining lifetime, holds a keyed hash of the
 answers and the reference of the request it produced. The same token with the same
 answers is then a repeat (double click, back and resend) answered with that reference;
-the same token with other answers is flagged as ``REASON_TOKEN_REUSED``.
+the same token with other answers is flagged as ``REASON_TOKEN_REUSED``. A second record,
+kept for ``SENT_ANSWERS_SECONDS`` and keyed by the form and the keyed hash of the answers,
+maps them to that reference, so the same answers sent from a re-fetched form (a new
+token) are a repeat too.
 """
 
 import hashlib
@@ -43,6 +46,10 @@ REASON_TOKEN_REUSED = "Form token reused"  # noqa: S105
 # expires is still recognised.
 SPENT_TOKEN_GRACE_SECONDS = 5 * 60
 SPENT_TOKEN_KEY = "lead_forms:spent-token:{}"  # noqa: S105 - a cache key
+# The same answers sent again to the same form within this long, whatever their token, are
+# the request already stored (going back to a re-fetched form that the browser refilled).
+SENT_ANSWERS_SECONDS = 60 * 60
+SENT_ANSWERS_KEY = "lead_forms:sent-answers:{}:{}"
 
 
 def _salt(page_id):
@@ -96,7 +103,7 @@ def check_honeypot(value):
     return REASON_HONEYPOT if (value or "").strip() else ""
 
 
-# --- Spent tokens ---------------------------------------------------------------------
+# --- Spent tokens and sent answers ----------------------------------------------------------
 
 
 def answers_digest(answers):
@@ -110,52 +117,69 @@ def _spent_key(token):
     return SPENT_TOKEN_KEY.format(hashlib.sha256(token.encode()).hexdigest())
 
 
-@dataclass(frozen=True)
-class TokenClaim:
-    """What spending a token found.
+def _sent_answers_key(page_id, digest):
+    return SENT_ANSWERS_KEY.format(page_id, digest)
 
-    ``spent``: this request spent the token (or it cannot be spent: missing, forged,
-    cache down) and may be stored. ``repeat_of``: the reference of the request that
-    spent it with the same answers (store nothing). Neither: the token was spent by
-    other answers (store, flagged ``REASON_TOKEN_REUSED``).
+
+@dataclass(frozen=True)
+class RequestClaim:
+    """What claiming a request found (``claim_request``).
+
+    ``spent``: this request spent its token (or the token cannot be spent: missing, forged,
+    cache down) and may be stored. ``repeat_of``: the reference of the earlier request with
+    the same answers (store nothing). Neither: the token was spent by other answers (store,
+    flagged ``REASON_TOKEN_REUSED``). ``keys``: the records this claim wrote.
     """
 
     spent: bool = False
     repeat_of: str = ""
-    key: str = ""
+    keys: tuple = ()
 
     def release(self):
-        """Give the token back (the request could not be stored after all)."""
-        if self.key:
+        """Take the records back (the request could not be stored after all)."""
+        if self.keys:
             try:
-                cache.delete(self.key)
+                cache.delete_many(self.keys)
             except Exception:
                 logger.warning("Could not release a spent form token (%s)", "cache error", exc_info=True)
 
 
-def spend_token(page_id, token, digest, reference, now=None):
-    """Record that ``token`` produced the request ``reference`` with answers ``digest``.
+def claim_request(page_id, token, digest, reference, now=None):
+    """Record that the request ``reference``, answers ``digest``, was sent with ``token``.
 
-    Atomic (``cache.add``): of two requests racing with one token, exactly one spends
-    it. Fails open: with the cache down, or a token that is missing, forged or already
-    past its lifetime, nothing is recorded and the request is stored as usual.
+    The same answers sent to the same form within ``SENT_ANSWERS_SECONDS``, with any token
+    (a form re-fetched by Back and refilled by the browser carries a new one), are a repeat
+    of the request stored first. Otherwise the token is spent: atomically (``cache.add``),
+    so of two requests racing with one token exactly one spends it. Fails open: with the
+    cache down, or a token that is missing, forged or past its lifetime, the request is
+    stored as usual.
     """
-    issued = _issued_at(page_id, token)
-    if issued is None:
-        return TokenClaim(spent=True)
-    lifetime = issued + max_seconds() - (time.time() if now is None else now)
-    timeout = max(lifetime, 0) + SPENT_TOKEN_GRACE_SECONDS
-    key = _spent_key(token)
+    answers_key = _sent_answers_key(page_id, digest)
     try:
-        if cache.add(key, {"answers": digest, "reference": reference}, timeout=timeout):
-            return TokenClaim(spent=True, key=key)
-        record = cache.get(key)
+        if not cache.add(answers_key, reference, timeout=SENT_ANSWERS_SECONDS):
+            earlier = cache.get(answers_key)
+            if earlier:
+                return RequestClaim(repeat_of=earlier)
+            # Expired between add() and get(): these answers are new again.
+            cache.set(answers_key, reference, timeout=SENT_ANSWERS_SECONDS)
+        issued = _issued_at(page_id, token)
+        if issued is None:
+            return RequestClaim(spent=True, keys=(answers_key,))
+        lifetime = issued + max_seconds() - (time.time() if now is None else now)
+        timeout = max(lifetime, 0) + SPENT_TOKEN_GRACE_SECONDS
+        token_key = _spent_key(token)
+        if cache.add(token_key, {"answers": digest, "reference": reference}, timeout=timeout):
+            return RequestClaim(spent=True, keys=(answers_key, token_key))
+        record = cache.get(token_key)
+        if record is None:
+            # Expired between add() and get(): nothing to repeat or reuse any more.
+            return RequestClaim(spent=True, keys=(answers_key,))
+        if constant_time_compare(record.get("answers", ""), digest):
+            # The same token and answers after the answers' own record expired: the first request.
+            earlier = record.get("reference", "")
+            cache.set(answers_key, earlier, timeout=SENT_ANSWERS_SECONDS)
+            return RequestClaim(repeat_of=earlier)
     except Exception as exc:
         logger.error("Spent form token check failed (%s); request stored", type(exc).__name__)
-        return TokenClaim(spent=True)
-    if record is None:
-        # Expired between add() and get(): nothing to repeat or reuse any more.
-        return TokenClaim(spent=True)
-    if constant_time_compare(record.get("answers", ""), digest):
-        return TokenClaim(repeat_of=record.get("reference", ""))
-    return TokenClaim()
+        return RequestClaim(spent=True)
+    return RequestClaim(keys=(answers_key,))

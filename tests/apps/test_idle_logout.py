@@ -76,3 +76,40 @@ def test_the_check_is_quiet_where_idle_sign_out_is_switched_off():
 def test_the_check_fires_when_the_middleware_runs_before_authentication():
     misplaced = [IDLE_MIDDLEWARE, *(name for name in host.MIDDLEWARE if name != IDLE_MIDDLEWARE)]
     assert "lead_forms.E010" in check_output(MIDDLEWARE=misplaced)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("limit", "message"), [(60, "after 1 minute without"), (120, "after 2 minutes without")]
+)
+def test_the_sign_in_page_says_how_long_in_proper_english(coordinator, settings, limit, message):
+    settings.LEAD_FORMS_IDLE_LOGOUT_SECONDS = limit
+    client = signed_in(coordinator)
+    idle_for(client, limit + 1)
+
+    login = client.get(client.get(ADMIN)["Location"])
+
+    assert login.status_code == 200
+    assert message in login.content.decode()
+
+
+@pytest.mark.django_db
+def test_every_admin_page_loads_the_idle_warning_with_its_name_text_and_few_milestones(coordinator):
+    """The words come from the server (translated); the script builds a named dialog and
+    speaks only at the milestones (lead_forms/js/idle-logout.js)."""
+    import json
+
+    from bs4 import BeautifulSoup
+
+    response = signed_in(coordinator).get(ADMIN)
+
+    soup = BeautifulSoup(response.content, "html.parser")
+    tag = soup.find("script", src="/static/lead_forms/js/idle-logout.js")
+    assert tag["data-title"] == "You will be signed out soon"
+    assert "anything you have not saved will be lost" in tag["data-warning"]
+    assert tag["data-time-left"] == "Time left: %(time)s"
+    assert json.loads(tag["data-milestones"]) == {
+        "30": "30 seconds left before you are signed out.",
+        "10": "10 seconds left before you are signed out.",
+    }
+    assert tag["data-stay-label"] == "Stay signed in"

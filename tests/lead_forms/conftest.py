@@ -10,8 +10,9 @@ from django.test import Client
 from django_ratelimit import ALL
 from django_ratelimit.core import _get_window, _make_cache_key, _split_rate
 
+from lead_forms.conf import app_settings
 from lead_forms.models import AppointmentFormPage
-from lead_forms.models.pages import RATE_LIMIT_GROUP
+from lead_forms.models.pages import RATE_LIMIT_SETTINGS
 
 VALID_DATA = {
     "first_name": "Zelda",
@@ -58,15 +59,17 @@ def make_client_ip():
 
 
 def clear_rate_limit(*ips):
-    """Delete the submission rate-limit counters of ``ips`` (and nothing else in the cache)."""
-    rate = getattr(settings, "LEAD_FORMS_RATE_LIMIT", "5/m")
-    _count, period = _split_rate(rate)
+    """Delete the submission rate-limit counters of ``ips`` (and nothing else in the cache):
+    accepted requests and every send."""
     cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
     keys = []
-    for ip in ips:
-        window = _get_window(ip, period)
-        # This window and the one before, in case the test crossed a window's end.
-        keys += [_make_cache_key(RATE_LIMIT_GROUP, w, rate, ip, ALL) for w in (window, window - period)]
+    for group, setting in RATE_LIMIT_SETTINGS.items():
+        rate = getattr(app_settings, setting)
+        _count, period = _split_rate(rate)
+        for ip in ips:
+            window = _get_window(ip, period)
+            # This window and the one before, in case the test crossed a window's end.
+            keys += [_make_cache_key(group, w, rate, ip, ALL) for w in (window, window - period)]
     cache.delete_many(keys)
 
 

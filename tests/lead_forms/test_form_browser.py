@@ -172,3 +172,124 @@ def test_reloading_the_thank_you_page_and_going_back_to_send_again_keep_one_requ
     assert submission.reference in page.inner_text("main")
     assert AppointmentSubmission.objects.count() == 1
     screenshot(page, "thank-you-after-resend")
+
+
+@pytest.fixture(params=["back/forward cache on", "back/forward cache off"])
+def chromium_with_and_without_bfcache(request, _chromium):
+    """The full Chromium twice: with the back/forward cache (as people run it), and without
+    it (as under memory pressure, or after a page is evicted), where Back fetches the page again."""
+    from tests.browser import CHROMIUM_ARGS, FULL_CHROMIUM
+
+    bfcache = request.param == "back/forward cache on"
+    browser = _chromium.browser_type.launch(
+        executable_path=FULL_CHROMIUM,
+        args=CHROMIUM_ARGS,
+        headless=True,
+        ignore_default_args=["--disable-back-forward-cache"] if bfcache else [],
+    )
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.set_default_timeout(10_000)
+    yield page
+    browser.close()
+
+
+CORRECT_ANSWERS = [
+    ("First name", "Ada"),
+    ("Last name", "Lovelace"),
+    ("City", "Springfield"),
+    ("State", "IL"),
+    ("Email", "ada@example.com"),
+    ("Phone", "217 555 0100"),
+]
+
+
+def test_back_and_reload_after_a_mistake_never_resend_nor_show_a_browser_error(
+    live_server, chromium_with_and_without_bfcache, form_page, settings
+):
+    """Issue 27 item 2: a patient who made a mistake, then sent the form, goes back from the
+    thank-you page and reloads: no "Confirm Form Resubmission" (ERR_CACHE_MISS), nothing sent,
+    and the same answers sent again from the form shown again are the same request."""
+    settings.LEAD_FORMS_TIME_TRAP_MIN_SECONDS = 0
+    page = chromium_with_and_without_bfcache
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.goto(live_server.url + form_page.url)
+    for label, value in CORRECT_ANSWERS:
+        if label != "Last name":
+            textbox(page, label).fill(value)
+    page.get_by_role("button", name="Send request").click()
+    page.get_by_role("alert").wait_for()
+    textbox(page, "Last name").fill("Lovelace")
+    page.get_by_role("button", name="Send request").click()
+    thanks = page.get_by_role("heading", name="Thank you, we have received your request")
+    thanks.wait_for()
+    submission = AppointmentSubmission.objects.get()
+    assert len(posts) == 2
+
+    # Back from the thank-you page: the form (a browser error page would raise here).
+    page.go_back(wait_until="commit")
+    page.get_by_role("button", name="Send request").wait_for()
+    assert textbox(page, "Last name").input_value() == "Lovelace"
+    # Reloading it fetches the form again: nothing is sent.
+    page.reload()
+    page.get_by_role("button", name="Send request").wait_for()
+    assert len(posts) == 2
+    assert page.get_by_role("alert").count() == 0
+    assert AppointmentSubmission.objects.count() == 1
+
+    # The same answers sent from the form shown again: the first request's reference.
+    for label, value in CORRECT_ANSWERS:
+        textbox(page, label).fill(value)
+    page.get_by_role("button", name="Send request").click()
+    thanks.wait_for()
+    assert submission.reference in page.inner_text("main")
+    assert AppointmentSubmission.objects.count() == 1
+
+
+def test_mistakes_never_bring_the_please_wait_page(live_server, browser_page, form_page, settings):
+    """Issue 27 item 1: six sends with a mistake, then a correct one: thanked, not told to wait."""
+    settings.LEAD_FORMS_TIME_TRAP_MIN_SECONDS = 0
+    page = browser_page
+    page.goto(live_server.url + form_page.url)
+    for _ in range(6):
+        page.get_by_role("button", name="Send request").click()
+        page.get_by_role("alert").wait_for()
+        assert "Please wait" not in page.inner_text("main")
+
+    for label, value in CORRECT_ANSWERS:
+        textbox(page, label).fill(value)
+    page.get_by_role("button", name="Send request").click()
+
+    page.get_by_role("heading", name="Thank you, we have received your request").wait_for()
+    assert AppointmentSubmission.objects.count() == 1
+
+
+def in_view(page, selector):
+    return page.evaluate(
+        """(selector) => {
+            const box = document.querySelector(selector).getBoundingClientRect();
+            return box.top >= 0 && box.bottom <= window.innerHeight;
+        }""",
+        selector,
+    )
+
+
+def test_an_error_summary_link_focuses_its_field_with_the_label_and_error_in_view(
+    live_server, browser_page, form_page
+):
+    """Issue 27 item 8, as GOV.UK's error summary: the label (or legend) and the error stay on
+    screen above the focused field, on a phone too."""
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + form_page.url)
+    textbox(page, "First name").fill("Ada")
+    page.get_by_role("button", name="Send request").click()
+    summary = page.get_by_role("alert")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'error-summary'")
+
+    summary.get_by_role("link", name="Enter your phone").click()
+
+    assert page.evaluate("document.activeElement.id") == "id_phone"
+    for selector in ("label[for=id_phone]", "#id_phone_error", "#id_phone"):
+        assert in_view(page, selector), selector
+    save_screenshot(page, "error-link-followed-phone")

@@ -76,14 +76,30 @@ def test_phones_and_emails_are_formatted_and_linked(desk, form_page, request_b):
     assert local.pk
 
 
-def test_request_page_puts_the_status_first_and_delete_last_as_a_secondary_action(desk, request_b):
+def test_request_page_puts_contact_and_status_first_and_delete_last_as_a_secondary_action(desk, request_b):
     html = get_html(desk, reverse(INSPECT, args=[request_b.pk]))
-    order = [html.index(text) for text in ("Change status", "Staff notes", "Answers", "History")]
+    order = [
+        html.index(text)
+        for text in ('id="request-contact"', "New status", "Staff notes", "Answers", "History")
+    ]
     assert order == sorted(order)
-    delete = re.search(r'<a href="[^"]*/delete/[^"]*" class="([^"]*)">Delete request', html)
+    delete = re.search(r'<a href="[^"]*/delete/[^"]*" class="([^"]*)">Delete this request', html)
     assert delete and "button-secondary" in delete.group(1) and "serious" not in delete.group(1)
-    assert html.index("Delete request") > html.index("History")
+    assert html.index("Delete this request") > html.index("History")
     assert '<footer class="footer">' not in html  # no big Delete bar at the bottom
+
+
+def test_request_page_shows_the_reference_once_as_its_heading_and_how_to_reach_the_patient_first(
+    desk, request_b
+):
+    """Issue 27 item 14: not three times (header, a second heading, a "Reference" row)."""
+    html = get_html(desk, reverse(INSPECT, args=[request_b.pk]))
+    content = html[html.index("<main") :]
+    assert content.count(request_b.reference) == 1
+    assert re.search(rf'<h1[^>]*>.*<span class="w-header__subtitle">{request_b.reference}</span>', html, re.S)
+    contact = html[html.index('id="request-contact"') : html.index('id="request-status"')]
+    assert '<a href="mailto:bea@example.org">bea@example.org</a>' in contact
+    assert '<a href="tel:+551155550101">+55 11 5555-0101</a>' in contact
 
 
 def test_staff_notes_are_kept_with_who_and_when_and_audited_without_their_text(coordinator, desk, request_b):

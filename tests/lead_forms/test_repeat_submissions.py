@@ -165,6 +165,38 @@ def test_sending_the_same_form_twice_stores_one_request_and_shows_its_reference(
     assert len(mail.outbox) == 1  # the coordinator hears about it once
 
 
+def test_the_same_answers_from_the_form_shown_again_are_the_same_request(
+    csrf_client, form_page, client_ip, django_capture_on_commit_callbacks
+):
+    """Back re-fetched the form (a new token) and the browser refilled it: sent again after
+    the time-trap's minimum, it is still the request on file."""
+    with django_capture_on_commit_callbacks(execute=True):
+        first = post_form(csrf_client, form_page, client_ip, VALID_DATA)
+        again = post_form(csrf_client, form_page, client_ip, VALID_DATA, follow=True)
+
+    submission = AppointmentSubmission.objects.get()
+    assert not submission.is_spam
+    assert thank_you.read_token(form_page.pk, token_of(first["Location"])) == submission.reference
+    assert again.redirect_chain[0][1] == 303
+    assert reference_in(again) == submission.reference
+    assert len(mail.outbox) == 1
+    # Other answers are another request.
+    assert post_form(csrf_client, form_page, client_ip, {**VALID_DATA, "city": "Salem"}).status_code == 303
+    assert AppointmentSubmission.objects.count() == 2
+
+
+def test_the_sent_answers_record_holds_the_reference_under_a_keyed_hash(csrf_client, form_page, client_ip):
+    post_form(csrf_client, form_page, client_ip, VALID_DATA)
+
+    form = form_page.get_form(VALID_DATA, page=form_page, user=None)
+    assert form.is_valid()
+    digest = spam.answers_digest(form.get_submission_data())
+    key = spam.SENT_ANSWERS_KEY.format(form_page.pk, digest)
+    assert cache.get(key) == AppointmentSubmission.objects.get().reference
+    for value in VALID_DATA.values():
+        assert len(value) < 4 or value not in key
+
+
 def test_answers_that_differ_only_in_how_they_were_typed_are_the_same_answers(
     csrf_client, form_page, client_ip
 ):
@@ -233,9 +265,9 @@ def test_a_token_is_spent_once_and_then_points_at_its_request(form_page, setting
     token = spam.issue_time_token(form_page.pk, now=issued)
     digest = spam.answers_digest({"first_name": "Ada"})
 
-    first = spam.spend_token(form_page.pk, token, digest, "AR-2222AAAA")
-    repeat = spam.spend_token(form_page.pk, token, digest, "AR-3333BBBB")
-    reuse = spam.spend_token(form_page.pk, token, spam.answers_digest({"first_name": "Bob"}), "AR-4444CCCC")
+    first = spam.claim_request(form_page.pk, token, digest, "AR-2222AAAA")
+    repeat = spam.claim_request(form_page.pk, token, digest, "AR-3333BBBB")
+    reuse = spam.claim_request(form_page.pk, token, spam.answers_digest({"first_name": "Bob"}), "AR-4444CCCC")
 
     assert first.spent and not first.repeat_of
     assert repeat.repeat_of == "AR-2222AAAA" and not repeat.spent
@@ -247,7 +279,7 @@ def test_the_spent_token_record_lasts_for_the_tokens_remaining_lifetime(form_pag
     settings.LEAD_FORMS_TIME_TRAP_MAX_SECONDS = 3600
     token = spam.issue_time_token(form_page.pk, now=time.time() - 600)
 
-    spam.spend_token(form_page.pk, token, spam.answers_digest({}), "AR-2222AAAA")
+    spam.claim_request(form_page.pk, token, spam.answers_digest({}), "AR-2222AAAA")
 
     import redis
 
