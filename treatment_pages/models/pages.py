@@ -268,6 +268,25 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
         """The references in their numbered order."""
         return list(self.references.all())
 
+    @cached_property
+    def contents(self):
+        """The article's sections (h2 headings) for its contents list, each with its heading's anchor."""
+        from treatment_pages.articles.contents import contents_entries
+
+        return contents_entries(self.body.raw_data)
+
+    @property
+    def shows_contents(self):
+        """Whether the article is long enough for a contents list (three sections or more)."""
+        from treatment_pages.articles.contents import MIN_CONTENTS_ENTRIES
+
+        return len(self.contents) >= MIN_CONTENTS_ENTRIES
+
+    def body_with_anchors(self):
+        """The body's blocks, each with the anchor its section heading carries ("" for others)."""
+        anchors = {entry.block_id: entry.anchor for entry in self.contents}
+        return [(block, anchors.get(block.id, "")) for block in self.body]
+
     @property
     def faq_questions(self):
         """schema.org ``Question`` entries from every FAQ block in the body, in order.

@@ -26,7 +26,7 @@ SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0
 # Citation markers ([1]) are not words a reader reads.
 CITATION_RE = re.compile(r"\[\d+\]")
 # Struct children that label or decorate rather than form sentences a patient reads.
-SKIPPED_CHILDREN = {"alt_text", "link_text", "title", "heading", "level", "style", "show_form"}
+SKIPPED_CHILDREN = {"alt_text", "link_text", "title", "heading", "level", "style", "show_form", "phone"}
 SKIPPED_BLOCK_TYPES = {"heading"}
 BLOCK_TAGS = ["p", "li", "h2", "h3", "h4", "blockquote", "dd", "dt"]
 
