@@ -21,8 +21,9 @@ def test_v2_article_has_reviewer_dates_references_faq_and_readability(client, me
     assert [ref["number"] for ref in data["references"]] == [1, 2, 3]
     assert data["references"][0]["link"] == "https://doi.org/10.5555/demo.meso.2023.001"
     assert data["faq"][0]["question"] == "Does mesotherapy hurt?"
-    assert data["readability"]["target_grade"] == 8.0
-    assert data["readability"]["grade"] == mesotherapy.readability.grade
+    assert data["readability"]["formula"] == "flesch_kincaid_grade"
+    assert data["readability"]["target"] == 8.0
+    assert data["readability"]["score"] == mesotherapy.readability.score
 
 
 def test_v2_listing_carries_the_review_fields(client, mesotherapy):
@@ -42,14 +43,17 @@ def test_v3_article_types_the_review_fields(client, mesotherapy):
 
     assert data["medical_reviewer"]["credentials"] == "MD, FAAD"
     assert data["references"][1]["url"] == "https://dermatology-society.example.org/patients/cellulite"
-    assert data["readability"]["above_target"] == (data["readability"]["grade"] > 8.0)
+    assert data["readability"]["harder_than_target"] == (data["readability"]["score"] > 8.0)
 
     schema = client.get("/api/v3/openapi.json").json()
     components = schema["components"]["schemas"]
     article = components["TreatmentPageSchema"]["properties"]
     assert article["references"]["anyOf"][0]["items"]["$ref"].endswith("/ReferenceDict")
     assert article["readability"]["anyOf"][0]["$ref"].endswith("/ReadabilityDict")
-    assert components["ReadabilityDict"]["properties"]["grade"]["type"] == "number"
+    assert components["ReadabilityDict"]["properties"]["formula"]["enum"] == [
+        "flesch_kincaid_grade",
+        "fernandez_huerta",
+    ]
     assert components["ClinicianDict"]["properties"]["display_name"]["type"] == "string"
     assert "FAQItemDict" in components
 
@@ -67,8 +71,8 @@ def test_simple_sentences_score_low_and_long_ones_high():
         target=8,
     )
 
-    assert easy.grade < 2 and not easy.above_target
-    assert hard.grade > 20 and hard.above_target
+    assert easy.score < 2 and not easy.harder_than_target
+    assert hard.score > 20 and hard.harder_than_target
     assert hard.hardest[0].text.startswith("Mesotherapy administers")
 
 
@@ -106,15 +110,16 @@ def test_editor_sees_grade_target_and_hardest_sentences(admin_client, mesotherap
     assert response.status_code == 200
     html = response.content.decode()
     panel = html[html.index("data-readability-panel") :]
-    assert 'data-readability-above="true"' in panel
+    assert 'data-readability-harder="true"' in panel
     assert "Reading grade 36.2 (Flesch-Kincaid)" in panel
     assert "target is grade 8.0 or below" in panel
     assert "Mesotherapy administers individualised" in panel
     assert "treatment_pages/js/readability-confirm.js" in html
+    assert "treatment_pages/js/readability-live.js" in html
 
 
 def test_target_grade_comes_from_settings(settings, mesotherapy):
     settings.TREATMENT_PAGES_READABILITY_TARGET_GRADE = 30
 
     assert mesotherapy.readability.target == 30
-    assert not mesotherapy.readability.above_target
+    assert not mesotherapy.readability.harder_than_target

@@ -23,6 +23,7 @@ from treatment_pages.blocks import TreatmentBodyBlock
 from treatment_pages.caching.policy import SharedCacheMixin
 from treatment_pages.conf import app_settings
 from treatment_pages.ratings.panels import RatingSummaryPanel
+from treatment_pages.review.forms import TreatmentPageForm
 from treatment_pages.review.panels import ReadabilityPanel, ReviewStatusPanel
 from treatment_pages.review.serializers import (
     ClinicianField,
@@ -204,6 +205,8 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
     subpage_types = []
 
     og_type = "article"
+    # Stops publishing while a citation [n] matches no reference (drafts still save).
+    base_form_class = TreatmentPageForm
 
     class Meta:
         verbose_name = "treatment article"

@@ -1,5 +1,7 @@
 """API fields (v2, and typed in v3 through their return annotations) for clinical review data."""
 
+from typing import Literal
+
 from rest_framework.fields import Field
 from typing_extensions import TypedDict  # pydantic (the v3 schema) needs it before Python 3.12
 
@@ -31,13 +33,17 @@ class FAQItemDict(TypedDict):
 
 class HardSentenceDict(TypedDict):
     text: str
-    grade: float
+    # The sentence's own score, by the article's formula.
+    score: float
 
 
 class ReadabilityDict(TypedDict):
-    grade: float
-    target_grade: float
-    above_target: bool
+    # "flesch_kincaid_grade" (English: a school grade, lower reads easier) or
+    # "fernandez_huerta" (Spanish: ease 0-100, higher reads easier), by the page's locale.
+    formula: Literal["flesch_kincaid_grade", "fernandez_huerta"]
+    score: float | None
+    target: float
+    harder_than_target: bool
     words: int
     sentences: int
     hardest_sentences: list[HardSentenceDict]
