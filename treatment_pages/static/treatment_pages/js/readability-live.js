@@ -5,36 +5,46 @@
 (function () {
     'use strict';
     var DELAY_MS = 1000;
-    var panel = document.querySelector('[data-readability-panel]');
-    if (!panel || !panel.dataset.readabilityUrl) return;
-    var form = panel.closest('form');
-    if (!form) return;
-    var timer = null;
-    var latest = 0;
 
-    function refresh() {
-        var request = ++latest;
-        fetch(panel.dataset.readabilityUrl, {
-            method: 'POST',
-            body: new FormData(form),
-            credentials: 'same-origin',
-            headers: { 'X-Requested-With': 'XMLHttpRequest' },
-        })
-            .then(function (response) { return response.ok ? response.text() : null; })
-            .then(function (html) {
-                // An older answer arriving after a newer one is dropped.
-                if (html !== null && request === latest) panel.innerHTML = html;
+    function start() {
+        var panel = document.querySelector('[data-readability-panel]');
+        if (!panel || !panel.dataset.readabilityUrl) return;
+        var form = panel.closest('form');
+        if (!form) return;
+        var timer = null;
+        var latest = 0;
+
+        function refresh() {
+            var request = ++latest;
+            fetch(panel.dataset.readabilityUrl, {
+                method: 'POST',
+                body: new FormData(form),
+                credentials: 'same-origin',
+                headers: { 'X-Requested-With': 'XMLHttpRequest' },
             })
-            .catch(function () { /* the last summary stays */ });
+                .then(function (response) { return response.ok ? response.text() : null; })
+                .then(function (html) {
+                    // An older answer arriving after a newer one is dropped.
+                    if (html !== null && request === latest) panel.innerHTML = html;
+                })
+                .catch(function () { /* the last summary stays */ });
+        }
+
+        function schedule(event) {
+            if (panel.contains(event.target)) return;
+            window.clearTimeout(timer);
+            timer = window.setTimeout(refresh, DELAY_MS);
+        }
+
+        ['input', 'change', 'keyup'].forEach(function (type) {
+            form.addEventListener(type, schedule);
+        });
     }
 
-    function schedule(event) {
-        if (panel.contains(event.target)) return;
-        window.clearTimeout(timer);
-        timer = window.setTimeout(refresh, DELAY_MS);
+    // The admin loads panel scripts in the head, before the form exists.
+    if (document.readyState === 'loading') {
+        document.addEventListener('DOMContentLoaded', start);
+    } else {
+        start();
     }
-
-    ['input', 'change', 'keyup'].forEach(function (type) {
-        form.addEventListener(type, schedule);
-    });
 })();
