@@ -153,3 +153,25 @@ def test_on_a_phone_the_header_is_compact_and_the_title_comes_first(live_server,
 
     violations = axe_violations(page, impacts=("minor", "moderate", "serious", "critical"), tags=WCAG_22_AA)
     assert violations == [], describe_violations(violations)
+
+
+def test_print_gives_each_reference_address_once(live_server, browser_page, mesotherapy):
+    page = browser_page
+    page.goto(live_server.url + mesotherapy.url)
+    page.emulate_media(media="print")
+
+    links = page.locator(".references__link")
+    printed = [
+        (
+            link.inner_text(),
+            link.evaluate("a => getComputedStyle(a, '::after').content"),
+            link.get_attribute("href"),
+        )
+        for link in links.all()
+    ]
+
+    doi_text, doi_after, doi_href = printed[0]
+    assert doi_text.startswith("doi:") and doi_after == f'" ({doi_href})"'
+    # A link whose text is its URL prints it once: no address added after it.
+    for text, after, href in printed[1:]:
+        assert text == href and after in ("none", "normal"), (text, after)
