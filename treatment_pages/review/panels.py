@@ -60,10 +60,10 @@ class ReadabilityPanel(Panel):
             return reverse("treatment_pages_readability_create", args=[page._meta.label_lower, parent.pk])
 
         def get_context_data(self, parent_context=None):
-            from treatment_pages.review.views import readability_context
+            from treatment_pages.review.readability import readability_summary
 
             context = super().get_context_data(parent_context)
             page = self.instance
-            context.update(readability_context(page, len(page.references.all())))
+            context.update(readability_summary(page, len(page.references.all())))
             context["live_url"] = self.live_url()
             return context

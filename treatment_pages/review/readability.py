@@ -32,6 +32,7 @@ from wagtail import blocks
 from wagtail.rich_text import RichText
 
 from treatment_pages import conf
+from treatment_pages.review.citations import unmatched_markers
 
 WORD_RE = re.compile(r"[A-Za-z\u00C0-\u024F]+(?:['’][A-Za-z]+)*")
 # A sentence ends at . ! or ? before a capital (Spanish ones may open with ¿ or ¡).
@@ -272,3 +273,12 @@ def page_readability(page, target=None):
         result = score_text_chunks(chunks, target=target, formula=formula)
         cache.set(key, result, CACHE_SECONDS)
     return result
+
+
+def readability_summary(page, reference_count):
+    """What the edit screen's Readability panel shows for ``page`` (its intro and body as they
+    stand, saved or typed) when the article has ``reference_count`` references."""
+    return {
+        "readability": page_readability(page),
+        "unmatched_citations": unmatched_markers(list(page_chunks(page)), reference_count),
+    }

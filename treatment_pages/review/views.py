@@ -6,19 +6,10 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 from wagtail.models import Page, get_page_models
 
-from treatment_pages.review.citations import unmatched_markers
 from treatment_pages.review.forms import reference_count
-from treatment_pages.review.readability import page_chunks, page_readability
+from treatment_pages.review.readability import readability_summary
 
 SUMMARY_TEMPLATE = "treatment_pages/admin/readability_summary.html"
-
-
-def readability_context(page, references):
-    """What the panel shows for ``page`` (its intro and body as they stand) with ``references`` references."""
-    return {
-        "readability": page_readability(page),
-        "unmatched_citations": unmatched_markers(list(page_chunks(page)), references),
-    }
 
 
 def _page_with_form_text(request, page, parent):
@@ -39,7 +30,7 @@ def readability_for_edit_form(request, page_id):
     if not page.permissions_for_user(request.user).can_edit():
         raise PermissionDenied
     page, references = _page_with_form_text(request, page, page.get_parent())
-    return TemplateResponse(request, SUMMARY_TEMPLATE, readability_context(page, references))
+    return TemplateResponse(request, SUMMARY_TEMPLATE, readability_summary(page, references))
 
 
 @require_POST
@@ -53,4 +44,4 @@ def readability_for_create_form(request, page_type, parent_page_id):
         raise PermissionDenied
     page = page_class(locale=parent.locale)
     page, references = _page_with_form_text(request, page, parent)
-    return TemplateResponse(request, SUMMARY_TEMPLATE, readability_context(page, references))
+    return TemplateResponse(request, SUMMARY_TEMPLATE, readability_summary(page, references))
