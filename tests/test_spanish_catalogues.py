@@ -37,11 +37,11 @@ PATIENT_FACING = {
         # The form page, thank-you and "please wait" pages, and what they include.
         "templates/lead_forms/*.html",
         "templates/lead_forms/includes/*",
-        # The form's fields and the error messages patients read.
-        "submissions/forms.py",
-        "submissions/fields.py",
-        "views.py",
+        # The form's fields, its validation and spam messages, the thank-you step, the page's
+        # submission pipeline and the public API's answers to a front end's patients.
+        "submissions/*",
         "models/pages.py",
+        "templatetags/*",
         "api/routers.py",
     ],
 }
