@@ -337,6 +337,65 @@ class CalloutBlock(blocks.StructBlock):
         }
 
 
+class UrgentHelpValue(blocks.StructValue):
+    """Gives templates the phone number as a ``tel:`` link."""
+
+    @property
+    def phone_href(self):
+        number = "".join(ch for ch in self.get("phone") or "" if ch.isdigit() or ch == "+")
+        return f"tel:{number}" if number else ""
+
+
+class UrgentHelpBlock(blocks.StructBlock):
+    """When not to wait: the signs that need urgent care, and whom to call (the NHS "urgent advice" card).
+
+    Rendered as a card with a strong red top band; its heading starts with a visually hidden
+    "Urgent advice:" so a screen reader listing headings hears what kind of card it is.
+    """
+
+    title = blocks.CharBlock(
+        max_length=120,
+        label=_("Title"),
+        help_text=_("What the reader should do, e.g. “Call us or go to urgent care if”."),
+    )
+    text = blocks.RichTextBlock(
+        features=RICH_TEXT_FEATURES,
+        label=_("Text"),
+        help_text=_("The signs that need urgent help, usually as a bulleted list."),
+    )
+    phone = blocks.CharBlock(
+        required=False, max_length=40, label=_("Phone number"), help_text=_("Optional, e.g. 911.")
+    )
+    link = blocks.URLBlock(required=False, label=_("Link"), help_text=_("Optional page with more help."))
+    link_text = blocks.CharBlock(
+        required=False,
+        max_length=80,
+        label=_("Link text"),
+        help_text=_("What the link says, e.g. “Find urgent care near you”."),
+    )
+
+    class Meta:
+        icon = "warning"
+        template = "treatment_pages/blocks/urgent_help_block.html"
+        preview_template = "treatment_pages/blocks/block_preview.html"
+        label = _("Urgent help")
+        description = _("A card telling readers when not to wait and whom to call")
+        value_class = UrgentHelpValue
+        preview_value = {
+            "title": "Call us or go to urgent care if",
+            "text": "<ul><li>the treated skin is hot, swollen and painful</li><li>you have a fever</li></ul>",
+            "phone": "911",
+        }
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value.get("link") and not value.get("link_text"):
+            raise blocks.StructBlockValidationError(
+                block_errors={"link_text": ValidationError(_("Say what the link leads to."))}
+            )
+        return value
+
+
 class FactsListBlock(blocks.StructBlock):
     """A titled bullet list of facts, e.g. possible side effects."""
 
@@ -484,6 +543,7 @@ class TreatmentBodyBlock(blocks.StreamBlock):
     prevention_steps = PreventionStepsBlock()
     image = ImageBlock()
     callout = CalloutBlock()
+    urgent_help = UrgentHelpBlock()
     facts_list = FactsListBlock()
     next_steps = NextStepsBlock()
     faq = FAQBlock()

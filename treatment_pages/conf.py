@@ -44,6 +44,9 @@ DEFAULTS = {
     "TREATMENT_PAGES_LOW_RATING_MIN_COUNT": 5,
     # The clinic's target reading grade (Flesch-Kincaid) for patient information.
     "TREATMENT_PAGES_READABILITY_TARGET_GRADE": 8.0,
+    # The target for Spanish articles, on the Fernández Huerta ease scale (0-100, higher reads
+    # easier): 60 is the bottom of its "normal" band, which it places at school grades 7-8.
+    "TREATMENT_PAGES_READABILITY_TARGET_EASE_ES": 60.0,
     # How long a shared cache (CDN, Varnish, a site's own page cache) may keep a public page:
     # its s-maxage. Sent only where WAGTAILFRONTENDCACHE names a backend, which the app then
     # purges on change (treatment_pages.caching.purging); elsewhere pages are cached by browsers only,
@@ -113,6 +116,10 @@ def low_rating_min_count():
 
 def readability_target_grade():
     return float(app_settings.TREATMENT_PAGES_READABILITY_TARGET_GRADE)
+
+
+def readability_target_ease_es():
+    return float(app_settings.TREATMENT_PAGES_READABILITY_TARGET_EASE_ES)
 
 
 def clinical_reviewers_group():

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -184,13 +185,13 @@ def rating_vote(request, page_id):
         )
 
     if _wants_json(request):
-        stars = SCORE_LABELS[score]
         response = JsonResponse(
             {
                 **summary.as_dict(),
                 "your_score": score,
                 # The widget shows the new summary itself: the message reports the vote only.
-                "message": f"Thank you: you rated this page {stars}.",
+                "message": gettext("Thank you: you rated this page %(stars)s.")
+                % {"stars": SCORE_LABELS[score]},
             }
         )
     else:

@@ -2,6 +2,7 @@
 thank-you page in Spanish (the apps' locale/es translations), in a real browser."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import save_screenshot
 
@@ -48,3 +49,28 @@ def test_a_spanish_host_explains_form_errors_in_spanish(spanish, live_server, br
     summary = page.locator("#error-summary").inner_text()
     assert "Introduzca su full name" in summary
     assert "Introduzca su email" in summary
+
+
+def test_the_rating_widget_speaks_spanish_before_and_after_a_vote(
+    spanish, settings, live_server, browser_page, article
+):
+    # Every browser vote comes from 127.0.0.1; the per-network limits are tested elsewhere.
+    settings.RATINGS_VOTE_RATE = "10000/m"
+    settings.RATINGS_NEW_VOTERS_PER_ADDRESS = 10000
+    page = browser_page
+    page.goto(live_server.url + article.url)
+    rating = page.locator("#rating")
+    expect(rating.locator("[data-rating-hint]")).to_have_text(
+        "Seleccione una estrella para valorar. Con el teclado, elija con las flechas y pulse Intro."
+    )
+
+    rating.locator("label[for$='-4']").click()
+
+    expect(rating.get_by_role("status")).to_have_text("Gracias: ha valorado esta página con 4 estrellas.")
+    expect(rating.locator("[data-rating-text]")).to_have_text("4.0 de 5, 1 valoración")
+
+    # A reader who comes back sees their own score, in Spanish.
+    page.reload()
+    expect(rating.locator("[data-rating-own]")).to_have_text(
+        "Ha valorado esta página con 4 estrellas. Elija de nuevo para cambiar su valoración."
+    )

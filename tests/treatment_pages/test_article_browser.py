@@ -1,6 +1,6 @@
 import pytest
 
-from tests.browser import axe_violations, describe_violations
+from tests.browser import axe_violations, describe_violations, save_screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -124,3 +124,54 @@ def test_phone_width_has_no_horizontal_scrolling(live_server, browser_page, demo
     page.reload()
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on a phone with large text"
+
+
+PHONE = {"width": 390, "height": 844}
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def test_on_a_phone_the_header_is_compact_and_the_title_comes_first(live_server, browser_page, mesotherapy):
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + mesotherapy.url)
+
+    header = page.locator("header.site-header").bounding_box()
+    # It took 26% of the screen (brand, four links and the search form on their own rows).
+    save_screenshot(page, "article-phone")
+    assert header["height"] <= 0.15 * PHONE["height"], header
+    title = page.get_by_role("heading", level=1, name="Mesotherapy").bounding_box()
+    assert title["y"] < 0.3 * PHONE["height"], title
+    # The byline sits at the end, with the review dates, after the body and references.
+    assert (
+        page.locator(".review-byline").bounding_box()["y"] > page.locator(".references").bounding_box()["y"]
+    )
+    # The search and every link stay within reach.
+    assert page.get_by_role("search").is_visible()
+    assert page.get_by_role("navigation", name="Main").get_by_role("link", name="Treatments").is_visible()
+    save_screenshot(page, "article-phone")
+    save_screenshot(page, "article-phone-full", full_page=True)
+
+    violations = axe_violations(page, impacts=("minor", "moderate", "serious", "critical"), tags=WCAG_22_AA)
+    assert violations == [], describe_violations(violations)
+
+
+def test_print_gives_each_reference_address_once(live_server, browser_page, mesotherapy):
+    page = browser_page
+    page.goto(live_server.url + mesotherapy.url)
+    page.emulate_media(media="print")
+
+    links = page.locator(".references__link")
+    printed = [
+        (
+            link.inner_text(),
+            link.evaluate("a => getComputedStyle(a, '::after').content"),
+            link.get_attribute("href"),
+        )
+        for link in links.all()
+    ]
+
+    doi_text, doi_after, doi_href = printed[0]
+    assert doi_text.startswith("doi:") and doi_after == f'" ({doi_href})"'
+    # A link whose text is its URL prints it once: no address added after it.
+    for text, after, href in printed[1:]:
+        assert text == href and after in ("none", "normal"), (text, after)

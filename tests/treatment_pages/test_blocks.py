@@ -41,3 +41,19 @@ def test_steps_block_rejects_an_empty_list_of_steps():
     block = BODY_BLOCKS["prevention_steps"]
     with pytest.raises(ValidationError):
         block.clean(block.to_python({"title": "", "steps": []}))
+
+
+def test_urgent_help_card_links_its_phone_and_needs_words_for_its_link():
+    from wagtail.blocks import StructBlockValidationError
+
+    block = BODY_BLOCKS["urgent_help"]
+    value = block.to_python(
+        {"title": "Call us if", "text": "<ul><li>you have a fever</li></ul>", "phone": "+1 (217) 555-0142"}
+    )
+    html = block.render(value)
+
+    assert 'href="tel:+12175550142"' in html
+    assert '<span class="visually-hidden">Urgent advice: </span>Call us if</h2>' in html
+    with pytest.raises(StructBlockValidationError) as refused:
+        block.clean(block.to_python({**block.get_prep_value(value), "link": "https://example.org/"}))
+    assert "link_text" in refused.value.block_errors

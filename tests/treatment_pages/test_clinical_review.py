@@ -409,7 +409,8 @@ def test_home_page_carries_the_medical_clinic(client, home_page):
 def test_byline_links_to_the_clinician_and_references_close_the_article(client, mesotherapy):
     soup = soup_of(client.get(mesotherapy.url))
 
-    byline = soup.select_one("header .review-byline")
+    # At the article's end (the NHS pattern), after the references.
+    byline = soup.select_one("article footer.article__footer .review-byline")
     link = byline.find("a")
     assert link.get_text() == "Dr Jane Doe, MD, FAAD"
     assert link["href"] == "https://riverside-clinic.example/team/jane-doe/"
@@ -433,7 +434,9 @@ def test_a_citation_past_the_references_stays_text_and_the_editor_is_told(client
     assert "[7]" in soup.select_one(".article__body").get_text()
     assert len(soup.select(".article__body sup.citation")) == 3
     panel = soup_of(admin_client.get(reverse("wagtailadmin_pages:edit", args=[mesotherapy.pk])))
-    assert "These citation numbers match no reference: [7]" in panel.get_text(" ", strip=True)
+    assert "These citation numbers match no reference (publishing is blocked until each has one): [7]" in (
+        panel.get_text(" ", strip=True)
+    )
 
 
 def test_a_draft_clinician_is_not_named_to_patients(client, mesotherapy):

@@ -21,6 +21,7 @@ EXPECTED_PREVIEW_TEXT = {
     "prevention_steps": "Cut down on salt",
     "image": "Our treatment room",
     "callout": "Don't expect miracles",
+    "urgent_help": "Call us or go to urgent care if",
     "facts_list": "Mild swelling",
     "next_steps": "Talk to one of our doctors",
     "faq": "Does the treatment hurt?",

@@ -59,7 +59,11 @@ def listing_rows(response):
     rows = []
     for row in soup.select("table.listing tbody tr"):
         title_cell, *cells = row.find_all("td")[1:]
-        title = title_cell.select_one(".title-wrapper").get_text(" ", strip=True)
+        title = title_cell.select_one(".title-wrapper")
+        # What sighted editors see: the screen-reader-only score and time are checked apart.
+        for hidden in title.select(".w-sr-only"):
+            hidden.decompose()
+        title = title.get_text(" ", strip=True)
         rows.append([title, *(cell.get_text(" ", strip=True) for cell in cells)])
     return rows
 
@@ -114,10 +118,22 @@ def test_listing_filters_by_page_score_and_date_range(editor_client, rated):
     )
     older = listing_rows(editor_client.get(url, {"created_to": (today - timedelta(days=30)).isoformat()}))
 
-    assert len(by_page) == 4 and all(row[0].startswith("Chemical peel (rating ") for row in by_page)
+    assert len(by_page) == 4 and all(row[0] == "Chemical peel" for row in by_page)
     assert len(by_score) == 4 and all(row[1] == "5 stars" for row in by_score)
     assert len(recent) == 6
-    assert [row[:2] for row in older] == [[f"Chemical peel (rating {old.pk})", "1 star"]]
+    assert [row[:2] for row in older] == [["Chemical peel", "1 star"]]
+
+
+def test_each_rating_row_names_its_page_and_tells_screen_readers_its_score_and_time(editor_client, rated):
+    peel = rated["peel"]
+    old = Rating.objects.filter(page=peel, score=1).get()
+
+    soup = BeautifulSoup(editor_client.get(reverse(LISTING), {"page": peel.pk}).content, "html.parser")
+
+    hidden = [cell.get_text() for cell in soup.select("table.listing tbody .title-wrapper .w-sr-only")]
+    assert len(hidden) == 4 and len(set(hidden)) == 4
+    assert f", 1 star, {old.rated_on_text} (no. {old.pk})" in hidden
+    assert str(old) == f"1 star for “Chemical peel”, {old.rated_on_text}"
 
 
 def test_deleting_a_rating_in_the_admin_updates_the_summary(editor_client, rated):

@@ -1,4 +1,5 @@
-"""Clinical review in the API (v2 and typed v3) and the readability grade editors see."""
+"""Clinical review in the API (v2 and typed v3) and the readability score editors see (only they:
+it is not in the public API)."""
 
 import pytest
 from django.urls import reverse
@@ -6,10 +7,10 @@ from django.urls import reverse
 from tests.factories import UserFactory
 from treatment_pages.review.readability import count_syllables, score_text_chunks
 
-REVIEW_FIELDS = "medical_reviewer,last_reviewed,next_review_due,references,faq,readability"
+REVIEW_FIELDS = "medical_reviewer,last_reviewed,next_review_due,references,faq"
 
 
-def test_v2_article_has_reviewer_dates_references_faq_and_readability(client, mesotherapy):
+def test_v2_article_has_reviewer_dates_references_and_faq(client, mesotherapy):
     response = client.get(f"/api/v2/pages/{mesotherapy.pk}/")
 
     assert response.status_code == 200
@@ -21,8 +22,7 @@ def test_v2_article_has_reviewer_dates_references_faq_and_readability(client, me
     assert [ref["number"] for ref in data["references"]] == [1, 2, 3]
     assert data["references"][0]["link"] == "https://doi.org/10.5555/demo.meso.2023.001"
     assert data["faq"][0]["question"] == "Does mesotherapy hurt?"
-    assert data["readability"]["target_grade"] == 8.0
-    assert data["readability"]["grade"] == mesotherapy.readability.grade
+    assert "readability" not in data
 
 
 def test_v2_listing_carries_the_review_fields(client, mesotherapy):
@@ -42,14 +42,12 @@ def test_v3_article_types_the_review_fields(client, mesotherapy):
 
     assert data["medical_reviewer"]["credentials"] == "MD, FAAD"
     assert data["references"][1]["url"] == "https://dermatology-society.example.org/patients/cellulite"
-    assert data["readability"]["above_target"] == (data["readability"]["grade"] > 8.0)
 
     schema = client.get("/api/v3/openapi.json").json()
     components = schema["components"]["schemas"]
     article = components["TreatmentPageSchema"]["properties"]
     assert article["references"]["anyOf"][0]["items"]["$ref"].endswith("/ReferenceDict")
-    assert article["readability"]["anyOf"][0]["$ref"].endswith("/ReadabilityDict")
-    assert components["ReadabilityDict"]["properties"]["grade"]["type"] == "number"
+    assert "readability" not in article and "ReadabilityDict" not in components
     assert components["ClinicianDict"]["properties"]["display_name"]["type"] == "string"
     assert "FAQItemDict" in components
 
@@ -67,8 +65,8 @@ def test_simple_sentences_score_low_and_long_ones_high():
         target=8,
     )
 
-    assert easy.grade < 2 and not easy.above_target
-    assert hard.grade > 20 and hard.above_target
+    assert easy.score < 2 and not easy.harder_than_target
+    assert hard.score > 20 and hard.harder_than_target
     assert hard.hardest[0].text.startswith("Mesotherapy administers")
 
 
@@ -106,15 +104,16 @@ def test_editor_sees_grade_target_and_hardest_sentences(admin_client, mesotherap
     assert response.status_code == 200
     html = response.content.decode()
     panel = html[html.index("data-readability-panel") :]
-    assert 'data-readability-above="true"' in panel
+    assert 'data-readability-harder="true"' in panel
     assert "Reading grade 36.2 (Flesch-Kincaid)" in panel
     assert "target is grade 8.0 or below" in panel
     assert "Mesotherapy administers individualised" in panel
     assert "treatment_pages/js/readability-confirm.js" in html
+    assert "treatment_pages/js/readability-live.js" in html
 
 
 def test_target_grade_comes_from_settings(settings, mesotherapy):
     settings.TREATMENT_PAGES_READABILITY_TARGET_GRADE = 30
 
     assert mesotherapy.readability.target == 30
-    assert not mesotherapy.readability.above_target
+    assert not mesotherapy.readability.harder_than_target

@@ -10,6 +10,7 @@ import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
 from django.db import connection
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -490,6 +491,23 @@ def test_the_admin_offers_a_new_secret_once_and_never_shows_the_stored_one(clien
     for page in (edit_form, listing):
         assert stored not in page.content.decode()
         assert stored.removeprefix("whsec_")[:20] not in page.content.decode()
+
+
+def test_the_endpoint_list_says_yes_or_no_for_active_not_true_or_false(client):
+    client.force_login(UserFactory(is_superuser=True))
+    WebhookEndpoint.objects.create(url="https://on.example/hook", description="On")
+    WebhookEndpoint.objects.create(url="https://off.example/hook", description="Off", is_active=False)
+
+    response = client.get("/admin/webhook_endpoints/")
+
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    active = {
+        row.select("td")[1].get_text(" ", strip=True): row.select("td")[-1].get_text(" ", strip=True)
+        for row in soup.select("table.listing tbody tr")
+    }
+    assert active == {"https://on.example/hook": "Yes", "https://off.example/hook": "No"}
+    assert "True" not in soup.select_one("table.listing").get_text()
 
 
 def test_rotating_replaces_the_secret_and_an_empty_field_keeps_it(client):

@@ -17,6 +17,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.signing import BadSignature
 from django.http import Http404, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext
 from ninja import Field, Header, Path, Query, Router, Schema
 from pydantic import StrictInt
 from wagtail.api.v3.errors import problem_response
@@ -260,7 +261,8 @@ def vote(request, page_id: PageId, payload: VoteIn, response: HttpResponse):
         **summary.as_dict(),
         "your_score": payload.score,
         "voter_token": payload.voter_token or issue_voter_token(identifier),
-        "message": f"Thank you: you rated this page {SCORE_LABELS[payload.score]}. Now {summary.text}.",
+        "message": gettext("Thank you: you rated this page %(stars)s. Now %(summary)s.")
+        % {"stars": SCORE_LABELS[payload.score], "summary": summary.text},
     }
 
 

@@ -23,6 +23,7 @@ from treatment_pages.blocks import TreatmentBodyBlock
 from treatment_pages.caching.policy import SharedCacheMixin
 from treatment_pages.conf import app_settings
 from treatment_pages.ratings.panels import RatingSummaryPanel
+from treatment_pages.review.forms import TreatmentPageForm
 from treatment_pages.review.panels import ReadabilityPanel, ReviewStatusPanel
 from treatment_pages.review.serializers import (
     CitationsField,
@@ -228,6 +229,8 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
     subpage_types = []
 
     og_type = "article"
+    # Stops publishing while a citation [n] matches no reference (drafts still save).
+    base_form_class = TreatmentPageForm
 
     class Meta:
         verbose_name = "treatment article"
@@ -291,6 +294,25 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
     def reference_list(self):
         """The references in their numbered order."""
         return list(self.references.all())
+
+    @cached_property
+    def contents(self):
+        """The article's sections (h2 headings) for its contents list, each with its heading's anchor."""
+        from treatment_pages.articles.contents import contents_entries
+
+        return contents_entries(self.body.raw_data)
+
+    @property
+    def shows_contents(self):
+        """Whether the article is long enough for a contents list (three sections or more)."""
+        from treatment_pages.articles.contents import MIN_CONTENTS_ENTRIES
+
+        return len(self.contents) >= MIN_CONTENTS_ENTRIES
+
+    def body_with_anchors(self):
+        """The body's blocks, each with the anchor its section heading carries ("" for others)."""
+        anchors = {entry.block_id: entry.anchor for entry in self.contents}
+        return [(block, anchors.get(block.id, "")) for block in self.body]
 
     @property
     def faq_questions(self):

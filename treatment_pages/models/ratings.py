@@ -11,6 +11,9 @@ from django.contrib import admin
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -64,15 +67,26 @@ class Rating(models.Model):
         ]
 
     def __str__(self):
-        # Shown in admin messages, logs and each row's checkbox name: never the voter key.
-        # The number tells two ratings of one page apart.
-        return f"{self.get_score_display()} for “{self.page.title}” (rating {self.pk})"
+        # Shown in admin messages and logs: never the voter key.
+        return f"{self.get_score_display()} for “{self.page.title}”, {self.rated_on_text}"
+
+    @property
+    def rated_on_text(self):
+        """When the reader rated, in the site's time zone (e.g. "14 Mar 2026 10:02")."""
+        return date_format(timezone.localtime(self.created), "j M Y H:i") if self.created else ""
 
     @admin.display(description="Page", ordering="page__title")
     def page_title(self):
-        """The rated page's title and the rating's number, for admin listings: the listing's
-        row checkboxes are described by this cell, so two ratings of one page differ."""
-        return f"{self.page.title} (rating {self.pk})"
+        """The rated page's title, for admin listings. The row's checkbox is described by this
+        cell, so screen readers also hear the score, the time and the rating's number, which
+        tell two ratings of a page apart (sighted editors see the score and date columns)."""
+        return format_html(
+            '{}<span class="w-sr-only">, {}, {} (no. {})</span>',
+            self.page.title,
+            self.get_score_display(),
+            self.rated_on_text,
+            self.pk,
+        )
 
 
 class RatingSummary(models.Model):

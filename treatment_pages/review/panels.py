@@ -2,6 +2,7 @@
 
 from django.forms import Media
 from django.templatetags.static import static
+from django.urls import reverse
 from wagtail.admin.panels import Panel
 
 
@@ -29,9 +30,12 @@ class ReviewStatusPanel(Panel):
 
 
 class ReadabilityPanel(Panel):
-    """Read-only: the article's Flesch-Kincaid grade, the clinic's target and the hardest sentences.
+    """Read-only: how easily patients read the article (by its language's formula), the clinic's
+    target, the sentences that make it harder most, and citations that match no reference.
 
-    When the grade is above the target, publishing asks the editor to confirm (never blocks).
+    It follows the text as the editor types (readability-live.js posts the form, unsaved, to
+    the views in ``treatment_pages.review.views`` after a pause). When the article reads harder
+    than the target, publishing asks the editor to confirm (never blocks).
     """
 
     class BoundPanel(Panel.BoundPanel):
@@ -39,16 +43,27 @@ class ReadabilityPanel(Panel):
 
         @property
         def media(self):
-            return Media(js=[static("treatment_pages/js/readability-confirm.js")])
+            return Media(
+                js=[
+                    static("treatment_pages/js/readability-confirm.js"),
+                    static("treatment_pages/js/readability-live.js"),
+                ]
+            )
+
+        def live_url(self):
+            page = self.instance
+            if page.pk:
+                return reverse("treatment_pages_readability_edit", args=[page.pk])
+            parent = getattr(self.form, "parent_page", None)
+            if parent is None:
+                return ""
+            return reverse("treatment_pages_readability_create", args=[page._meta.label_lower, parent.pk])
 
         def get_context_data(self, parent_context=None):
-            from treatment_pages.review.citations import unmatched_markers
-            from treatment_pages.review.readability import page_readability
+            from treatment_pages.review.readability import readability_summary
 
             context = super().get_context_data(parent_context)
             page = self.instance
-            context["readability"] = page_readability(page)
-            context["unmatched_citations"] = unmatched_markers(
-                [str(block.value) for block in page.body] + [page.intro or ""], len(page.references.all())
-            )
+            context.update(readability_summary(page, len(page.references.all())))
+            context["live_url"] = self.live_url()
             return context

@@ -1,5 +1,6 @@
 """API fields (v2, and typed in v3 through their return annotations) for clinical review data."""
 
+
 from rest_framework.fields import Field
 from typing_extensions import TypedDict  # pydantic (the v3 schema) needs it before Python 3.12
 

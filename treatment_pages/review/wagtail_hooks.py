@@ -17,6 +17,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from treatment_pages.models import Clinician, TreatmentPage
 from treatment_pages.review import service as review
+from treatment_pages.review import views as review_views
 from treatment_pages.spreadsheet import SafeSpreadsheetExportMixin
 
 
@@ -131,6 +132,16 @@ def register_review_report_urls():
             "reports/clinical-review/results/",
             ClinicalReviewReportView.as_view(results_only=True),
             name="treatment_pages_review_report_results",
+        ),
+        path(
+            "treatment-pages/readability/<int:page_id>/",
+            review_views.readability_for_edit_form,
+            name="treatment_pages_readability_edit",
+        ),
+        path(
+            "treatment-pages/readability/new/<str:page_type>/<int:parent_page_id>/",
+            review_views.readability_for_create_form,
+            name="treatment_pages_readability_create",
         ),
     ]
 

@@ -59,6 +59,12 @@ class WebhookEndpointForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
+class YesNoColumn(Column):
+    """A true/false column shown as a tick or cross with the word "Yes" or "No" (not "True")."""
+
+    cell_template_name = "treatment_pages/admin/yes_no_cell.html"
+
+
 class WebhookEndpointViewSet(ModelViewSet):
     """Endpoints: only users with the model's permissions (administrators) see this."""
 
@@ -66,7 +72,7 @@ class WebhookEndpointViewSet(ModelViewSet):
     icon = "link-external"
     menu_label = _("Endpoints")
     form_fields = ["url", "description", "events", "is_active"]
-    list_display = ["__str__", "url", "is_active"]
+    list_display = ["__str__", "url", YesNoColumn("is_active", label=_("Active"), sort_key="is_active")]
 
     def get_form_class(self, for_update=False):
         return WebhookEndpointForm

@@ -2,16 +2,13 @@
 // Without this script the same form posts normally and the server redirects back.
 // With it, a click on a star is the vote (Enter for keyboard readers): the submit button
 // is hidden, and after a vote the one status message replaces the "You rated..." line.
+// Its words come from the widget's data-message-* attributes (translated with the page).
 (function () {
     "use strict";
 
     function csrfFromForm(form) {
         var input = form.querySelector('input[name="csrfmiddlewaretoken"]');
         return input ? input.value : "";
-    }
-
-    function starsLabel(score) {
-        return score + (score === 1 ? " star" : " stars");
     }
 
     function Widget(root) {
@@ -91,7 +88,7 @@
         var widget = this;
         if (this.busy) { return; }
         if (this.selectedScore() === null) {
-            this.announce("Choose from 1 to 5 stars first.");
+            this.announce(this.root.dataset.messageChoose);
             return;
         }
         this.busy = true;
@@ -116,11 +113,11 @@
                     widget.show(result.data, true);
                     widget.announce(result.data.message);
                 } else {
-                    widget.announce(result.data.error || "Sorry, your rating could not be saved. Please try again.");
+                    widget.announce(result.data.error || widget.root.dataset.messageFailed);
                 }
             })
             .catch(function () {
-                widget.announce("Sorry, your rating could not be saved. Check your connection and try again.");
+                widget.announce(widget.root.dataset.messageOffline);
             })
             .then(function () {
                 widget.busy = false;
@@ -141,8 +138,9 @@
             if (radio && (justVoted || !this.form.querySelector('input[name="score"]:checked'))) {
                 radio.checked = true;
             }
-            this.own.textContent = "You rated this page " + starsLabel(state.your_score) +
-                ". Choose again to change your rating.";
+            this.own.textContent = this.root.dataset.messageOwn.replace(
+                "%(stars)s", radio ? radio.getAttribute("data-label") : String(state.your_score)
+            );
             // Just voted: the status message says it; the same words twice would be noise.
             this.own.hidden = justVoted;
         }
