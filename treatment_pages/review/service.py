@@ -26,10 +26,12 @@ OVERDUE = "overdue"
 DUE_THIS_MONTH = "due_this_month"
 LOW_RATING = "low_rating"
 NOT_REVIEWED = "not_reviewed"
+CHANGED_SINCE_REVIEW = "changed_since_review"
 
 STATUS_CHOICES = [
     (OVERDUE, _("Overdue")),
     (DUE_THIS_MONTH, _("Due this month")),
+    (CHANGED_SINCE_REVIEW, _("Changed since review")),
     (LOW_RATING, _("Low reader rating")),
     (NOT_REVIEWED, _("Never reviewed")),
 ]
@@ -86,20 +88,29 @@ def status_q(status, on=None):
     if status == LOW_RATING:
         return low_rating_q()
     if status == NOT_REVIEWED:
-        return Q(last_reviewed__isnull=True, next_review_due__isnull=True)
+        # No clinician has signed the article off (the seal is the only proof of a review).
+        return Q(review_seal__isnull=True) | Q(review_seal__signed_fingerprint="")
+    if status == CHANGED_SINCE_REVIEW:
+        # Published content differs from what the clinician signed (treatment_pages.review.seal).
+        return Q(review_seal__signed_fingerprint__gt="") & ~Q(
+            review_seal__signed_fingerprint=F("review_seal__live_fingerprint")
+        )
     raise ValueError(f"Unknown review status {status!r}")
 
 
 def queue_q(on=None):
-    """Articles that need a clinical review now: overdue, due this month, or rated low."""
-    return status_q(OVERDUE, on) | status_q(DUE_THIS_MONTH, on) | status_q(LOW_RATING, on)
+    """Articles that need a clinical review now: every reason in ``STATUS_CHOICES``."""
+    q = Q()
+    for status, _label in STATUS_CHOICES:
+        q |= status_q(status, on)
+    return q
 
 
 def articles(queryset=None):
     from treatment_pages.models import TreatmentPage
 
     queryset = TreatmentPage.objects.all() if queryset is None else queryset
-    return queryset.select_related("medical_reviewer", "medical_reviewer__user")
+    return queryset.select_related("medical_reviewer", "medical_reviewer__user", "review_seal")
 
 
 def review_queue(queryset=None, on=None):
@@ -121,7 +132,14 @@ class Reason:
 def reasons_for(page, on=None, rating_summary=None):
     """Why ``page`` needs review (empty when it does not): what the report and digest show."""
     on = on or today()
+    from treatment_pages.review.seal import seal_of
+
     reasons = []
+    seal = seal_of(page)
+    if seal is None or not seal.is_signed:
+        reasons.append(Reason(NOT_REVIEWED, _("Never clinically reviewed")))
+    elif not seal.holds_for_live_content:
+        reasons.append(Reason(CHANGED_SINCE_REVIEW, _("Changed since its clinical review")))
     due = page.next_review_due
     if due and due < on:
         reasons.append(
@@ -182,20 +200,33 @@ def stamp_review(page, user=None, on=None):
     return page
 
 
-def stamp_review_revision(page, user, on=None):
-    """Save the article's latest draft with the review stamped, as a new revision (returned).
+def stamp_review_revision(page, user, on=None, note=""):
+    """Save the article's latest draft with the review stamped, as a new revision (returned),
+    and seal that draft's content as reviewed, with the reviewer's public change ``note``.
 
     Used by the "Clinical review" workflow task before it approves: the workflow publishes
     the latest revision, so the stamp goes live with the approval.
     """
     from treatment_pages.models import TreatmentPage
+    from treatment_pages.review import seal
 
     page = page.specific
     if not isinstance(page, TreatmentPage):
         return None
     draft = page.get_latest_revision_as_object()
     stamp_review(draft, user, on)
-    return draft.save_revision(user=user, clean=False, log_action=True)
+    # The note of the editor's draft was for readers of a change; the review's note replaces it.
+    draft.change_note, draft.change_is_non_clinical = "", False
+    revision = draft.save_revision(user=user, clean=False, log_action=True)
+    seal.sign(
+        draft,
+        reviewer=draft.medical_reviewer,
+        reviewed_on=draft.last_reviewed,
+        user=user,
+        revision=revision,
+        note=note,
+    )
+    return revision
 
 
 # --- Digests -------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from treatment_pages.models import Clinician, TreatmentPage
+from treatment_pages.review import seal
 from treatment_pages.review import service as review
 from treatment_pages.spreadsheet import SafeSpreadsheetExportMixin
 
@@ -178,3 +179,10 @@ class ReviewDashboardPanel(Component):
 def add_review_dashboard_panel(request, panels):
     if user_sees_review(request.user):
         panels.append(ReviewDashboardPanel(request.user))
+
+
+@hooks.register("register_log_actions")
+def register_review_seal_log_actions(actions):
+    """The seal's entries in Wagtail's page history (who marked a change non-clinical, and when)."""
+    for action, label in seal.LOG_ACTIONS:
+        actions.register_action(action, label, label)
