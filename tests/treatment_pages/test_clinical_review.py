@@ -206,6 +206,32 @@ def test_report_exports_csv_and_xlsx_that_a_spreadsheet_opens(admin_client, peel
         assert "Chemical peel" in converted.splitlines()[1]
 
 
+def test_report_shows_review_dates_as_dates_not_relative_time(admin_client, mesotherapy):
+    """Issue 27 item 3: a due date next year read "Just now", a review date "14 hours ago"."""
+    response = admin_client.get(reverse("treatment_pages_review_report"))
+    row = next(row for row in soup_of(response).select("tbody tr") if "Mesotherapy" in row.get_text())
+
+    times = {time["datetime"]: time.get_text(strip=True) for time in row.select("time")}
+    assert times == {
+        mesotherapy.last_reviewed.isoformat(): f"{mesotherapy.last_reviewed:%-d %b %Y}",
+        mesotherapy.next_review_due.isoformat(): f"{mesotherapy.next_review_due:%-d %b %Y}",
+    }
+    assert "ago" not in row.get_text() and "Just now" not in row.get_text()
+
+
+def test_a_live_article_never_reviewed_is_in_the_queue_with_that_reason(admin_client, laser, mesotherapy):
+    """Issue 27 item 13: Laser hair removal, live and never signed off, was in no queue."""
+    assert "Laser hair removal" in report_titles(admin_client, status="queue")
+    assert "Laser hair removal" in report_titles(admin_client, status="not_reviewed")
+    assert "Mesotherapy" not in report_titles(admin_client, status="not_reviewed")
+    row = next(
+        row
+        for row in soup_of(admin_client.get(reverse("treatment_pages_review_report"))).select("tbody tr")
+        if "Laser hair removal" in row.get_text()
+    )
+    assert "Never clinically reviewed" in row.get_text()
+
+
 def test_report_filters_by_reviewer(admin_client, peel, mesotherapy):
     okafor = Clinician.objects.get(name="Dr Samuel Okafor")
 

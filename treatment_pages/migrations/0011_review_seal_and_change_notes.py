@@ -30,6 +30,7 @@ def seal_reviewed_articles(apps, schema_editor):
                 "live_fingerprint": fingerprint,
                 "signed_fingerprint": fingerprint if reviewed else "",
                 "reviewer_id": page.medical_reviewer_id if reviewed else None,
+                "signed_revision_id": page.live_revision_id if reviewed else None,
                 "reviewed_on": reviewed,
             },
         )

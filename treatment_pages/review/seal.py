@@ -18,6 +18,7 @@ import hashlib
 import json
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
@@ -164,8 +165,8 @@ def on_page_published(sender, instance, revision=None, **kwargs):
 
 
 def public_history(page):
-    """The article's "Page history": reviews and changes with a note, newest first."""
-    return [entry for entry in page.change_notes.all() if entry.note or entry.kind == entry.REVIEWED]
+    """The article's "Page history": its reviews and published changes, newest first."""
+    return list(page.change_notes.all())
 
 
 def changes_since_seal(page):
@@ -178,6 +179,13 @@ def changes_since_seal(page):
             break
         entries.append(entry)
     return entries
+
+
+def comparison_url(page, seal):
+    """Wagtail's block-by-block comparison of the signed revision with the latest draft, or ""."""
+    if seal is None or not seal.signed_revision_id or seal.signed_revision_id == page.latest_revision_id:
+        return ""
+    return reverse("wagtailadmin_pages:revisions_compare", args=[page.pk, seal.signed_revision_id, "latest"])
 
 
 LOG_ACTIONS = [

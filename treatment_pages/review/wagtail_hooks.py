@@ -9,7 +9,7 @@ from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
-from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
@@ -41,6 +41,13 @@ def editable_articles(user):
 
 
 QUEUE = "queue"
+
+
+class CalendarDateColumn(Column):
+    """A calendar date shown as one ("3 Mar 2027"): Wagtail's DateColumn shows timestamps as
+    relative time, which turns a future due date into "Just now" (issue 27 item 3)."""
+
+    cell_template_name = "treatment_pages/admin/tables/calendar_date_cell.html"
 
 
 class ReviewReportFilterSet(WagtailFilterSet):
@@ -92,8 +99,8 @@ class ClinicalReviewReportView(SafeSpreadsheetExportMixin, ReportView):
     columns = [
         TitleColumn("title", label=_("Article"), url_name="wagtailadmin_pages:edit"),
         Column("reviewer_name", label=_("Medical reviewer")),
-        DateColumn("last_reviewed", label=_("Last reviewed")),
-        DateColumn("next_review_due", label=_("Next review due")),
+        CalendarDateColumn("last_reviewed", label=_("Last reviewed")),
+        CalendarDateColumn("next_review_due", label=_("Next review due")),
         Column("reasons_text", label=_("Needs review because")),
     ]
 

@@ -162,6 +162,7 @@ class Command(BaseCommand):
             page,
             reviewer=page.medical_reviewer,
             reviewed_on=page.last_reviewed,
+            revision=page.live_revision,
             note="Checked against current guidance.",
             at=timezone.make_aware(datetime.datetime.combine(page.last_reviewed, datetime.time(12))),
         )
