@@ -42,6 +42,10 @@ DEFAULTS = {
     # some types and ignores "self-serving" reviews of a business on its own site, so it earns
     # nothing for a clinic's MedicalWebPage and risks a manual action (README "Structured data").
     "TREATMENT_PAGES_JSON_LD_AGGREGATE_RATING": False,
+    # "Was this page helpful?": this many "No" answers giving "out of date" (or, counted apart,
+    # "hard to understand") since an article's last clinical review put it in the review queue.
+    # 0: reader feedback never queues an article.
+    "TREATMENT_PAGES_FEEDBACK_REVIEW_THRESHOLD": 5,
     # The clinic's target reading grade (Flesch-Kincaid) for patient information.
     "TREATMENT_PAGES_READABILITY_TARGET_GRADE": 8.0,
     # How long a shared cache (CDN, Varnish, a site's own page cache) may keep a public page:

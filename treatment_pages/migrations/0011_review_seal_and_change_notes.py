@@ -24,6 +24,9 @@ def seal_reviewed_articles(apps, schema_editor):
     for page in TreatmentPage.objects.filter(live=True).iterator():
         fingerprint = content_fingerprint(page)
         reviewed = page.last_reviewed
+        reviewed_at = (
+            timezone.make_aware(datetime.datetime.combine(reviewed, datetime.time(12))) if reviewed else None
+        )
         ReviewSeal.objects.update_or_create(
             page_id=page.pk,
             defaults={
@@ -32,13 +35,14 @@ def seal_reviewed_articles(apps, schema_editor):
                 "reviewer_id": page.medical_reviewer_id if reviewed else None,
                 "signed_revision_id": page.live_revision_id if reviewed else None,
                 "reviewed_on": reviewed,
+                "reviewed_at": reviewed_at,
             },
         )
         if reviewed:
             ArticleChangeNote.objects.create(
                 page_id=page.pk,
                 kind="reviewed",
-                created_at=timezone.make_aware(datetime.datetime.combine(reviewed, datetime.time(12))),
+                created_at=reviewed_at,
             )
 
 
@@ -85,6 +89,7 @@ class Migration(migrations.Migration):
                 ('signed_fingerprint', models.CharField(blank=True, max_length=64)),
                 ('live_fingerprint', models.CharField(blank=True, max_length=64)),
                 ('reviewed_on', models.DateField(blank=True, null=True)),
+                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
                 ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='treatment_pages.clinician')),
                 ('signed_revision', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailcore.revision')),
             ],

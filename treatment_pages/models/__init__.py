@@ -1,4 +1,5 @@
 from .clinicians import Clinician
+from .feedback import PageFeedback
 from .pages import TreatmentIndexPage, TreatmentPage
 from .ratings import Rating, RatingSummary
 from .review import ArticleChangeNote, ArticleReference, ClinicalReviewTask, ReviewSeal
@@ -11,6 +12,7 @@ __all__ = [
     "ClinicContactSettings",
     "Clinician",
     "ClinicalReviewTask",
+    "PageFeedback",
     "Rating",
     "RatingSummary",
     "ReviewSeal",

@@ -253,8 +253,10 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
             .get_rendition_model()
             .objects.filter(filter_spec__in=API_RENDITION_SPECS.values())
         )
-        return queryset.select_related("hero_image", "medical_reviewer").prefetch_related(
-            Prefetch("hero_image__renditions", queryset=renditions), "references"
+        return queryset.select_related(
+            "hero_image", "medical_reviewer", "review_seal", "review_seal__reviewer"
+        ).prefetch_related(
+            Prefetch("hero_image__renditions", queryset=renditions), "references", "change_notes"
         )
 
     @classmethod

@@ -156,6 +156,8 @@ class ReviewSeal(models.Model):
         "treatment_pages.Clinician", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_on = models.DateField(null=True, blank=True)
+    # When it was signed: reader feedback after this moment can bring the article back for review.
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("review seal")

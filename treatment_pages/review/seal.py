@@ -19,6 +19,7 @@ import json
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
@@ -104,6 +105,7 @@ def sign(page, *, reviewer, reviewed_on, user=None, revision=None, note="", at=N
     seal.signed_revision = revision
     seal.reviewer = reviewer
     seal.reviewed_on = reviewed_on
+    seal.reviewed_at = at or timezone.now()
     seal.save()
     ArticleChangeNote.objects.create(
         page_id=page.pk,

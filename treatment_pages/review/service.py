@@ -27,12 +27,14 @@ DUE_THIS_MONTH = "due_this_month"
 LOW_RATING = "low_rating"
 NOT_REVIEWED = "not_reviewed"
 CHANGED_SINCE_REVIEW = "changed_since_review"
+READER_FEEDBACK = "reader_feedback"
 
 STATUS_CHOICES = [
     (OVERDUE, _("Overdue")),
     (DUE_THIS_MONTH, _("Due this month")),
     (CHANGED_SINCE_REVIEW, _("Changed since review")),
     (LOW_RATING, _("Low reader rating")),
+    (READER_FEEDBACK, _("Readers say out of date or hard to understand")),
     (NOT_REVIEWED, _("Never reviewed")),
 ]
 
@@ -87,6 +89,10 @@ def status_q(status, on=None):
         return Q(next_review_due__gte=on, next_review_due__lte=month_bounds(on)[1])
     if status == LOW_RATING:
         return low_rating_q()
+    if status == READER_FEEDBACK:
+        from treatment_pages.feedback.service import review_q
+
+        return review_q()
     if status == NOT_REVIEWED:
         # No clinician has signed the article off (the seal is the only proof of a review).
         return Q(review_seal__isnull=True) | Q(review_seal__signed_fingerprint="")
@@ -129,11 +135,16 @@ class Reason:
     text: str
 
 
-def reasons_for(page, on=None, rating_summary=None):
-    """Why ``page`` needs review (empty when it does not): what the report and digest show."""
-    on = on or today()
+def reasons_for(page, on=None, rating_summary=None, feedback_flags=None):
+    """Why ``page`` needs review (empty when it does not): what the report and digest show.
+
+    ``rating_summary`` and ``feedback_flags`` (``{reason: count}``) are loaded when not given.
+    """
+    from treatment_pages.feedback.service import flagged_reasons
+    from treatment_pages.models.feedback import HARD_TO_UNDERSTAND, OUT_OF_DATE
     from treatment_pages.review.seal import seal_of
 
+    on = on or today()
     reasons = []
     seal = seal_of(page)
     if seal is None or not seal.is_signed:
@@ -163,17 +174,44 @@ def reasons_for(page, on=None, rating_summary=None):
                 % {"average": summary.average, "count": summary.count},
             )
         )
+    flags = feedback_flags if feedback_flags is not None else flagged_reasons([page.pk])[page.pk]
+    if OUT_OF_DATE in flags:
+        reasons.append(
+            Reason(
+                READER_FEEDBACK,
+                ngettext(
+                    "%(count)d reader says it is out of date",
+                    "%(count)d readers say it is out of date",
+                    flags[OUT_OF_DATE],
+                )
+                % {"count": flags[OUT_OF_DATE]},
+            )
+        )
+    if HARD_TO_UNDERSTAND in flags:
+        reasons.append(
+            Reason(
+                READER_FEEDBACK,
+                ngettext(
+                    "%(count)d reader found it hard to understand",
+                    "%(count)d readers found it hard to understand",
+                    flags[HARD_TO_UNDERSTAND],
+                )
+                % {"count": flags[HARD_TO_UNDERSTAND]},
+            )
+        )
     return reasons
 
 
 def attach_reasons(pages, on=None):
-    """Set ``review_reasons`` on each page, loading all their rating summaries in one query."""
+    """Set ``review_reasons`` on each page, loading rating summaries and feedback in one query each."""
+    from treatment_pages.feedback.service import flagged_reasons
     from treatment_pages.models import RatingSummary
 
     pages = list(pages)
     summaries = RatingSummary.for_pages(page.pk for page in pages)
+    flags = flagged_reasons(page.pk for page in pages)
     for page in pages:
-        page.review_reasons = reasons_for(page, on, summaries[page.pk])
+        page.review_reasons = reasons_for(page, on, summaries[page.pk], flags.get(page.pk, {}))
     return pages
 
 
