@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from treatment_pages.conf import app_settings
 from treatment_pages.feedback.forms import FeedbackForm
-from treatment_pages.feedback.service import submit_feedback
+from treatment_pages.feedback.service import THANKS_MESSAGE, submit_feedback
 from treatment_pages.models import TreatmentPage
 from treatment_pages.models.ratings import SCORE_LABELS
 from treatment_pages.ratings.forms import RatingForm
@@ -224,8 +224,6 @@ def rating_state(request, page_id):
 
 # "Was this page helpful?" -------------------------------------------------------------------
 
-FEEDBACK_ANCHOR = "feedback"
-FEEDBACK_THANKS_MESSAGE = _("Thank you for your feedback.")
 
 
 def _feedback_page(request, page, status, *, form=None, message="", thanks=False, **headers):
@@ -299,7 +297,7 @@ def page_feedback(request, page_id):
         )
 
     if _wants_json(request):
-        response = JsonResponse({"message": str(FEEDBACK_THANKS_MESSAGE)})
+        response = JsonResponse({"message": str(THANKS_MESSAGE)})
     else:
         response = HttpResponseRedirect(reverse("treatment_pages:feedback_thanks", args=[page.pk]))
         response.status_code = 303

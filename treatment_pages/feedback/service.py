@@ -58,6 +58,7 @@ def scrub_comment(text):
 
 
 INVALID_REASON_MESSAGE = _("Choose one of the reasons listed.")
+THANKS_MESSAGE = _("Thank you for your feedback.")
 
 
 def validate_answer(helpful, reason, comment):
