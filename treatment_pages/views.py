@@ -225,7 +225,6 @@ def rating_state(request, page_id):
 # "Was this page helpful?" -------------------------------------------------------------------
 
 
-
 def _feedback_page(request, page, status, *, form=None, message="", thanks=False, **headers):
     response = TemplateResponse(
         request,

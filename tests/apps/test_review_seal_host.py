@@ -45,7 +45,7 @@ def approve(client, page, user):
     client.force_login(user)
     response = client.post(
         reverse("wagtailadmin_pages:workflow_action", args=[page.pk, "approve", state.current_task_state.pk]),
-        {"change_note": "Checked by the host's clinician."},
+        {"approval-change_note": "Checked by the host's clinician."},
     )
     assert response.status_code == 302
     assert response["Location"] != "/admin/"  # where a refused action lands

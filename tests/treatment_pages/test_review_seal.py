@@ -95,7 +95,7 @@ def approve(client, page, reviewer, note):
     url = reverse(
         "wagtailadmin_pages:workflow_action", args=[page.pk, "approve", state.current_task_state.pk]
     )
-    response = client.post(url, {"change_note": note, "comment": "private to staff"})
+    response = client.post(url, {"approval-change_note": note, "approval-comment": "private to staff"})
     assert response.status_code in (200, 302)
     client.logout()
 

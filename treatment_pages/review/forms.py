@@ -19,6 +19,14 @@ class ClinicalApprovalForm(TaskStateCommentForm):
             "Shown to readers in the article's page history, e.g. “Reviewed; advice on sun exposure updated”."
         ),
     )
+    field_order = ["change_note", "comment"]
+    # The modal opens over the article's edit form, which has a change_note field of its own:
+    # a prefix keeps their ids (and so their labels) apart. on_action gets unprefixed names.
+    prefix = "approval"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].label = _("Comment for the editors (not shown to readers)")
 
 
 class TreatmentPageForm(WagtailAdminPageForm):

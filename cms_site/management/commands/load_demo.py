@@ -158,6 +158,7 @@ class Command(BaseCommand):
         """The demo's reviews signed as a clinician would have: sealed for the published text."""
         if review_seal.review_status(page) != review_seal.NOT_REVIEWED:
             return
+        page.refresh_from_db()  # its live revision, which publishing set in the database
         review_seal.sign(
             page,
             reviewer=page.medical_reviewer,
