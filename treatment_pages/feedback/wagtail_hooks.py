@@ -16,11 +16,24 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
 from treatment_pages.models import PageFeedback, TreatmentPage
-from treatment_pages.models.feedback import REASON_CHOICES
+from treatment_pages.models.feedback import (
+    HARD_TO_UNDERSTAND,
+    MISSING_INFORMATION,
+    OUT_OF_DATE,
+    REASON_CHOICES,
+    SOMETHING_ELSE,
+)
 from treatment_pages.review.wagtail_hooks import CalendarDateColumn, editable_articles, user_sees_review
 from treatment_pages.spreadsheet import SafeSpreadsheetExportMixin
 
 REASON_COLUMNS = {code: f"reason_{code}" for code, _label in REASON_CHOICES}
+# Short headings for the table (the readers' wording is long for a column).
+REASON_HEADINGS = {
+    HARD_TO_UNDERSTAND: _("Hard to understand"),
+    OUT_OF_DATE: _("Out of date"),
+    MISSING_INFORMATION: _("Missing information"),
+    SOMETHING_ELSE: _("Something else"),
+}
 
 
 class ReviewersOnlyMixin:
