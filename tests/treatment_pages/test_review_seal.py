@@ -121,6 +121,10 @@ def test_sign_off_then_a_clinical_change_drops_the_seal_everywhere_and_queues_th
 
     assert_pending(client, mesotherapy)
     assert review.CHANGED_SINCE_REVIEW in queue_reasons(mesotherapy)
+    client.force_login(editor)
+    dashboard = BeautifulSoup(client.get(reverse("wagtailadmin_home")).content, "html.parser")
+    assert dashboard.select_one("[data-review-changed]").get_text(strip=True) == "Mesotherapy"
+    client.logout()
     queued = review.review_queue().filter(review.status_q(review.CHANGED_SINCE_REVIEW))
     assert list(queued.values_list("title", flat=True)) == ["Mesotherapy"]
     # The public page history lists the change with its note.

@@ -146,11 +146,6 @@ def reasons_for(page, on=None, rating_summary=None, feedback_flags=None):
 
     on = on or today()
     reasons = []
-    seal = seal_of(page)
-    if seal is None or not seal.is_signed:
-        reasons.append(Reason(NOT_REVIEWED, _("Never clinically reviewed")))
-    elif not seal.holds_for_live_content:
-        reasons.append(Reason(CHANGED_SINCE_REVIEW, _("Changed since its clinical review")))
     due = page.next_review_due
     if due and due < on:
         reasons.append(
@@ -158,6 +153,11 @@ def reasons_for(page, on=None, rating_summary=None, feedback_flags=None):
         )
     elif due and due <= month_bounds(on)[1]:
         reasons.append(Reason(DUE_THIS_MONTH, _("Review due %(date)s") % {"date": date_format(due, "j F Y")}))
+    seal = seal_of(page)
+    if seal is None or not seal.is_signed:
+        reasons.append(Reason(NOT_REVIEWED, _("Never clinically reviewed")))
+    elif not seal.holds_for_live_content:
+        reasons.append(Reason(CHANGED_SINCE_REVIEW, _("Changed since its clinical review")))
     summary = rating_summary if rating_summary is not None else page.rating_summary
     if (
         summary.count >= max(conf.low_rating_min_count(), 1)

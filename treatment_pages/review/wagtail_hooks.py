@@ -174,10 +174,12 @@ class ReviewDashboardPanel(Component):
             pages.filter(review.status_q(review.DUE_THIS_MONTH)).order_by("next_review_due")
         )
         low = review.attach_reasons(pages.filter(review.status_q(review.LOW_RATING)).order_by("title"))
+        changed = pages.filter(review.status_q(review.CHANGED_SINCE_REVIEW)).order_by("title")
         return {
             "overdue": overdue,
             "due_this_month": due,
             "low_rating": low,
+            "changed_since_review": changed,
             "report_url": reverse("treatment_pages_review_report"),
         }
 
