@@ -3,6 +3,7 @@ import datetime
 from django.apps import apps
 from django.db import models
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePanel, MultiFieldPanel
@@ -280,7 +281,8 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
         if seal is not None:
             return seal.reviewed_on
         if self.last_published_at:
-            return self.last_published_at.date()
+            # The site's calendar date, not UTC's: a late-evening publish is still that day.
+            return timezone.localdate(self.last_published_at)
         return None
 
     @cached_property
