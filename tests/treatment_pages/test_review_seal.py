@@ -150,6 +150,10 @@ def test_a_non_clinical_change_keeps_the_seal_and_records_who_and_when(client, m
     # In Wagtail's page history, with the editor's name...
     log = PageLogEntry.objects.filter(page=mesotherapy, action="treatment_pages.non_clinical_change").get()
     assert log.user == editor
+    client.force_login(editor)
+    history = client.get(reverse("wagtailadmin_pages:history", args=[mesotherapy.pk]))
+    assert history.status_code == 200
+    assert "Marked a change non-clinical (review seal kept)" in history.content.decode()
     # ...and on the reviewer's edit screen.
     client.force_login(reviewer)
     edit = client.get(reverse("wagtailadmin_pages:edit", args=[mesotherapy.pk]))

@@ -99,3 +99,16 @@ def test_a_clinical_change_suspends_the_byline_until_the_reviewer_compares_and_a
     history = page.locator(".page-history").inner_text()
     assert "Reviewed the advice on water." in history and "Added advice on drinking water." in history
     save_screenshot(page.locator("article header"), "review-seal-restored")
+
+
+def test_the_page_history_is_a_disclosure_on_screen_and_printed_open(live_server, browser_page, mesotherapy):
+    page = browser_page
+    page.goto(live_server.url + mesotherapy.url)
+    entry = page.locator(".page-history li").first
+    assert page.locator(".page-history summary").is_visible()
+    assert not entry.is_visible()  # closed on screen
+
+    page.emulate_media(media="print")
+
+    assert entry.is_visible()
+    assert "Clinically reviewed. Checked against current guidance." in entry.inner_text()
