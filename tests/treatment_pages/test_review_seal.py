@@ -122,6 +122,11 @@ def test_sign_off_then_a_clinical_change_drops_the_seal_everywhere_and_queues_th
     assert_pending(client, mesotherapy)
     assert review.CHANGED_SINCE_REVIEW in queue_reasons(mesotherapy)
     client.force_login(editor)
+    # The note belonged to that publish: the next edit starts with an empty one.
+    edit = BeautifulSoup(
+        client.get(reverse("wagtailadmin_pages:edit", args=[mesotherapy.pk])).content, "html.parser"
+    )
+    assert edit.select_one("input[name=change_note]").get("value", "") == ""
     dashboard = BeautifulSoup(client.get(reverse("wagtailadmin_home")).content, "html.parser")
     assert dashboard.select_one("[data-review-changed]").get_text(strip=True) == "Mesotherapy"
     client.logout()

@@ -16,7 +16,7 @@ from wagtail.api.v3.errors import problem_response
 from treatment_pages.api.policy import ORIGIN_REFUSED_DESCRIPTION, api_request_policy
 from treatment_pages.api.routers import PageId, identifier_from_voter_token, issue_voter_token
 from treatment_pages.feedback.service import THANKS_MESSAGE, submit_feedback
-from treatment_pages.models.feedback import COMMENT_MAX_LENGTH
+from treatment_pages.models.feedback import COMMENT_MAX_LENGTH, REASON_CHOICES
 from treatment_pages.ratings.voters import client_address, new_voter_identifier, voter_key_for
 from treatment_pages.ratings.votes import (
     NEW_VOTER_LIMIT_MESSAGE,
@@ -26,6 +26,8 @@ from treatment_pages.ratings.votes import (
     ratable_page,
 )
 
+REASON_CODES = tuple(code for code, _label in REASON_CHOICES)
+
 feedback_router = Router(tags=["feedback"])
 # Anonymous answers only from the site's own pages and its front ends; never cached.
 feedback_router.add_decorator(api_request_policy, mode="view")
@@ -33,7 +35,7 @@ feedback_router.add_decorator(api_request_policy, mode="view")
 
 class FeedbackIn(Schema):
     helpful: StrictBool = Field(description="Was the page helpful? A JSON true or false.")
-    reason: Literal["", "hard_to_understand", "out_of_date", "missing_information", "something_else"] = Field(
+    reason: Literal[("", *REASON_CODES)] = Field(
         "", description="For `helpful: false`: what was wrong. Ignored for `helpful: true`."
     )
     comment: str = Field(
