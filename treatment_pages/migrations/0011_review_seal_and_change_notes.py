@@ -55,6 +55,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name='treatmentpage',
+            name='last_reviewed',
+            field=models.DateField(blank=True, help_text="The date a clinician last checked the article (set by approving its “Clinical review” task); it plans the next review. Readers see a review date only from a clinician's sign-off.", null=True, verbose_name='last reviewed'),
+        ),
         migrations.AddField(
             model_name='treatmentpage',
             name='change_is_non_clinical',

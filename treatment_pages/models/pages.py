@@ -133,8 +133,8 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
         null=True,
         blank=True,
         help_text=_(
-            "The date a clinician last checked the article (set by approving its “Clinical review” task). "
-            "Also shown as “Article last updated”; when empty, the last publish date is shown there."
+            "The date a clinician last checked the article (set by approving its “Clinical review” task); "
+            "it plans the next review. Readers see a review date only from a clinician's sign-off."
         ),
     )
     medical_reviewer = models.ForeignKey(
