@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from wagtail.signals import page_published
 
 
 class TreatmentPagesConfig(AppConfig):
@@ -15,6 +16,7 @@ class TreatmentPagesConfig(AppConfig):
         from treatment_pages.caching import purging
         from treatment_pages.caching.policy import connect_signals
         from treatment_pages.ratings import votes as ratings  # noqa: F401
+        from treatment_pages.review import seal
         from treatment_pages.webhooks import delivery as webhooks  # noqa: F401
 
         # Before Wagtail's v3 API builds its page schemas (see the function's docstring).
@@ -24,6 +26,8 @@ class TreatmentPagesConfig(AppConfig):
         # Shared caches are purged on publish, unpublish, move, delete, privacy change, vote
         # and settings change (only where WAGTAILFRONTENDCACHE names a backend).
         purging.connect()
+        # Every publish updates the article's review seal (a clinical change suspends it).
+        page_published.connect(seal.on_page_published, dispatch_uid="treatment_pages_review_seal")
         # `migrate treatment_pages zero` refuses while treatment pages or ratings exist.
         uninstall.connect(self)
         self.register_api_v3()

@@ -42,6 +42,14 @@ DEFAULTS = {
     "TREATMENT_PAGES_LOW_RATING_THRESHOLD": 3.0,
     # ...from at least this many ratings comes back for clinical review.
     "TREATMENT_PAGES_LOW_RATING_MIN_COUNT": 5,
+    # schema.org aggregateRating in the articles' JSON-LD. Off: Google shows review stars only for
+    # some types and ignores "self-serving" reviews of a business on its own site, so it earns
+    # nothing for a clinic's MedicalWebPage and risks a manual action (README "Structured data").
+    "TREATMENT_PAGES_JSON_LD_AGGREGATE_RATING": False,
+    # "Was this page helpful?": this many "No" answers giving "out of date" (or, counted apart,
+    # "hard to understand") since an article's last clinical review put it in the review queue.
+    # 0: reader feedback never queues an article.
+    "TREATMENT_PAGES_FEEDBACK_REVIEW_THRESHOLD": 5,
     # The clinic's target reading grade (Flesch-Kincaid) for patient information.
     "TREATMENT_PAGES_READABILITY_TARGET_GRADE": 8.0,
     # The target for Spanish articles, on the Fernández Huerta ease scale (0-100, higher reads

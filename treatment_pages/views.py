@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
@@ -14,6 +15,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from treatment_pages.conf import app_settings
+from treatment_pages.feedback.forms import FeedbackForm
+from treatment_pages.feedback.service import THANKS_MESSAGE, submit_feedback
 from treatment_pages.models import TreatmentPage
 from treatment_pages.models.ratings import SCORE_LABELS
 from treatment_pages.ratings.forms import RatingForm
@@ -218,3 +221,96 @@ def rating_state(request, page_id):
     identifier = get_voter_identifier(request)
     own_score = get_own_score(page, voter_key_for(identifier)) if identifier else None
     return JsonResponse({**get_rating_summary(page).as_dict(), "your_score": own_score})
+
+
+# "Was this page helpful?" -------------------------------------------------------------------
+
+
+def _feedback_page(request, page, status, *, form=None, message="", thanks=False, **headers):
+    response = TemplateResponse(
+        request,
+        "treatment_pages/feedback_page.html",
+        {
+            "page": page,
+            "feedback_form": form,
+            "message": message,
+            "thanks": thanks,
+            "base_template": app_settings.TREATMENT_PAGES_BASE_TEMPLATE,
+        },
+        status=status,
+    )
+    for name, value in headers.items():
+        response[name] = value
+    add_never_cache_headers(response)
+    return response
+
+
+def _feedback_error(request, page, status, message, *, form=None, **headers):
+    if _wants_json(request):
+        errors = form.errors.get_json_data() if form is not None else {}
+        response = JsonResponse({"error": str(message), "errors": errors}, status=status)
+        for name, value in headers.items():
+            response[name] = value
+        add_never_cache_headers(response)
+        return response
+    return _feedback_page(request, page, status, form=form, message=message, **headers)
+
+
+@require_POST
+@csrf_exempt  # checked by is_same_site_request instead, as for votes: the article carries no token
+def page_feedback(request, page_id):
+    """Record the reader's "Was this page helpful?" answer: JSON for feedback.js, else a page.
+
+    The same checks as a vote, in the same order (403 from another site, 429 over the rate or
+    new-voter limits, 404 for a page that is not live and public); a form with mistakes comes
+    back (400) with the reader's answers kept and each mistake named. A stored answer redirects
+    (303) to a thank-you page, so a reload or Back never sends it again.
+    """
+    if not is_same_site_request(request):
+        return _feedback_error(request, None, 403, CROSS_SITE_VOTE_MESSAGE)
+    retry_after = count_vote_against_rate_limit(request)
+    if retry_after:
+        return _feedback_error(
+            request, None, 429, VOTE_RATE_LIMITED_MESSAGE, **{"Retry-After": str(retry_after)}
+        )
+    page = ratable_page(page_id)
+    if page is None:
+        if _wants_json(request):
+            return _feedback_error(request, None, 404, _("This page does not take feedback."))
+        raise Http404(_("This page does not take feedback."))
+
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        return _feedback_error(request, page, 400, _("Check your answers below."), form=form)
+
+    identifier = get_voter_identifier(request)
+    is_new_voter = identifier is None
+    if is_new_voter:
+        identifier = new_voter_identifier()
+    try:
+        submit_feedback(
+            page, voter_key_for(identifier), client_address=client_address(request), **form.answer()
+        )
+    except TooManyNewVoters as refused:
+        return _feedback_error(
+            request, page, 429, NEW_VOTER_LIMIT_MESSAGE, **{"Retry-After": str(refused.retry_after)}
+        )
+
+    if _wants_json(request):
+        response = JsonResponse({"message": str(THANKS_MESSAGE)})
+    else:
+        response = HttpResponseRedirect(reverse("treatment_pages:feedback_thanks", args=[page.pk]))
+        response.status_code = 303
+    if is_new_voter:
+        set_voter_cookie(response, identifier)
+    add_never_cache_headers(response)
+    return response
+
+
+@require_GET
+def page_feedback_thanks(request, page_id):
+    """Where a feedback form post without JavaScript lands: thanks, and the way back."""
+    page = ratable_page(page_id)
+    if page is None:
+        raise Http404(_("This page does not take feedback."))
+    return _feedback_page(request, page, 200, thanks=True)

@@ -48,4 +48,6 @@ def register_webhooks_admin():
 
 
 # Clinical review: the Clinicians snippet, the review report and the dashboard panel.
+# "Was this page helpful?": the reader feedback reports.
+from treatment_pages.feedback import wagtail_hooks as feedback_hooks  # noqa: E402,F401
 from treatment_pages.review import wagtail_hooks as review_hooks  # noqa: E402,F401

@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db
 TREATMENT_CSS = "/static/treatment_pages/css/treatment-pages.css"
 PAGE_TOOLS_JS = "/static/treatment_pages/js/page-tools.js"
 RATING_JS = "/static/treatment_pages/js/rating.js"
+FEEDBACK_JS = "/static/treatment_pages/js/feedback.js"
 LEAD_FORMS_CSS = "/static/lead_forms/css/lead-forms.css"
 
 
@@ -52,7 +53,7 @@ def test_article_links_its_own_stylesheet_and_deferred_scripts_without_extra_js(
     soup = get_soup(client, article.url)
 
     assert stylesheets(soup) == [TREATMENT_CSS]
-    assert scripts(soup) == [PAGE_TOOLS_JS, RATING_JS]
+    assert scripts(soup) == [PAGE_TOOLS_JS, RATING_JS, FEEDBACK_JS]
     assert all(script.has_attr("defer") for script in soup.find_all("script", src=True))
     # Nothing inline a strict Content-Security-Policy would block.
     assert not soup.find_all(style=True)

@@ -3,6 +3,7 @@
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.models import Site
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 from wagtail_factories import ImageFactory
@@ -136,7 +137,10 @@ def test_editor_creates_an_article_with_every_block_type_through_the_admin(
     next_steps = body.select_one(".next-steps")
     assert next_steps.select_one("a.next-steps__link")["href"] == appointment_page.url
     assert "+1 (217) 555-0142" in next_steps.get_text()
-    assert "Article last updated: 14 March 2026" in soup.get_text(" ", strip=True)
+    # A typed review date is not a clinical sign-off: the page says when it was published.
+    text = soup.get_text(" ", strip=True)
+    assert f"Article last updated: {timezone.localdate():%-d %B %Y}" in text
+    assert "14 March 2026" not in text
 
 
 def test_admin_form_reports_a_missing_alt_text_next_to_the_image_block(

@@ -206,6 +206,32 @@ def test_report_exports_csv_and_xlsx_that_a_spreadsheet_opens(admin_client, peel
         assert "Chemical peel" in converted.splitlines()[1]
 
 
+def test_report_shows_review_dates_as_dates_not_relative_time(admin_client, mesotherapy):
+    """Issue 27 item 3: a due date next year read "Just now", a review date "14 hours ago"."""
+    response = admin_client.get(reverse("treatment_pages_review_report"))
+    row = next(row for row in soup_of(response).select("tbody tr") if "Mesotherapy" in row.get_text())
+
+    times = {time["datetime"]: time.get_text(strip=True) for time in row.select("time")}
+    assert times == {
+        mesotherapy.last_reviewed.isoformat(): f"{mesotherapy.last_reviewed:%-d %b %Y}",
+        mesotherapy.next_review_due.isoformat(): f"{mesotherapy.next_review_due:%-d %b %Y}",
+    }
+    assert "ago" not in row.get_text() and "Just now" not in row.get_text()
+
+
+def test_a_live_article_never_reviewed_is_in_the_queue_with_that_reason(admin_client, laser, mesotherapy):
+    """Issue 27 item 13: Laser hair removal, live and never signed off, was in no queue."""
+    assert "Laser hair removal" in report_titles(admin_client, status="queue")
+    assert "Laser hair removal" in report_titles(admin_client, status="not_reviewed")
+    assert "Mesotherapy" not in report_titles(admin_client, status="not_reviewed")
+    row = next(
+        row
+        for row in soup_of(admin_client.get(reverse("treatment_pages_review_report"))).select("tbody tr")
+        if "Laser hair removal" in row.get_text()
+    )
+    assert "Never clinically reviewed" in row.get_text()
+
+
 def test_report_filters_by_reviewer(admin_client, peel, mesotherapy):
     okafor = Clinician.objects.get(name="Dr Samuel Okafor")
 
@@ -289,13 +315,16 @@ def test_digest_sends_each_reviewer_titles_and_admin_links_only(reviewer, peel, 
     assert f"http://testserver/admin/pages/{peel.pk}/edit/" in sam.body
     assert "Review overdue since" in sam.body
     assert "Mesotherapy" in jane.body and f"/admin/pages/{mesotherapy.pk}/edit/" in jane.body
+    # Articles with no reviewer go to the whole group: never reviewed ones too.
+    assert "Laser hair removal" in jane.body and "Never clinically reviewed" in jane.body
+    titles = set(TreatmentPage.objects.values_list("title", flat=True))
     for message in mail.outbox:
         # Titles, reasons and links: no article text.
         assert peel.intro not in message.body and mesotherapy.intro not in message.body
         assert "injection" not in message.body.lower()
         lines = [line.strip() for line in message.body.splitlines() if line.strip()]
         article_lines = [line for line in lines if line.startswith("- ")]
-        assert all(line[2:] in {"Chemical peel", "Mesotherapy"} for line in article_lines)
+        assert article_lines and all(line[2:] in titles for line in article_lines)
 
 
 def test_unassigned_articles_go_to_every_clinical_reviewer(reviewer, laser):

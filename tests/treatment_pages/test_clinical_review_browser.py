@@ -45,6 +45,10 @@ def test_reviewer_approves_in_the_admin_and_the_byline_updates(live_server, brow
     save_screenshot(page, "clinical-review-menu")
     # Wagtail names the last task's approval after what follows it: publishing.
     page.get_by_role("button", name="Approve clinically and Publish", exact=True).click()
+    # The approval asks for the public change note (the article's page history).
+    dialog = page.locator(".modal-dialog").filter(has=page.locator("#id_approval-change_note"))
+    dialog.get_by_role("textbox", name="Public change note").fill("First clinical review.")
+    dialog.get_by_role("button", name="Approve clinically", exact=True).click()
     page.wait_for_load_state("networkidle")
     save_screenshot(page, "clinical-review-approved")
     # The editor saves the reviewer's form, then approves: Wagtail reports the save.

@@ -319,7 +319,9 @@ def test_cast_vote_validates_scores_for_every_caller(mesotherapy):
     assert get_rating_summary(mesotherapy).as_dict()["average"] == 5.0
 
 
-def test_structured_data_has_aggregate_rating_once_rated(client, mesotherapy):
+def test_structured_data_has_aggregate_rating_once_rated(client, settings, mesotherapy):
+    settings.TREATMENT_PAGES_JSON_LD_AGGREGATE_RATING = True  # off by default (README)
+
     def json_ld():
         soup = BeautifulSoup(client.get(mesotherapy.url).content, "html.parser")
         return json.loads(soup.find("script", type="application/ld+json").string)

@@ -656,6 +656,9 @@ def register(api):
     api.add_router("/", content_router)
     api.add_router("/ratings/", ratings_router)
     api.add_router("/pictures/", picture_router)
+    from treatment_pages.api.feedback import feedback_router  # imports this module's voter tokens
+
+    api.add_router("/feedback/", feedback_router)
     if apps.is_installed("wagtail_headless_preview"):
         api.add_router("/preview/", preview_router)
     api.add_exception_handler(RequestDataTooBig, request_too_large)

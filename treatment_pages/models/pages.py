@@ -3,6 +3,7 @@ import datetime
 from django.apps import apps
 from django.db import models
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePanel, MultiFieldPanel
@@ -29,7 +30,10 @@ from treatment_pages.review.serializers import (
     CitationsField,
     ClinicianField,
     FAQField,
+    PageHistoryField,
     ReferencesField,
+    ReviewStatusField,
+    SealedReviewDateField,
 )
 
 from .ratings import MAX_SCORE, MIN_SCORE, RatingSummary
@@ -152,8 +156,8 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
         null=True,
         blank=True,
         help_text=_(
-            "The date a clinician last checked the article (set by approving its “Clinical review” task). "
-            "Also shown as “Article last updated”; when empty, the last publish date is shown there."
+            "The date a clinician last checked the article (set by approving its “Clinical review” task); "
+            "it plans the next review. Readers see a review date only from a clinician's sign-off."
         ),
     )
     medical_reviewer = models.ForeignKey(
@@ -175,6 +179,25 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
         null=True,
         blank=True,
         help_text=_("Leave empty for the clinic's usual interval (12 months unless the site sets another)."),
+    )
+    # The next publish's public change note and non-clinical mark (treatment_pages.review.seal):
+    # fields, so that they travel with the draft through workflows and scheduled publishing.
+    change_note = models.CharField(
+        _("change note"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "What changed, for readers (shown in the article's page history), "
+            "e.g. “Updated the advice on sun exposure”."
+        ),
+    )
+    change_is_non_clinical = models.BooleanField(
+        _("this change is not clinical"),
+        default=False,
+        help_text=_(
+            "Tick only for typos or formatting: the clinical review then still vouches for the article. "
+            "Reviewers see who ticked it and when."
+        ),
     )
 
     content_panels = Page.content_panels + [
@@ -198,6 +221,10 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
             ],
             heading=_("Clinical review"),
         ),
+        MultiFieldPanel(
+            [FieldPanel("change_note"), FieldPanel("change_is_non_clinical")],
+            heading=_("What changed"),
+        ),
         HelpPanel(
             content="The clinic's phone, email and address come from Settings › Clinic contact details."
         ),
@@ -216,9 +243,11 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
         APIField("last_updated", serializer=DateValueField()),
         APIField("breadcrumbs", serializer=BreadcrumbField()),
         APIField("rating", serializer=RatingSummaryField()),
+        APIField("review_status", serializer=ReviewStatusField()),
         APIField("medical_reviewer", serializer=ClinicianField()),
-        APIField("last_reviewed"),
+        APIField("last_reviewed", serializer=SealedReviewDateField()),
         APIField("next_review_due"),
+        APIField("page_history", serializer=PageHistoryField()),
         APIField("references", serializer=ReferencesField()),
         APIField("citations", serializer=CitationsField()),
         APIField("faq", serializer=FAQField()),
@@ -229,7 +258,7 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
     subpage_types = []
 
     og_type = "article"
-    # Stops publishing while a citation [n] matches no reference (drafts still save).
+    # Resets the change note after a publish; stops publishing while a citation [n] matches no reference.
     base_form_class = TreatmentPageForm
 
     class Meta:
@@ -250,8 +279,10 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
             .get_rendition_model()
             .objects.filter(filter_spec__in=API_RENDITION_SPECS.values())
         )
-        return queryset.select_related("hero_image", "medical_reviewer").prefetch_related(
-            Prefetch("hero_image__renditions", queryset=renditions), "references"
+        return queryset.select_related(
+            "hero_image", "medical_reviewer", "review_seal", "review_seal__reviewer"
+        ).prefetch_related(
+            Prefetch("hero_image__renditions", queryset=renditions), "references", "change_notes"
         )
 
     @classmethod
@@ -270,12 +301,45 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
 
     @property
     def last_updated(self) -> datetime.date | None:
-        """The editor-set review date, else the date the article was last published."""
-        if self.last_reviewed:
-            return self.last_reviewed
+        """The date of the review that still vouches for the article, else its last publish date."""
+        seal = self.clinical_review
+        if seal is not None:
+            return seal.reviewed_on
         if self.last_published_at:
-            return self.last_published_at.date()
+            # The site's calendar date, not UTC's: a late-evening publish is still that day.
+            return timezone.localdate(self.last_published_at)
         return None
+
+    @cached_property
+    def clinical_review(self):
+        """The review seal when it holds for this content (a ``ReviewSeal``), else None.
+
+        Only then do the byline, the JSON-LD and the API name a reviewer and a review date.
+        """
+        from treatment_pages.review.seal import valid_seal
+
+        return valid_seal(self)
+
+    @cached_property
+    def review_status(self):
+        """``reviewed``, ``pending`` (changed since the clinical review) or ``not_reviewed``."""
+        from treatment_pages.review.seal import review_status
+
+        return review_status(self)
+
+    @cached_property
+    def page_history(self):
+        """The public "Page history": reviews and changes with their notes, newest first."""
+        from treatment_pages.review.seal import public_history
+
+        return public_history(self) if self.pk else []
+
+    @property
+    def sealed_reviewer(self):
+        """The clinician whose review still vouches for the article (published ones only), or None."""
+        seal = self.clinical_review
+        reviewer = seal.reviewer if seal is not None else None
+        return reviewer if reviewer is not None and reviewer.live else None
 
     def clean(self):
         super().clean()
@@ -372,15 +436,19 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
             reference_structured_data,
         )
 
-        # Only a clinical review counts as "reviewed", never a mere publish date.
-        if self.last_reviewed:
-            data["lastReviewed"] = self.last_reviewed.isoformat()
-        reviewer = self.live_medical_reviewer
+        # Only a clinical review that still holds for this text counts as "reviewed".
+        seal = self.clinical_review
+        if seal is not None and seal.reviewed_on:
+            data["lastReviewed"] = seal.reviewed_on.isoformat()
+        reviewer = self.sealed_reviewer
         if reviewer is not None:
             data["reviewedBy"] = clinician_structured_data(reviewer)
         if self.reference_list:
             data["citation"] = [reference_structured_data(reference) for reference in self.reference_list]
-        summary = self.rating_summary if self.pk else None
+        # Off by default: search engines show no stars for a clinic's reviews of its own pages.
+        summary = (
+            self.rating_summary if self.pk and app_settings.TREATMENT_PAGES_JSON_LD_AGGREGATE_RATING else None
+        )
         if summary and summary.count:
             data["aggregateRating"] = {
                 "@type": "AggregateRating",

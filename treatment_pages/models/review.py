@@ -1,8 +1,10 @@
 """Clinical review: an article's numbered references and the "Clinical review" workflow task."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
@@ -90,10 +92,17 @@ class ClinicalReviewTask(Task):
         if self.user_is_reviewer(user):
             return [
                 ("reject", _("Request changes"), True),
-                ("approve", _("Approve clinically"), False),
-                ("approve", _("Approve clinically with comment"), True),
+                # A modal: the reviewer writes the public change note ("Page history") there.
+                ("approve", _("Approve clinically"), True),
             ]
         return []
+
+    def get_form_for_action(self, action):
+        if action == "approve":
+            from treatment_pages.review.forms import ClinicalApprovalForm
+
+            return ClinicalApprovalForm
+        return super().get_form_for_action(action)
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
         if self.user_is_reviewer(user):
@@ -107,10 +116,11 @@ class ClinicalReviewTask(Task):
 
         if not self.user_is_reviewer(user):
             raise PermissionDenied(_("Only clinical reviewers can act on a clinical review."))
+        change_note = kwargs.pop("change_note", "")
         if action_name == "approve":
             # Stamped in a new latest revision first, so the workflow publishes the stamped article.
             content_object = task_state.workflow_state.content_object
-            revision = stamp_review_revision(content_object, user)
+            revision = stamp_review_revision(content_object, user, note=change_note)
             if revision is not None:
                 task_state.revision = revision
                 task_state.save(update_fields=["revision"])
@@ -119,3 +129,85 @@ class ClinicalReviewTask(Task):
                     fields=["latest_revision", "draft_title", "has_unpublished_changes"]
                 )
         super().on_action(task_state, user, action_name, **kwargs)
+
+
+class ReviewSeal(models.Model):
+    """What a clinician signed: a fingerprint of the article's clinical content at sign-off.
+
+    One row per article, outside its revisions (publishing an old revision cannot bring an old
+    seal back). ``signed_fingerprint`` is the content the reviewer approved (carried forward
+    when an editor marks a change non-clinical); ``live_fingerprint`` is the content published
+    now, updated at every publish. The seal holds while the two are equal; the review queue
+    compares them in the database ("changed since review"). See ``treatment_pages.review.seal``.
+    """
+
+    page = models.OneToOneField(
+        "treatment_pages.TreatmentPage",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="review_seal",
+    )
+    signed_fingerprint = models.CharField(max_length=64, blank=True)
+    live_fingerprint = models.CharField(max_length=64, blank=True)
+    signed_revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        "treatment_pages.Clinician", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_on = models.DateField(null=True, blank=True)
+    # When it was signed: reader feedback after this moment can bring the article back for review.
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review seal")
+        verbose_name_plural = _("review seals")
+
+    def __str__(self):
+        return f"Review seal of page {self.page_id}"
+
+    @property
+    def is_signed(self):
+        return bool(self.signed_fingerprint)
+
+    @property
+    def holds_for_live_content(self):
+        return self.is_signed and self.signed_fingerprint == self.live_fingerprint
+
+
+class ArticleChangeNote(models.Model):
+    """One entry of an article's public "Page history": a review or a change, with its note.
+
+    The note is public (readers see it under the byline); who made a non-clinical mark is
+    shown to staff only (the edit screen's review panel and Wagtail's page history).
+    """
+
+    REVIEWED = "reviewed"
+    CLINICAL_CHANGE = "clinical"
+    NON_CLINICAL_CHANGE = "non_clinical"
+    KIND_CHOICES = [
+        (REVIEWED, _("Clinical review")),
+        (CLINICAL_CHANGE, _("Clinical change")),
+        (NON_CLINICAL_CHANGE, _("Non-clinical change")),
+    ]
+
+    page = models.ForeignKey(
+        "treatment_pages.TreatmentPage", on_delete=models.CASCADE, related_name="change_notes"
+    )
+    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    note = models.CharField(_("change note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("change note")
+        verbose_name_plural = _("change notes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.note}"

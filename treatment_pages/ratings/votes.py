@@ -115,7 +115,7 @@ def cast_vote(page, voter_key, score, *, client_address=None):
             if client_address is not None:
                 # Under the page's lock, so the count matches the rows created; raising
                 # here rolls the transaction back with nothing changed.
-                _count_new_voter(page_id, client_address)
+                count_new_voter(page_id, client_address)
             Rating.objects.create(page_id=page_id, voter_key=voter_key, score=score)
             count_delta, total_delta = 1, score
         else:
@@ -154,15 +154,19 @@ def get_own_score(page, voter_key):
     )
 
 
-def _count_new_voter(page_id, address):
-    """Count one new voter for ``page_id`` from ``address``; raise TooManyNewVoters over the limit."""
+def count_new_voter(page_id, address, scope="new_voters"):
+    """Count one new voter for ``page_id`` from ``address``; raise TooManyNewVoters over the limit.
+
+    ``scope`` keeps separate counts for separate things a reader answers once per page (ratings,
+    "was this helpful?"), each under the same ``RATINGS_NEW_VOTERS_PER_ADDRESS`` limit.
+    """
     limit = app_settings.RATINGS_NEW_VOTERS_PER_ADDRESS
     if not limit:
         return
     window = int(app_settings.RATINGS_NEW_VOTER_WINDOW)
     now = time.time()
     # Fixed windows (a day by default), so the answer can say when the next one starts.
-    key = f"treatment_pages:new_voters:{page_id}:{int(now // window)}:{address_key_for(address)}"
+    key = f"treatment_pages:{scope}:{page_id}:{int(now // window)}:{address_key_for(address)}"
     try:
         cache.add(key, 0, timeout=window)
         try:

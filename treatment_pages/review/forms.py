@@ -1,19 +1,45 @@
-"""The treatment article's edit form: a citation ``[n]`` without reference n stops publishing.
+"""Forms of the clinical review: the approval modal and the article's edit form.
 
-A draft still saves (Wagtail defers validation for "Save draft"), so an editor can write the
-sentence before adding its source; publishing, and submitting for review, show the error at the
+The edit form stops publishing while a citation ``[n]`` has no reference n. A draft still
+saves (Wagtail defers validation for "Save draft"), so an editor can write the sentence
+before adding its source; publishing, and submitting for review, show the error at the
 block (or the intro) that carries the marker.
 """
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.blocks import StreamBlockValidationError
+from wagtail.forms import TaskStateCommentForm
 
 from treatment_pages.review.citations import unmatched_markers
 from treatment_pages.review.readability import block_chunks
 
+CHANGE_NOTE_MAX_LENGTH = 200
 REFERENCES_FORMSET = "references"
+
+
+class ClinicalApprovalForm(TaskStateCommentForm):
+    """The "Approve clinically" modal: a public change note beside the workflow's private comment."""
+
+    change_note = forms.CharField(
+        label=_("Public change note"),
+        max_length=CHANGE_NOTE_MAX_LENGTH,
+        required=False,
+        help_text=_(
+            "Shown to readers in the article's page history, e.g. “Reviewed; advice on sun exposure updated”."
+        ),
+    )
+    field_order = ["change_note", "comment"]
+    # The modal opens over the article's edit form, which has a change_note field of its own:
+    # a prefix keeps their ids (and so their labels) apart. on_action gets unprefixed names.
+    prefix = "approval"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].label = _("Comment for the editors (not shown to readers)")
 
 
 def reference_count(form):
@@ -45,7 +71,20 @@ def unmatched_citation_error(numbers, count):
 
 
 class TreatmentPageForm(WagtailAdminPageForm):
-    """Checks, when publishing, that every citation number matches a reference."""
+    """The article's edit form.
+
+    The change note starts empty once its publish has happened: ``change_note`` and
+    ``change_is_non_clinical`` travel with the draft's revisions (so a workflow or a scheduled
+    publish carries them); after the publish they belong to history. Publishing checks that
+    every citation number matches a reference.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        page = self.instance
+        if page.pk and page.live and not page.has_unpublished_changes and not self.is_bound:
+            self.initial["change_note"] = ""
+            self.initial["change_is_non_clinical"] = False
 
     def clean(self):
         cleaned_data = super().clean()

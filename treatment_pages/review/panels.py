@@ -7,24 +7,41 @@ from wagtail.admin.panels import Panel
 
 
 class ReviewStatusPanel(Panel):
-    """Read-only: who reviewed the article and when it is due; a warning when overdue or rated low."""
+    """Read-only: who reviewed the article and when it is due; a warning when it needs review.
+
+    For a reviewer: the changes published since the sign-off (non-clinical marks with who and
+    when) and a link to Wagtail's comparison of the signed revision with the current draft.
+    """
 
     class BoundPanel(Panel.BoundPanel):
         template_name = "treatment_pages/admin/review_status_panel.html"
 
         def get_context_data(self, parent_context=None):
-            from treatment_pages.review.service import DUE_THIS_MONTH, LOW_RATING, OVERDUE, reasons_for
+            from treatment_pages.review import seal as review_seal
+            from treatment_pages.review.service import (
+                CHANGED_SINCE_REVIEW,
+                DUE_THIS_MONTH,
+                LOW_RATING,
+                OVERDUE,
+                reasons_for,
+            )
 
             context = super().get_context_data(parent_context)
             page = self.instance
             reasons = reasons_for(page) if page.pk else []
             codes = {reason.code for reason in reasons}
+            seal = review_seal.seal_of(page) if page.pk else None
             context.update(
                 page=page,
                 reasons=reasons,
                 overdue=OVERDUE in codes,
                 due_soon=DUE_THIS_MONTH in codes,
                 low_rating=LOW_RATING in codes,
+                changed=CHANGED_SINCE_REVIEW in codes,
+                seal=seal if seal is not None and seal.is_signed else None,
+                # What was published since the sign-off, with who marked what non-clinical.
+                changes_since_review=review_seal.changes_since_seal(page) if page.pk else [],
+                compare_url=review_seal.comparison_url(page, seal),
             )
             return context
 

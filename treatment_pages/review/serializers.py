@@ -1,6 +1,9 @@
 """API fields (v2, and typed in v3 through their return annotations) for clinical review data."""
 
+import datetime
+from typing import Literal
 
+from django.utils import timezone
 from rest_framework.fields import Field
 from typing_extensions import TypedDict  # pydantic (the v3 schema) needs it before Python 3.12
 
@@ -38,6 +41,12 @@ class FAQItemDict(TypedDict):
     answer: str
 
 
+class PageHistoryEntryDict(TypedDict):
+    date: datetime.date
+    kind: Literal["reviewed", "clinical", "non_clinical"]
+    note: str
+
+
 class _PageField(Field):
     """A read-only field computed from the whole page."""
 
@@ -50,10 +59,13 @@ class _PageField(Field):
 
 
 class ClinicianField(_PageField):
-    """The article's medical reviewer (a published clinician), or null."""
+    """The clinician whose review still vouches for the article (a published one), else null.
+
+    Null too when the article changed since that review (``review_status`` is ``pending``).
+    """
 
     def to_representation(self, page) -> ClinicianDict | None:
-        reviewer = page.live_medical_reviewer
+        reviewer = page.sealed_reviewer
         if reviewer is None:
             return None
         return {
@@ -104,4 +116,29 @@ class FAQField(_PageField):
         return [
             {"question": question["name"], "answer": question["acceptedAnswer"]["text"]}
             for question in page.faq_questions
+        ]
+
+
+class SealedReviewDateField(_PageField):
+    """The date of the clinical review that still vouches for this text, else null."""
+
+    def to_representation(self, page) -> datetime.date | None:
+        seal = page.clinical_review
+        return seal.reviewed_on if seal is not None else None
+
+
+class ReviewStatusField(_PageField):
+    """``reviewed``, ``pending`` (changed since the clinical review) or ``not_reviewed``."""
+
+    def to_representation(self, page) -> Literal["reviewed", "pending", "not_reviewed"]:
+        return page.review_status
+
+
+class PageHistoryField(_PageField):
+    """The public page history: reviews and changes with their notes, newest first."""
+
+    def to_representation(self, page) -> list[PageHistoryEntryDict]:
+        return [
+            {"date": timezone.localdate(entry.created_at), "kind": entry.kind, "note": entry.note}
+            for entry in page.page_history
         ]

@@ -26,11 +26,15 @@ OVERDUE = "overdue"
 DUE_THIS_MONTH = "due_this_month"
 LOW_RATING = "low_rating"
 NOT_REVIEWED = "not_reviewed"
+CHANGED_SINCE_REVIEW = "changed_since_review"
+READER_FEEDBACK = "reader_feedback"
 
 STATUS_CHOICES = [
     (OVERDUE, _("Overdue")),
     (DUE_THIS_MONTH, _("Due this month")),
+    (CHANGED_SINCE_REVIEW, _("Changed since review")),
     (LOW_RATING, _("Low reader rating")),
+    (READER_FEEDBACK, _("Readers say out of date or hard to understand")),
     (NOT_REVIEWED, _("Never reviewed")),
 ]
 
@@ -85,21 +89,34 @@ def status_q(status, on=None):
         return Q(next_review_due__gte=on, next_review_due__lte=month_bounds(on)[1])
     if status == LOW_RATING:
         return low_rating_q()
+    if status == READER_FEEDBACK:
+        from treatment_pages.feedback.service import review_q
+
+        return review_q()
     if status == NOT_REVIEWED:
-        return Q(last_reviewed__isnull=True, next_review_due__isnull=True)
+        # No clinician has signed the article off (the seal is the only proof of a review).
+        return Q(review_seal__isnull=True) | Q(review_seal__signed_fingerprint="")
+    if status == CHANGED_SINCE_REVIEW:
+        # Published content differs from what the clinician signed (treatment_pages.review.seal).
+        return Q(review_seal__signed_fingerprint__gt="") & ~Q(
+            review_seal__signed_fingerprint=F("review_seal__live_fingerprint")
+        )
     raise ValueError(f"Unknown review status {status!r}")
 
 
 def queue_q(on=None):
-    """Articles that need a clinical review now: overdue, due this month, or rated low."""
-    return status_q(OVERDUE, on) | status_q(DUE_THIS_MONTH, on) | status_q(LOW_RATING, on)
+    """Articles that need a clinical review now: every reason in ``STATUS_CHOICES``."""
+    q = Q()
+    for status, _label in STATUS_CHOICES:
+        q |= status_q(status, on)
+    return q
 
 
 def articles(queryset=None):
     from treatment_pages.models import TreatmentPage
 
     queryset = TreatmentPage.objects.all() if queryset is None else queryset
-    return queryset.select_related("medical_reviewer", "medical_reviewer__user")
+    return queryset.select_related("medical_reviewer", "medical_reviewer__user", "review_seal")
 
 
 def review_queue(queryset=None, on=None):
@@ -118,8 +135,15 @@ class Reason:
     text: str
 
 
-def reasons_for(page, on=None, rating_summary=None):
-    """Why ``page`` needs review (empty when it does not): what the report and digest show."""
+def reasons_for(page, on=None, rating_summary=None, feedback_flags=None):
+    """Why ``page`` needs review (empty when it does not): what the report and digest show.
+
+    ``rating_summary`` and ``feedback_flags`` (``{reason: count}``) are loaded when not given.
+    """
+    from treatment_pages.feedback.service import flagged_reasons
+    from treatment_pages.models.feedback import HARD_TO_UNDERSTAND, OUT_OF_DATE
+    from treatment_pages.review.seal import seal_of
+
     on = on or today()
     reasons = []
     due = page.next_review_due
@@ -129,6 +153,11 @@ def reasons_for(page, on=None, rating_summary=None):
         )
     elif due and due <= month_bounds(on)[1]:
         reasons.append(Reason(DUE_THIS_MONTH, _("Review due %(date)s") % {"date": date_format(due, "j F Y")}))
+    seal = seal_of(page)
+    if seal is None or not seal.is_signed:
+        reasons.append(Reason(NOT_REVIEWED, _("Never clinically reviewed")))
+    elif not seal.holds_for_live_content:
+        reasons.append(Reason(CHANGED_SINCE_REVIEW, _("Changed since its clinical review")))
     summary = rating_summary if rating_summary is not None else page.rating_summary
     if (
         summary.count >= max(conf.low_rating_min_count(), 1)
@@ -145,17 +174,44 @@ def reasons_for(page, on=None, rating_summary=None):
                 % {"average": summary.average, "count": summary.count},
             )
         )
+    flags = feedback_flags if feedback_flags is not None else flagged_reasons([page.pk])[page.pk]
+    if OUT_OF_DATE in flags:
+        reasons.append(
+            Reason(
+                READER_FEEDBACK,
+                ngettext(
+                    "%(count)d reader says it is out of date",
+                    "%(count)d readers say it is out of date",
+                    flags[OUT_OF_DATE],
+                )
+                % {"count": flags[OUT_OF_DATE]},
+            )
+        )
+    if HARD_TO_UNDERSTAND in flags:
+        reasons.append(
+            Reason(
+                READER_FEEDBACK,
+                ngettext(
+                    "%(count)d reader found it hard to understand",
+                    "%(count)d readers found it hard to understand",
+                    flags[HARD_TO_UNDERSTAND],
+                )
+                % {"count": flags[HARD_TO_UNDERSTAND]},
+            )
+        )
     return reasons
 
 
 def attach_reasons(pages, on=None):
-    """Set ``review_reasons`` on each page, loading all their rating summaries in one query."""
+    """Set ``review_reasons`` on each page, loading rating summaries and feedback in one query each."""
+    from treatment_pages.feedback.service import flagged_reasons
     from treatment_pages.models import RatingSummary
 
     pages = list(pages)
     summaries = RatingSummary.for_pages(page.pk for page in pages)
+    flags = flagged_reasons(page.pk for page in pages)
     for page in pages:
-        page.review_reasons = reasons_for(page, on, summaries[page.pk])
+        page.review_reasons = reasons_for(page, on, summaries[page.pk], flags.get(page.pk, {}))
     return pages
 
 
@@ -182,20 +238,33 @@ def stamp_review(page, user=None, on=None):
     return page
 
 
-def stamp_review_revision(page, user, on=None):
-    """Save the article's latest draft with the review stamped, as a new revision (returned).
+def stamp_review_revision(page, user, on=None, note=""):
+    """Save the article's latest draft with the review stamped, as a new revision (returned),
+    and seal that draft's content as reviewed, with the reviewer's public change ``note``.
 
     Used by the "Clinical review" workflow task before it approves: the workflow publishes
     the latest revision, so the stamp goes live with the approval.
     """
     from treatment_pages.models import TreatmentPage
+    from treatment_pages.review import seal
 
     page = page.specific
     if not isinstance(page, TreatmentPage):
         return None
     draft = page.get_latest_revision_as_object()
     stamp_review(draft, user, on)
-    return draft.save_revision(user=user, clean=False, log_action=True)
+    # The note of the editor's draft was for readers of a change; the review's note replaces it.
+    draft.change_note, draft.change_is_non_clinical = "", False
+    revision = draft.save_revision(user=user, clean=False, log_action=True)
+    seal.sign(
+        draft,
+        reviewer=draft.medical_reviewer,
+        reviewed_on=draft.last_reviewed,
+        user=user,
+        revision=revision,
+        note=note,
+    )
+    return revision
 
 
 # --- Digests -------------------------------------------------------------------------------

@@ -9,13 +9,14 @@ from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
-from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from treatment_pages.models import Clinician, TreatmentPage
+from treatment_pages.review import seal
 from treatment_pages.review import service as review
 from treatment_pages.review import views as review_views
 from treatment_pages.spreadsheet import SafeSpreadsheetExportMixin
@@ -41,6 +42,13 @@ def editable_articles(user):
 
 
 QUEUE = "queue"
+
+
+class CalendarDateColumn(Column):
+    """A calendar date shown as one ("3 Mar 2027"): Wagtail's DateColumn shows timestamps as
+    relative time, which turns a future due date into "Just now" (issue 27 item 3)."""
+
+    cell_template_name = "treatment_pages/admin/tables/calendar_date_cell.html"
 
 
 class ReviewReportFilterSet(WagtailFilterSet):
@@ -92,8 +100,8 @@ class ClinicalReviewReportView(SafeSpreadsheetExportMixin, ReportView):
     columns = [
         TitleColumn("title", label=_("Article"), url_name="wagtailadmin_pages:edit"),
         Column("reviewer_name", label=_("Medical reviewer")),
-        DateColumn("last_reviewed", label=_("Last reviewed")),
-        DateColumn("next_review_due", label=_("Next review due")),
+        CalendarDateColumn("last_reviewed", label=_("Last reviewed")),
+        CalendarDateColumn("next_review_due", label=_("Next review due")),
         Column("reasons_text", label=_("Needs review because")),
     ]
 
@@ -177,10 +185,12 @@ class ReviewDashboardPanel(Component):
             pages.filter(review.status_q(review.DUE_THIS_MONTH)).order_by("next_review_due")
         )
         low = review.attach_reasons(pages.filter(review.status_q(review.LOW_RATING)).order_by("title"))
+        changed = pages.filter(review.status_q(review.CHANGED_SINCE_REVIEW)).order_by("title")
         return {
             "overdue": overdue,
             "due_this_month": due,
             "low_rating": low,
+            "changed_since_review": changed,
             "report_url": reverse("treatment_pages_review_report"),
         }
 
@@ -189,3 +199,10 @@ class ReviewDashboardPanel(Component):
 def add_review_dashboard_panel(request, panels):
     if user_sees_review(request.user):
         panels.append(ReviewDashboardPanel(request.user))
+
+
+@hooks.register("register_log_actions")
+def register_review_seal_log_actions(actions):
+    """The seal's entries in Wagtail's page history (who marked a change non-clinical, and when)."""
+    for action, label in seal.LOG_ACTIONS:
+        actions.register_action(action, label, label)

@@ -4,6 +4,7 @@ Idempotent: whatever already exists (matched by slug, title or username) is
 left exactly as it is, so running it twice changes nothing.
 """
 
+import datetime
 import io
 
 from django.contrib.auth import get_user_model
@@ -28,6 +29,7 @@ from treatment_pages.models import (
     TreatmentIndexPage,
     TreatmentPage,
 )
+from treatment_pages.review import seal as review_seal
 from treatment_pages.review.service import add_months, ensure_clinical_reviewers_group
 
 DEMO_ADMIN_USERNAME = "admin"
@@ -89,7 +91,9 @@ class Command(BaseCommand):
         clinicians = self.ensure_clinicians(reviewer_user)
         review = self.demo_reviews(clinicians)
         for slug, fields in articles(next_steps_page.pk, image.pk):
-            self.ensure_child(index, TreatmentPage, slug=slug, **fields, **review.get(slug, {}))
+            page = self.ensure_child(index, TreatmentPage, slug=slug, **fields, **review.get(slug, {}))
+            if slug in review:
+                self.ensure_review_seal(page)
         self.ensure_review_workflow(index)
         self.ensure_admin_user()
 
@@ -149,6 +153,20 @@ class Command(BaseCommand):
                 "next_review_due": add_months(overdue_since, 12),
             },
         }
+
+    def ensure_review_seal(self, page):
+        """The demo's reviews signed as a clinician would have: sealed for the published text."""
+        if review_seal.review_status(page) != review_seal.NOT_REVIEWED:
+            return
+        page.refresh_from_db()  # its live revision, which publishing set in the database
+        review_seal.sign(
+            page,
+            reviewer=page.medical_reviewer,
+            reviewed_on=page.last_reviewed,
+            revision=page.live_revision,
+            note="Checked against current guidance.",
+            at=timezone.make_aware(datetime.datetime.combine(page.last_reviewed, datetime.time(12))),
+        )
 
     def ensure_review_workflow(self, index):
         """The "Clinical sign-off" workflow (one "Clinical review" task) on the treatments section."""

@@ -66,3 +66,18 @@
         }
     });
 })();
+
+// Printing: the page history prints open in browsers without ::details-content (CSS above).
+(function () {
+    var reopen = [];
+    window.addEventListener("beforeprint", function () {
+        document.querySelectorAll("details.page-history:not([open])").forEach(function (details) {
+            details.open = true;
+            reopen.push(details);
+        });
+    });
+    window.addEventListener("afterprint", function () {
+        reopen.forEach(function (details) { details.open = false; });
+        reopen = [];
+    });
+})();

@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatment_pages", "0010_webhook_secrets_encrypted"),
+        ("treatment_pages", "0012_reader_feedback"),
     ]
 
     operations = [

@@ -1,0 +1,196 @@
+"""The review seal: a clinical sign-off holds only for the text the clinician saw.
+
+At sign-off (the "Clinical review" workflow task) :func:`sign` records a fingerprint of the
+article's clinical content: title, intro, body blocks and references, never the SEO fields,
+the slug or the page's place in the tree. Every publish goes through :func:`record_publish`
+(Wagtail's ``page_published`` signal, whatever published it: the editor, a workflow, a
+schedule). When a publish changes that content, the seal no longer holds: the byline says
+"Clinical review pending", the JSON-LD and the API drop the reviewer and date, and the
+review queue lists the article as "changed since review", until a clinician approves again.
+
+An editor may mark a change non-clinical (a typo, formatting) with the page's
+``change_is_non_clinical`` box: the seal then moves to the new content, and the mark is
+recorded with who and when (a change note and an entry in Wagtail's page history).
+The page's ``change_note`` is the public note for that publish ("Page history").
+"""
+
+import hashlib
+import json
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import log
+
+REVIEWED = "reviewed"
+PENDING = "pending"
+NOT_REVIEWED = "not_reviewed"
+
+NON_CLINICAL_LOG_ACTION = "treatment_pages.non_clinical_change"
+SEAL_BROKEN_LOG_ACTION = "treatment_pages.review_seal_broken"
+
+
+def _without_block_ids(value):
+    """Stream data without the blocks' ids: an id is not content (copying a block changes it)."""
+    if isinstance(value, list):
+        return [_without_block_ids(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_block_ids(item) for key, item in value.items() if key != "id"}
+    return value
+
+
+def clinical_content(page):
+    """The content a clinical sign-off vouches for, as plain data."""
+    return {
+        "title": page.title,
+        "intro": page.intro or "",
+        "body": _without_block_ids(list(page.body.raw_data)),
+        "references": [
+            [reference.title, reference.publisher, reference.year, reference.url, reference.doi]
+            for reference in page.references.all()
+        ],
+    }
+
+
+def content_fingerprint(page):
+    """A SHA-256 of :func:`clinical_content` (canonical JSON): equal content, equal fingerprint."""
+    canonical = json.dumps(clinical_content(page), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def seal_of(page):
+    """The article's seal row, or None (never signed off, nor published since seals exist)."""
+    from treatment_pages.models import ReviewSeal
+
+    try:
+        return page.review_seal
+    except ReviewSeal.DoesNotExist:
+        return None
+
+
+def valid_seal(page):
+    """The seal when it holds for ``page``'s own content (live page, draft or preview), else None."""
+    seal = seal_of(page) if page.pk else None
+    if seal is None or not seal.is_signed:
+        return None
+    return seal if seal.signed_fingerprint == content_fingerprint(page) else None
+
+
+def review_status(page):
+    """``reviewed`` (a seal that holds), ``pending`` (changed since review) or ``not_reviewed``."""
+    seal = seal_of(page) if page.pk else None
+    if seal is None or not seal.is_signed:
+        return NOT_REVIEWED
+    return REVIEWED if valid_seal(page) is not None else PENDING
+
+
+def _seal_for_update(page):
+    from treatment_pages.models import ReviewSeal
+
+    seal, _created = ReviewSeal.objects.select_for_update().get_or_create(page_id=page.pk)
+    return seal
+
+
+@transaction.atomic
+def sign(page, *, reviewer, reviewed_on, user=None, revision=None, note="", at=None):
+    """Seal ``page``'s content (a draft about to be published) as reviewed; record the note.
+
+    ``at``: when the review happened, for the page history (now unless given, e.g. by imports).
+    """
+    from treatment_pages.models import ArticleChangeNote
+
+    seal = _seal_for_update(page)
+    seal.signed_fingerprint = content_fingerprint(page)
+    seal.signed_revision = revision
+    seal.reviewer = reviewer
+    seal.reviewed_on = reviewed_on
+    seal.reviewed_at = at or timezone.now()
+    seal.save()
+    ArticleChangeNote.objects.create(
+        page_id=page.pk,
+        kind=ArticleChangeNote.REVIEWED,
+        note=note,
+        user=user,
+        revision=revision,
+        **({"created_at": at} if at is not None else {}),
+    )
+    return seal
+
+
+@transaction.atomic
+def record_publish(page, revision=None):
+    """Update the seal for a publish of ``page``; record the publish's change note.
+
+    Unchanged content (a republish, a move, a new slug or SEO title) changes nothing.
+    """
+    from treatment_pages.models import ArticleChangeNote, TreatmentPage
+
+    fingerprint = content_fingerprint(page)
+    seal = _seal_for_update(page)
+    if fingerprint == seal.live_fingerprint:
+        return seal
+    held_before = seal.holds_for_live_content
+    first_publish = not seal.live_fingerprint
+    seal.live_fingerprint = fingerprint
+    user = getattr(revision, "user", None)
+    if seal.signed_fingerprint == fingerprint:
+        seal.save()  # the signed draft going live: sign() wrote its note
+        return seal
+    non_clinical = bool(page.change_is_non_clinical)
+    if held_before and non_clinical:
+        seal.signed_fingerprint = fingerprint
+    seal.save()
+    if first_publish and not page.change_note:
+        return seal  # a new article's first publish is not a change
+    ArticleChangeNote.objects.create(
+        page_id=page.pk,
+        kind=ArticleChangeNote.NON_CLINICAL_CHANGE if non_clinical else ArticleChangeNote.CLINICAL_CHANGE,
+        note=page.change_note or "",
+        user=user,
+        revision=revision,
+    )
+    if non_clinical and held_before:
+        log(instance=page, action=NON_CLINICAL_LOG_ACTION, user=user, data={"note": page.change_note})
+    elif held_before:
+        log(instance=page, action=SEAL_BROKEN_LOG_ACTION, user=user, data={"note": page.change_note})
+    # The note belongs to this publish: the live row forgets it (the edit form starts empty).
+    TreatmentPage.objects.filter(pk=page.pk).update(change_note="", change_is_non_clinical=False)
+    return seal
+
+
+def on_page_published(sender, instance, revision=None, **kwargs):
+    from treatment_pages.models import TreatmentPage
+
+    if isinstance(instance, TreatmentPage):
+        record_publish(instance, revision)
+
+
+def public_history(page):
+    """The article's "Page history": its reviews and published changes, newest first."""
+    return list(page.change_notes.all())
+
+
+def changes_since_seal(page):
+    """Change notes recorded since the last sign-off (what a reviewer should look at)."""
+    from treatment_pages.models import ArticleChangeNote
+
+    entries = []
+    for entry in page.change_notes.select_related("user"):
+        if entry.kind == ArticleChangeNote.REVIEWED:
+            break
+        entries.append(entry)
+    return entries
+
+
+def comparison_url(page, seal):
+    """Wagtail's block-by-block comparison of the signed revision with the latest draft, or ""."""
+    if seal is None or not seal.signed_revision_id or seal.signed_revision_id == page.latest_revision_id:
+        return ""
+    return reverse("wagtailadmin_pages:revisions_compare", args=[page.pk, seal.signed_revision_id, "latest"])
+
+
+LOG_ACTIONS = [
+    (NON_CLINICAL_LOG_ACTION, _("Marked a change non-clinical (review seal kept)")),
+    (SEAL_BROKEN_LOG_ACTION, _("Published a clinical change (clinical review pending)")),
+]
