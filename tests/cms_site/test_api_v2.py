@@ -54,7 +54,9 @@ def test_demo_article_body_is_typed_json_with_steps_and_sub_points(client, mesot
     assert image_block["alt_text"] == "A bright, calm treatment room with a reclining chair"
     assert set(image_block["image"]["renditions"]) == {"thumbnail", "medium", "large"}
     assert image_block["image"]["renditions"]["thumbnail"]["width"] == 400
-    assert image_block["image"]["renditions"]["thumbnail"]["url"].startswith("http://testserver/media/images/")
+    assert image_block["image"]["renditions"]["thumbnail"]["url"].startswith(
+        "http://testserver/media/images/"
+    )
 
     next_steps = next(block for block in data["body"] if block["type"] == "next_steps")["value"]
     assert next_steps["page"]["url"] == "/request-an-appointment/"

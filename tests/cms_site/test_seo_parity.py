@@ -139,4 +139,3 @@ def test_a_relative_front_end_base_url_is_a_system_check_error(settings):
 
     with pytest.raises(Exception, match="treatment_pages.E025"):
         call_command("check", fail_level="ERROR")
-
