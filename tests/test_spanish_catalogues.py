@@ -30,6 +30,9 @@ PATIENT_FACING = {
         "ratings/forms.py",
         "models/ratings.py",
         "api/routers.py",
+        # "Was this page helpful?": its form, validation and thanks, on the page and in the API.
+        "feedback/*",
+        "api/feedback.py",
         "review/citations.py",
         "templatetags/*",
     ],
