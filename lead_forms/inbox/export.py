@@ -41,7 +41,7 @@ from lead_forms.conf import app_settings
 from ..models import AppointmentFormPage, AppointmentSubmission
 from ..models.submissions import format_value  # noqa: F401 - one cell's text, also used by callers of export
 from ..spreadsheet import BOM, CsvRows, xlsx_cell
-from ..submissions.phones import format_phone
+from ..submissions.phones import display_phone
 
 CHUNK_SIZE = 2000  # rows per database round trip
 ROWS_PER_YIELD = 200  # rows joined into one chunk of the response body
@@ -261,7 +261,7 @@ def iter_rows(queryset, columns, *, chunk_size=CHUNK_SIZE, page_titles=None):
             if index is not None:
                 value = fixed[index]
             elif is_phone:
-                value = format_phone(format_value(form_data.get(key)))
+                value = display_phone(format_value(form_data.get(key)))
             else:
                 value = format_value(form_data.get(key))
             row.append(value)

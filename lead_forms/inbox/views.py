@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import InvalidPage
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
@@ -17,7 +18,7 @@ from wagtail_modeladmin.views import DeleteView, IndexView, InspectView
 
 from ..models import AppointmentFormPage, AppointmentSubmission, StatusChange
 from ..models.submissions import NOTE_MAX_LENGTH
-from ..submissions.phones import format_phone, tel_uri
+from ..submissions.phones import display_phone, tel_uri
 from . import audit, export
 from .permissions import get_submission_for_user, submissions_for_user, user_can_view_requests
 
@@ -151,6 +152,39 @@ class InboxIndexView(IndexView):
     def get_search_results(self, request, queryset, search_term):
         return queryset.search(search_term)
 
+    def is_narrowed(self):
+        """Whether a search or a filter the person chose is in force (the spam default is not one)."""
+        chosen = {key for spec in self.filter_specs for key in spec.expected_parameters()}
+        return bool(self.query) or any(self.params.get(key) for key in chosen)
+
+    def get_context_data(self, **kwargs):
+        """modeladmin's list context, with each count asked once.
+
+        modeladmin's own builds the filtered queryset a second time (its filter choices
+        read again) and counts it three times (its total, the filtered count, the
+        paginator's). Here the queryset ``dispatch`` built is counted once, by the
+        paginator, and the total only when a search or filter narrows the list.
+        """
+        paginator = self.paginator_class(self.queryset, self.items_per_page)
+        try:
+            page_obj = paginator.page(self.page_num)
+        except InvalidPage:
+            page_obj = paginator.page(1)
+        result_count = paginator.count
+        context = {
+            "all_count": self.get_base_queryset().count() if self.is_narrowed() else result_count,
+            "result_count": result_count,
+            "paginator": paginator,
+            "page_obj": page_obj,
+            "elided_page_range": paginator.get_elided_page_range(self.page_num),
+            "object_list": page_obj.object_list,
+            "user_can_create": False,
+            "show_search": self.search_handler.show_search_form,
+            **kwargs,
+        }
+        # IndexView.get_context_data is the one replaced: its base (WMABaseView) adds view and model_admin.
+        return super(IndexView, self).get_context_data(**context)
+
     def _filters(self):
         keys = ("form", "status", "spam", "received_from", "received_to", "notes", self.SEARCH_VAR)
         return {key: self.request.GET.get(key) for key in keys}
@@ -201,7 +235,7 @@ class InboxInspectView(InspectView):
         for name, label, value in self.instance.answers(form_fields=form_fields):
             href = ""
             if value and types.get(name) == "phone":
-                value, href = format_phone(value), tel_uri(value)
+                value, href = display_phone(value), tel_uri(value)
             elif value and types.get(name) == "email":
                 href = "mailto:" + value
             answers.append({"label": label, "value": value, "href": href})

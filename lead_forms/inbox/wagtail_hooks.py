@@ -19,13 +19,14 @@ from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
 from ..models import AppointmentFormPage, AppointmentSubmission
-from ..submissions.phones import format_phone, tel_uri
+from ..submissions.phones import display_phone, tel_uri
 from . import audit, dashboard, deletion, export, idle
 from .permissions import (
     PERMISSION_CODENAME,
     filter_form_submissions_for_user,
     require_patient_data_access,
     submissions_for_user,
+    user_can_read_submission,
     user_can_view_requests,
 )
 from .views import (
@@ -178,14 +179,12 @@ class InboxPermissionHelper(PermissionHelper):
     def user_can_edit_obj(self, user, obj):
         return False
 
-    def _may_read(self, user, obj):
-        return user_can_view_requests(user) and submissions_for_user(user).filter(pk=obj.pk).exists()
-
+    # Asked for every row and button of the list: answered from what was read once per request.
     def user_can_inspect_obj(self, user, obj):
-        return self._may_read(user, obj)
+        return user_can_read_submission(user, obj)
 
     def user_can_delete_obj(self, user, obj):
-        return self._may_read(user, obj)
+        return user_can_read_submission(user, obj)
 
 
 class AppointmentRequestAdmin(ModelAdmin):
@@ -232,7 +231,7 @@ class AppointmentRequestAdmin(ModelAdmin):
     def contact(self, obj):
         """The preferred contact method and the phone (a ``tel:`` link) or email (a ``mailto:`` link)."""
         if obj.phone and (obj.contact_method.lower().startswith("phone") or not obj.email):
-            detail = format_html('<a href="{}">{}</a>', tel_uri(obj.phone), format_phone(obj.phone))
+            detail = format_html('<a href="{}">{}</a>', tel_uri(obj.phone), display_phone(obj.phone))
         elif obj.email:
             detail = format_html('<a href="mailto:{}">{}</a>', obj.email, obj.email)
         else:
