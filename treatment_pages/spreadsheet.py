@@ -36,7 +36,8 @@ the XLSX, or tick "Format quoted field as text" in LibreOffice's import dialog
 (every cell is quoted), when leading zeros matter. Numbers the code itself writes
 (counts, scores) are written as numbers in both formats.
 
-Use ``CsvRows`` and ``xlsx_cell`` for exports written by hand, and
+Use ``CsvRows`` and ``XlsxTextSheet`` for exports written by hand (``xlsx_cell`` for
+openpyxl's write-only sheets), and
 ``SafeSpreadsheetExportMixin`` on any view built on Wagtail's
 ``SpreadsheetExportMixin`` (reports, snippet and modeladmin listings): Wagtail's
 own export quotes only cells holding ``,``, ``"`` or a line break and leaves text
@@ -149,11 +150,14 @@ class CsvRows:
 
 
 def xlsx_text(value):
-    """``value`` without the control characters XLSX's XML cannot hold (dropping them is the only option)."""
+    """``value`` without the control characters XLSX's XML cannot hold (dropping them is the only option),
+    its line breaks as ``\\n`` (what XML reads a ``\\r`` as anyway)."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     # isprintable() is a fast C check that lets almost every value skip the regex.
-    return value if value.isprintable() else ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value.isprintable():
+        return value
+    return ILLEGAL_CHARACTERS_RE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def xlsx_cell(sheet, value, date_format=None):
@@ -177,6 +181,65 @@ def xlsx_cell(sheet, value, date_format=None):
     cell.data_type = "s"
     cell.number_format = "@"
     return cell
+
+
+# Column widths in characters: room for a short heading, and no wider than a screen's share.
+MIN_COLUMN_WIDTH = 8
+MAX_COLUMN_WIDTH = 60
+
+
+class XlsxTextSheet:
+    """A one-sheet XLSX of text cells, written a row at a time in constant memory, columns sized to content.
+
+    ``row(values)`` writes every value as a text cell (XlsxWriter's ``write_string``
+    with the "Text" number format ``@``): never a formula, a number or a link,
+    whatever it starts with, so ``=1+2`` and ``0123`` stay as typed. ``None`` is an
+    empty cell. ``close()`` finishes the file.
+
+    XlsxWriter's ``constant_memory`` mode writes each row out as soon as the next one
+    starts, so memory stays flat however many rows there are (openpyxl's write-only
+    mode does too, at about three times the CPU per cell). Column widths are written
+    when the sheet is closed, so each fits the longest line of its whole column
+    (between ``MIN_COLUMN_WIDTH`` and ``MAX_COLUMN_WIDTH`` characters).
+    """
+
+    def __init__(self, fileobj, title="Sheet1"):
+        import xlsxwriter
+
+        self.workbook = xlsxwriter.Workbook(
+            fileobj,
+            {
+                "constant_memory": True,
+                # write_string never converts; these keep any other call from doing so either.
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            },
+        )
+        self.sheet = self.workbook.add_worksheet(title)
+        self.text = self.workbook.add_format({"num_format": "@"})
+        self.widths = []
+        self.rows = 0
+
+    def row(self, values):
+        widths, write, text, index = self.widths, self.sheet.write_string, self.text, self.rows
+        for column, value in enumerate(values):
+            if value is None:
+                continue
+            value = xlsx_text(value if isinstance(value, str) else str(value))
+            write(index, column, value, text)
+            width = max(map(len, value.split("\n"))) if "\n" in value else len(value)
+            if column >= len(widths):
+                widths.extend([0] * (column + 1 - len(widths)))
+            if width > widths[column]:
+                widths[column] = width
+        self.rows += 1
+
+    def close(self):
+        for column, width in enumerate(self.widths):
+            # About one character's width of padding so the text does not touch the border.
+            self.sheet.set_column(column, column, min(max(width + 1, MIN_COLUMN_WIDTH), MAX_COLUMN_WIDTH))
+        self.workbook.close()
 
 
 class SafeSpreadsheetExportMixin:

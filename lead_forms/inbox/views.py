@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -151,6 +151,50 @@ class InboxIndexView(IndexView):
 
     def get_search_results(self, request, queryset, search_term):
         return queryset.search(search_term)
+
+    export_buttons_template_name = "lead_forms/admin/inbox_export_buttons.html"
+
+    def _url_without(self, *parameters):
+        query = self.request.GET.copy()
+        for name in (*parameters, self.PAGE_VAR, self.EXPORT_VAR):
+            query.pop(name, None)
+        return f"{self.request.path}?{query.urlencode()}"
+
+    def active_filters(self):
+        """The filters the person chose, each a dict of ``title``, ``value`` (as shown) and
+        ``remove_url`` (this list without it): shown above the list, so a search from the
+        dashboard's "New" never silently misses other statuses."""
+        found = []
+        for spec in self.filter_specs:
+            if hasattr(spec, "lookup_choices"):  # Django's SimpleListFilter
+                value = dict(spec.lookup_choices).get(spec.value())
+            else:  # the date range (ReceivedDateRangeFilter)
+                value = spec.chosen_display()
+            if not value:
+                continue
+            found.append(
+                {
+                    "title": spec.title,
+                    "value": value,
+                    "remove_url": self._url_without(*spec.expected_parameters()),
+                }
+            )
+        return found
+
+    def search_everything_url(self):
+        """This list's search (if any) over every request the user may read, no filter applied."""
+        query = QueryDict(mutable=True)
+        if self.query:
+            query[self.SEARCH_VAR] = self.query
+        return f"{self.request.path}?{query.urlencode()}"
+
+    @property
+    def xlsx_with_notes_url(self):
+        return self.get_export_url("xlsx") + "&notes=include"
+
+    @property
+    def csv_with_notes_url(self):
+        return self.get_export_url("csv") + "&notes=include"
 
     def is_narrowed(self):
         """Whether a search or a filter the person chose is in force (the spam default is not one)."""

@@ -42,6 +42,7 @@ from .views import (
 
 class FormPageFilter(SimpleListFilter):
     title = "form page"
+    template = "lead_forms/admin/list_filter.html"
     parameter_name = "form"
 
     def lookups(self, request, model_admin):
@@ -58,6 +59,7 @@ class FormPageFilter(SimpleListFilter):
 
 class StatusFilter(SimpleListFilter):
     title = "status"
+    template = "lead_forms/admin/list_filter.html"
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
@@ -74,6 +76,7 @@ class SpamFilter(SimpleListFilter):
 
     title = "suspected spam"
     parameter_name = "spam"
+    template = "lead_forms/admin/list_filter.html"
 
     def lookups(self, request, model_admin):
         return [("include", "Include suspected spam"), ("only", "Only suspected spam")]
@@ -127,6 +130,17 @@ class ReceivedDateRangeFilter(ListFilter):
 
     def has_output(self):
         return True
+
+    def chosen_display(self):
+        """The dates in force as people read them ("from 2026-01-01 to 2026-01-31"), or ""."""
+        start, end = self.values.get("received_from"), self.values.get("received_to")
+        if start and end:
+            return gettext("from %(start)s to %(end)s") % {"start": start.isoformat(), "end": end.isoformat()}
+        if start:
+            return gettext("from %(start)s") % {"start": start.isoformat()}
+        if end:
+            return gettext("until %(end)s") % {"end": end.isoformat()}
+        return ""
 
     def expected_parameters(self):
         return list(self.parameters)
@@ -204,7 +218,8 @@ class AppointmentRequestAdmin(ModelAdmin):
     # The reference first: patients are told to quote it.
     list_display = ("reference", "received", "name", "contact", "form_page", "status_label")
     list_display_add_buttons = "name"
-    index_view_extra_js = ["lead_forms/admin/announce-messages.js"]
+    index_template_name = "lead_forms/admin/appointment_request_index.html"
+    index_view_extra_js = ["lead_forms/admin/announce-messages.js", "lead_forms/admin/inbox-filters.js"]
     inspect_view_extra_js = ["lead_forms/admin/announce-messages.js"]
     list_filter = (FormPageFilter, StatusFilter, ReceivedDateRangeFilter, SpamFilter)
     # Searched through blind indexes (AppointmentSubmission.objects.search): these are encrypted.
