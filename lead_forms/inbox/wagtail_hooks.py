@@ -219,7 +219,7 @@ class AppointmentRequestAdmin(ModelAdmin):
     list_display = ("reference", "received", "name", "contact", "form_page", "status_label")
     list_display_add_buttons = "name"
     index_template_name = "lead_forms/admin/appointment_request_index.html"
-    index_view_extra_js = ["lead_forms/admin/announce-messages.js", "lead_forms/admin/inbox-filters.js"]
+    index_view_extra_js = ["lead_forms/admin/announce-messages.js"]
     inspect_view_extra_js = ["lead_forms/admin/announce-messages.js"]
     list_filter = (FormPageFilter, StatusFilter, ReceivedDateRangeFilter, SpamFilter)
     # Searched through blind indexes (AppointmentSubmission.objects.search): these are encrypted.

@@ -91,3 +91,52 @@ def test_the_inbox_finds_a_reference_without_its_prefix(staff, form_page):
 
     assert response.status_code == 200
     assert request.reference in response.content.decode()
+
+
+def test_a_search_from_the_dashboards_new_list_says_it_is_filtered_and_offers_all(staff, form_page):
+    (contacted,) = add_requests(form_page, 1, status="contacted")
+    url = reverse(INDEX)
+
+    response = staff.get(url, {"status": "new", "q": contacted.reference})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    inspect_url = reverse("lead_forms_appointmentsubmission_modeladmin_inspect", args=[contacted.pk])
+    assert inspect_url not in html  # the filter hides it...
+    assert "Showing only requests with" in html and "<strong>status: New</strong>" in html
+    assert f"Your search for “{contacted.reference}” looks only through these requests." in html
+    search_all = f'href="{url}?q={contacted.reference}"'
+    assert search_all in html
+    everywhere = staff.get(url, {"q": contacted.reference})
+    assert everywhere.status_code == 200
+    assert 'id="inbox-active-filters"' not in everywhere.content.decode()
+    assert inspect_url in everywhere.content.decode()  # ...and the offered link finds it
+
+
+def test_each_filter_choice_brings_the_keyboard_back_to_itself(staff, form_page):
+    add_requests(form_page, 1)
+
+    response = staff.get(reverse(INDEX), {"status": "booked"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (
+        '<a id="filter-status-4" href="?status=booked#filter-status-4" aria-current="true">Booked</a>' in html
+    )
+
+
+def test_staff_notes_are_exported_from_the_inbox_menu(staff, form_page, coordinator):
+    (request,) = add_requests(form_page, 1)
+    request.add_note(coordinator, "Called, no answer")
+    url = reverse(INDEX)
+
+    html = staff.get(url, {"status": "new"}).content.decode()
+
+    assert "Download CSV with staff notes" in html and "Download XLSX with staff notes" in html
+    link = f"{url}?status=new&amp;export=csv&amp;notes=include"
+    assert f'href="{link}"' in html
+    response = staff.get(url, {"status": "new", "export": "csv", "notes": "include"})
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert '"Staff notes"' in body.splitlines()[0]
+    assert "Called, no answer" in body
