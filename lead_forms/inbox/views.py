@@ -9,11 +9,14 @@ from django.http import Http404, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_filters import CharFilter, ChoiceFilter
 from wagtail.admin.auth import require_admin_access
 from wagtail.contrib.forms.views import DeleteSubmissionsView, SubmissionsListFilterSet, SubmissionsListView
+from wagtail_modeladmin.templatetags.modeladmin_tags import result_headers
 from wagtail_modeladmin.views import DeleteView, IndexView, InspectView
 
 from ..models import AppointmentFormPage, AppointmentSubmission, StatusChange
@@ -154,6 +157,62 @@ class InboxIndexView(IndexView):
 
     export_buttons_template_name = "lead_forms/admin/inbox_export_buttons.html"
 
+    def result_headers(self):
+        """modeladmin's column headings (sort links included), for ``result_rows``' table."""
+        return list(result_headers(self))
+
+    def result_rows(self, object_list):
+        """The page's rows as HTML, in modeladmin's table markup (``modeladmin/includes/result_list.html``).
+
+        modeladmin's own ``result_list`` tag costs several milliseconds a row (each cell goes through
+        the admin's generic field lookup and attribute flattening, each row through two templates):
+        at 50 rows that made the inbox twice as slow as stock Wagtail's submissions list. Here
+        each cell is the ModelAdmin's own display method (one definition of what a column shows)
+        and each row one ``format_html``; access was checked once for the request.
+        """
+        admin, buttons, user = self.model_admin, self.button_helper, self.request.user
+        # Per column: the ModelAdmin's display method, or the model's attribute (the reference).
+        columns = [(name, getattr(admin, name, None)) for name in self.list_display]
+        rows = []
+        for index, obj in enumerate(object_list):
+            if not self.permission_helper.user_can_inspect_obj(user, obj):
+                continue
+            inspect = buttons.inspect_button(obj.pk)
+            actions = [inspect]
+            if self.permission_helper.user_can_delete_obj(user, obj):
+                actions.append(buttons.delete_button(obj.pk))
+            cells = []
+            for name, display in columns:
+                value = display(obj) if display is not None else getattr(obj, name)
+                if name == admin.list_display_add_buttons:
+                    action_list = format_html_join(
+                        "",
+                        '<li><a href="{}" class="{}" title="{}">{}</a></li>',
+                        ((a["url"], a["classname"], a["title"], a["label"]) for a in actions),
+                    )
+                    cells.append(
+                        format_html(
+                            '<td class="field-{} title"><div class="title-wrapper"><a href="{}" title="{}">{}</a>'
+                            '</div><ul class="actions">{}</ul></td>',
+                            name,
+                            inspect["url"],
+                            inspect["title"],
+                            value or "\xa0",
+                            action_list,
+                        )
+                    )
+                else:
+                    cells.append(format_html('<td class="field-{} title">{}</td>', name, value or "\xa0"))
+            rows.append(
+                format_html(
+                    '<tr data-object-pk="{}" class="{}">{}</tr>',
+                    obj.pk,
+                    "odd" if index % 2 == 0 else "even",
+                    mark_safe("".join(cells)),  # noqa: S308 - each cell is built by format_html above
+                )
+            )
+        return rows
+
     def _url_without(self, *parameters):
         query = self.request.GET.copy()
         for name in (*parameters, self.PAGE_VAR, self.EXPORT_VAR):
@@ -222,6 +281,7 @@ class InboxIndexView(IndexView):
             "page_obj": page_obj,
             "elided_page_range": paginator.get_elided_page_range(self.page_num),
             "object_list": page_obj.object_list,
+            "inbox_rows": self.result_rows(page_obj.object_list),
             "user_can_create": False,
             "show_search": self.search_handler.show_search_form,
             **kwargs,
