@@ -6,7 +6,7 @@ Shared by the staff inbox, Wagtail's per-form submissions view, the
 - ``export_columns(pages)``: the columns, a form's fields labelled and ordered as in the form;
 - ``csv_chunks(queryset, columns)``: a generator of UTF-8 bytes (BOM first) for ``StreamingHttpResponse``;
 - ``write_xlsx(queryset, columns, fileobj)``: an XLSX workbook written in constant memory
-  (``spreadsheet.XlsxTextSheet``: XlsxWriter), its columns sized to their content;
+  (``spreadsheet.XlsxTextSheet``), its columns sized to their content;
 - ``export_stream(fmt, queryset, columns)``: the one entry point every export path calls;
 - ``export_response(fmt, queryset, columns)``: that stream as a download, for the web paths;
 - ``filter_requests(queryset, page=, since=, until=, status=, spam=)``: the inbox's filters as a function.
