@@ -11,7 +11,7 @@ In a database of its own (created if missing; SQLite works too with sqlite:////p
    (A then B, ``--pairs`` times, so both see the same moments of a shared machine):
    - "stock" / "project csv": Wagtail's own ``SubmissionsListView`` with ``?export=csv`` (called with
      RequestFactory as a superuser) over this project's encrypted requests, against the staff
-     inbox's ``?export=csv`` through the test client;
+     inbox's ``?export=csv`` through its URL's view, also with RequestFactory (no middleware either side);
    - "project csv" / "project xlsx": the inbox's CSV against its XLSX (built in a temporary file);
    - once each, for information: "stock (plain)", Wagtail's view over the same answers in plain
      text in its own ``FormSubmission`` table, and "decryption", the time spent opening the answers;

@@ -93,6 +93,8 @@ def _neutralise_start(value):
     first = value[0]
     if first in _STARTS_FORMULA:
         return "'" + value
+    if first.isascii() and first.isalnum():  # most cells: no look-alike to normalise
+        return value
     if first.isalnum() and unicodedata.normalize("NFKC", first)[:1] not in FORMULA_TRIGGERS:
         return value
     return "'" + value if could_be_formula(value) else value
@@ -123,6 +125,8 @@ def neutralise(value):
 
 def csv_text(value):
     """Any value as CSV cell text: numbers as written, ``None`` empty, everything else neutralised text."""
+    if value.__class__ is str:  # almost every cell: checked first
+        return neutralise(value)
     if value is None:
         return ""
     if isinstance(value, _NUMBERS) and not isinstance(value, bool):
