@@ -173,6 +173,7 @@ def test_choosing_a_filter_by_keyboard_keeps_the_focus_on_that_filter(
     search.press("Enter")
     page.wait_for_url("**q=Newpatient*")
     assert page.get_by_role("link", name="Newpatient Quillfeather").count() == 0  # filtered to Contacted
+    screenshot(page, "inbox-filtered-search")
     page.get_by_role("link", name="Search all requests for “Newpatient”").click()
     page.get_by_role("link", name="Newpatient Quillfeather").wait_for()
     screenshot(page, "inbox-search-all")
