@@ -46,6 +46,7 @@ from lead_forms.inbox.permissions import (
     user_can_view_requests,
 )
 from lead_forms.models import AppointmentFormPage, AppointmentSubmission
+from lead_forms.submissions.phones import display_phone
 from lead_forms.submissions.serializers import (
     ANSWER_BOOLEAN,
     ANSWER_LIST,
@@ -475,8 +476,9 @@ class RequestFilters(Schema):
     q: str = Field(
         "",
         max_length=200,
-        description="Search by reference, a whole word of the name, the full email, the full phone number or "
-        "its last four digits (patient data is encrypted: nothing else is searchable).",
+        description="Search by reference (with or without AR-), a whole word of the name, the full email, "
+        "the full phone number in any format or its last four digits (patient data is encrypted: nothing "
+        "else is searchable).",
     )
 
 
@@ -519,6 +521,11 @@ class AppointmentRequestSchema(Schema):
     @staticmethod
     def resolve_status_label(obj):
         return obj.get_status_display()
+
+    @staticmethod
+    def resolve_phone(obj):
+        # As people read it; requests stored before phones were formatted on arrival hold bare digits.
+        return display_phone(obj.phone)
 
     @staticmethod
     def resolve_answers(obj, context):

@@ -6,12 +6,15 @@ cannot compare them. Beside each request we store search tokens
 
 - each whole word of the name (case, accents and punctuation ignored: "José-Luis" gives "jose" and "luis"),
 - each email address answered, in lower case,
-- each phone number answered, as its digits, and its last four digits.
+- each phone number answered, in E.164 form (``lead_forms.submissions.phones.index_form``:
+  digits only for a number that does not parse), and its last four digits.
 
 A search term is normalised the same way and matched against these tokens, so
 the inbox, the staff API and ``erase_patient`` find a request by a whole name
-word, the full email address, the full phone number or its last four digits
-(and by its reference, which is not patient data and is stored plain).
+word, the full email address, the full phone number written in any format
+("+1 217 555 0142", "(217) 555-0142", "2175550142": ``phones.search_forms``) or its
+last four digits (and by its reference, with or without "AR-", which is not patient
+data and is stored plain).
 Nothing else is searchable: no fragments, no comments, no other answers. The
 tokens are deterministic, so someone with the database sees which requests
 share a name word or a number, but not the word or number without the key.
@@ -20,6 +23,7 @@ share a name word or a number, but not the word or number without the key.
 import re
 import unicodedata
 
+from ..submissions import phones
 from .crypto import get_search_keys
 
 NAME = "name"
@@ -29,10 +33,6 @@ LAST_FOUR = "last4"
 
 _WORD = re.compile(r"\w+")
 _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# A phone answer as the form stores it (digits, optional +), or as staff type one.
-_PHONE_SHAPE = re.compile(r"^\+?[0-9 ()./-]+$")
-MIN_PHONE_DIGITS = 7
-MAX_PHONE_DIGITS = 15
 
 
 def name_words(text):
@@ -45,15 +45,6 @@ def name_words(text):
 def normalise_email(text):
     text = (text or "").strip().lower()
     return text if _EMAIL_SHAPE.match(text) else ""
-
-
-def phone_digits(text):
-    """The digits of a phone number (7 to 15 of them), or "" for anything that is not one."""
-    text = (text or "").strip()
-    if not _PHONE_SHAPE.match(text):
-        return ""
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return digits if MIN_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS else ""
 
 
 def _answers(form_data):
@@ -75,10 +66,10 @@ def values_to_index(name, email, phone, form_data):
         if address:
             pairs.add((EMAIL, address))
     for text in (phone, *_answers(form_data)):
-        digits = phone_digits(text)
-        if digits:
-            pairs.add((PHONE, digits))
-            pairs.add((LAST_FOUR, digits[-4:]))
+        number = phones.index_form(text)
+        if number:
+            pairs.add((PHONE, number))
+            pairs.add((LAST_FOUR, number[-4:]))
     return sorted(pairs)
 
 
@@ -101,12 +92,13 @@ def query_groups(term):
     address = normalise_email(term)
     if address:
         alternatives.append([keys.tokens(EMAIL, address)])
-    digits = phone_digits(term)
-    if digits:
-        alternatives.append([keys.tokens(PHONE, digits)])
+    numbers = phones.search_forms(term)
+    if numbers:
+        alternatives.append([[token for number in numbers for token in keys.tokens(PHONE, number)]])
     elif term.isdigit() and len(term) == 4:
         alternatives.append([keys.tokens(LAST_FOUR, term)])
-    words = name_words(term) if "@" not in term else []
+    # An address or a number is not also looked up as name words ("1", "217", ...).
+    words = name_words(term) if not alternatives else []
     if words:
         alternatives.append([keys.tokens(NAME, word) for word in dict.fromkeys(words)])
     return alternatives

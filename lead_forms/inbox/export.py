@@ -5,7 +5,8 @@ Shared by the staff inbox, Wagtail's per-form submissions view, the
 
 - ``export_columns(pages)``: the columns, a form's fields labelled and ordered as in the form;
 - ``csv_chunks(queryset, columns)``: a generator of UTF-8 bytes (BOM first) for ``StreamingHttpResponse``;
-- ``write_xlsx(queryset, columns, fileobj)``: an XLSX workbook written in openpyxl's write-only mode;
+- ``write_xlsx(queryset, columns, fileobj)``: an XLSX workbook written in constant memory
+  (``spreadsheet.XlsxTextSheet``), its columns sized to their content;
 - ``export_stream(fmt, queryset, columns)``: the one entry point every export path calls;
 - ``export_response(fmt, queryset, columns)``: that stream as a download, for the web paths;
 - ``filter_requests(queryset, page=, since=, until=, status=, spam=)``: the inbox's filters as a function.
@@ -19,8 +20,13 @@ cell); every CSV cell is quoted, so no ``,``, ``;``, tab or line break in an ans
 splits it with the file's own separator; in the XLSX an answer such as ``0123``
 stays text (a CSV cannot say so: see ``lead_forms.spreadsheet``).
 
-Phone answers are written as people read them (``lead_forms.submissions.phones``), which
-also keeps a spreadsheet from reading them as numbers.
+Phone answers are written as people read them, which also keeps a spreadsheet from
+reading them as numbers: requests store them formatted when they arrive
+(``lead_forms.submissions.phones.clean_phone``), so the export copies them; only
+numbers stored before that (bare digits) are formatted here (``display_phone``).
+
+"Received" is in the site's time zone (or the user's own, from their Wagtail account),
+named in the heading and carried by each value as its UTC offset.
 
 Date filters accept ``FIRST_DAY``..``LAST_DAY`` (``check_filter_date``): the end
 of ``until``'s day must still be a date Python and the database can hold.
@@ -40,8 +46,8 @@ from lead_forms.conf import app_settings
 
 from ..models import AppointmentFormPage, AppointmentSubmission
 from ..models.submissions import format_value  # noqa: F401 - one cell's text, also used by callers of export
-from ..spreadsheet import BOM, CsvRows, xlsx_cell
-from ..submissions.phones import format_phone
+from ..spreadsheet import BOM, CsvRows, XlsxTextSheet
+from ..submissions.phones import display_phone
 
 CHUNK_SIZE = 2000  # rows per database round trip
 ROWS_PER_YIELD = 200  # rows joined into one chunk of the response body
@@ -127,12 +133,18 @@ def filter_requests(queryset=None, *, page=None, since=None, until=None, status=
 
 
 def format_received(moment, tz=None):
-    """``moment`` in the site's time zone as ``YYYY-MM-DD HH:MM:SS``."""
+    """``moment`` in the current time zone as ``YYYY-MM-DD HH:MM:SS±HH:MM`` (its UTC offset included)."""
     if not moment:
         return ""
-    return moment.astimezone(tz or timezone.get_current_timezone()).isoformat(sep=" ", timespec="seconds")[
-        :19
-    ]
+    return moment.astimezone(tz or timezone.get_current_timezone()).isoformat(sep=" ", timespec="seconds")
+
+
+def received_column():
+    """The "Received" column, its heading naming the time zone its values are in."""
+    return Column(
+        RECEIVED.key,
+        gettext("Received (%(time_zone)s)") % {"time_zone": timezone.get_current_timezone_name()},
+    )
 
 
 def export_columns(pages, *, with_page=None, with_spam=True, with_notes=False):
@@ -146,7 +158,7 @@ def export_columns(pages, *, with_page=None, with_spam=True, with_notes=False):
     pages = list(pages)
     if with_page is None:
         with_page = len(pages) != 1
-    columns = [REFERENCE, RECEIVED, STATUS]
+    columns = [REFERENCE, received_column(), STATUS]
     if with_page:
         columns.append(FORM_PAGE)
     seen = set()
@@ -216,7 +228,7 @@ def iter_rows(queryset, columns, *, chunk_size=CHUNK_SIZE, page_titles=None):
     """Yield one list of cell texts per request, oldest first, without loading them all.
 
     The texts are as stored (phone answers formatted for people): each format
-    makes them safe its own way (``spreadsheet.CsvRows`` for CSV, ``text_cell`` for XLSX).
+    makes them safe its own way (``spreadsheet.CsvRows`` for CSV, ``spreadsheet.XlsxTextSheet`` for XLSX).
 
     The hot loop of every export: it reads plain tuples (no model instances)
     and does as little per cell as it can.
@@ -261,7 +273,7 @@ def iter_rows(queryset, columns, *, chunk_size=CHUNK_SIZE, page_titles=None):
             if index is not None:
                 value = fixed[index]
             elif is_phone:
-                value = format_phone(format_value(form_data.get(key)))
+                value = display_phone(format_value(form_data.get(key)))
             else:
                 value = format_value(form_data.get(key))
             row.append(value)
@@ -299,33 +311,27 @@ def csv_chunks(queryset, columns, *, counter=None, bom=True, chunk_size=CHUNK_SI
         progress(counter.rows)
 
 
-def text_cell(sheet, value):
-    """An XLSX text cell holding ``value`` (``spreadsheet.xlsx_cell``): never a formula or a number."""
-    return xlsx_cell(sheet, value)
-
-
 def write_xlsx(queryset, columns, fileobj, *, counter=None, chunk_size=CHUNK_SIZE, progress=None):
-    """Write the requests as an XLSX workbook to ``fileobj`` (openpyxl write-only mode); return the row count.
+    """Write the requests as an XLSX workbook to ``fileobj``; return the row count.
 
-    Every cell is a text cell (``text_cell``) holding the value as stored: no
-    apostrophe, no formula, no number, so leading zeros and ``+`` signs stay.
+    Every cell is a text cell holding the value as stored (``spreadsheet.XlsxTextSheet``):
+    no apostrophe, no formula, no number, so leading zeros and ``+`` signs stay. Memory
+    stays flat (rows go to a temporary file as they are written); the columns are sized
+    to the longest value of each.
     """
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Appointment requests")
-    sheet.append([text_cell(sheet, column.label) for column in columns])
+    sheet = XlsxTextSheet(fileobj, "Appointment requests")
+    sheet.row([column.label for column in columns])
     rows = 0
     for row in iter_rows(queryset, columns, chunk_size=chunk_size):
-        sheet.append([text_cell(sheet, value) for value in row])
+        sheet.row(row)
         rows += 1
         if progress is not None and rows % ROWS_PER_YIELD == 0:
             progress(rows)
+    sheet.close()
     if progress is not None:
         progress(rows)
     if counter is not None:
         counter.rows = rows
-    workbook.save(fileobj)
     return rows
 
 

@@ -39,6 +39,29 @@ def forms_for_user(user):
     return AppointmentFormPage.objects.all()
 
 
+# Where readable_form_ids keeps its answer on the user object, as Django keeps permissions (_perm_cache).
+READABLE_FORMS_CACHE = "_lead_forms_readable_form_ids"
+
+
+def readable_form_ids(user):
+    """Ids of the forms whose requests ``user`` may read: asked of the database once per user object.
+
+    A user object lives for one request, so a list of 50 requests checks access once,
+    not once per row and button (``InboxPermissionHelper``).
+    """
+    ids = getattr(user, READABLE_FORMS_CACHE, None)
+    if ids is None:
+        ids = frozenset(forms_for_user(user).values_list("pk", flat=True))
+        if user is not None:
+            setattr(user, READABLE_FORMS_CACHE, ids)
+    return ids
+
+
+def user_can_read_submission(user, submission):
+    """Whether ``user`` may read ``submission`` (an instance already loaded), with no query per call."""
+    return user_can_view_requests(user) and submission.page_id in readable_form_ids(user)
+
+
 def submissions_for_user(user, page=None):
     """The ``AppointmentSubmission`` queryset ``user`` may read, optionally limited to form ``page``.
 

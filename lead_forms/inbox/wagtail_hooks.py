@@ -20,13 +20,14 @@ from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
 from ..models import AppointmentFormPage, AppointmentSubmission
-from ..submissions.phones import format_phone, tel_uri
+from ..submissions.phones import display_phone, tel_uri
 from . import audit, dashboard, deletion, export, idle
 from .permissions import (
     PERMISSION_CODENAME,
     filter_form_submissions_for_user,
     require_patient_data_access,
     submissions_for_user,
+    user_can_read_submission,
     user_can_view_requests,
 )
 from .views import (
@@ -42,6 +43,7 @@ from .views import (
 
 class FormPageFilter(SimpleListFilter):
     title = "form page"
+    template = "lead_forms/admin/list_filter.html"
     parameter_name = "form"
 
     def lookups(self, request, model_admin):
@@ -58,6 +60,7 @@ class FormPageFilter(SimpleListFilter):
 
 class StatusFilter(SimpleListFilter):
     title = "status"
+    template = "lead_forms/admin/list_filter.html"
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
@@ -74,6 +77,7 @@ class SpamFilter(SimpleListFilter):
 
     title = "suspected spam"
     parameter_name = "spam"
+    template = "lead_forms/admin/list_filter.html"
 
     def lookups(self, request, model_admin):
         return [("include", "Include suspected spam"), ("only", "Only suspected spam")]
@@ -128,6 +132,17 @@ class ReceivedDateRangeFilter(ListFilter):
     def has_output(self):
         return True
 
+    def chosen_display(self):
+        """The dates in force as people read them ("from 2026-01-01 to 2026-01-31"), or ""."""
+        start, end = self.values.get("received_from"), self.values.get("received_to")
+        if start and end:
+            return gettext("from %(start)s to %(end)s") % {"start": start.isoformat(), "end": end.isoformat()}
+        if start:
+            return gettext("from %(start)s") % {"start": start.isoformat()}
+        if end:
+            return gettext("until %(end)s") % {"end": end.isoformat()}
+        return ""
+
     def expected_parameters(self):
         return list(self.parameters)
 
@@ -179,14 +194,12 @@ class InboxPermissionHelper(PermissionHelper):
     def user_can_edit_obj(self, user, obj):
         return False
 
-    def _may_read(self, user, obj):
-        return user_can_view_requests(user) and submissions_for_user(user).filter(pk=obj.pk).exists()
-
+    # Asked for every row and button of the list: answered from what was read once per request.
     def user_can_inspect_obj(self, user, obj):
-        return self._may_read(user, obj)
+        return user_can_read_submission(user, obj)
 
     def user_can_delete_obj(self, user, obj):
-        return self._may_read(user, obj)
+        return user_can_read_submission(user, obj)
 
 
 class AppointmentRequestAdmin(ModelAdmin):
@@ -206,6 +219,7 @@ class AppointmentRequestAdmin(ModelAdmin):
     # The reference first: patients are told to quote it.
     list_display = ("reference", "received", "name", "contact", "form_page", "status_label")
     list_display_add_buttons = "name"
+    index_template_name = "lead_forms/admin/appointment_request_index.html"
     index_view_extra_js = ["lead_forms/admin/announce-messages.js"]
     inspect_view_extra_js = ["lead_forms/admin/announce-messages.js"]
     index_view_extra_css = ["lead_forms/admin/requests.css"]
@@ -235,7 +249,7 @@ class AppointmentRequestAdmin(ModelAdmin):
     def contact(self, obj):
         """The preferred contact method and the phone (a ``tel:`` link) or email (a ``mailto:`` link)."""
         if obj.phone and (obj.contact_method.lower().startswith("phone") or not obj.email):
-            detail = format_html('<a href="{}">{}</a>', tel_uri(obj.phone), format_phone(obj.phone))
+            detail = format_html('<a href="{}">{}</a>', tel_uri(obj.phone), display_phone(obj.phone))
         elif obj.email:
             detail = format_html('<a href="mailto:{}">{}</a>', obj.email, obj.email)
         else:

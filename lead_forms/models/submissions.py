@@ -1,5 +1,6 @@
 """Stored appointment requests, the history of their status and the staff's notes on them."""
 
+import re
 import secrets
 import uuid
 
@@ -29,12 +30,18 @@ PHONE_MAX_LENGTH = 32
 CONTACT_METHOD_MAX_LENGTH = 100
 NOTE_MAX_LENGTH = 5000
 
-
-# A search term with at least this many digits also matches stored phone digits.
+_REFERENCE_TERM = re.compile(rf"^(?:AR)?([{REFERENCE_ALPHABET}]{{{REFERENCE_LENGTH}}})$")
 
 
 def new_reference():
     return REFERENCE_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def reference_for(term):
+    """The reference ``term`` names, typed with or without "AR-" (any case, spaces or dashes), or ""."""
+    compact = re.sub(r"[\s-]", "", (term or "").upper())
+    match = _REFERENCE_TERM.match(compact)
+    return REFERENCE_PREFIX + match[1] if match else ""
 
 
 def _text(value):
@@ -82,21 +89,32 @@ class AppointmentSubmissionQuerySet(EncryptedQuerySet):
         return self.filter(is_spam=True)
 
     def search(self, term):
-        """Requests found by ``term``: its reference, a whole word of the name, the full email
-        address, the full phone number or its last four digits (``lead_forms.encryption.blind_index``).
+        """Requests found by ``term``: its reference (with or without "AR-"), a whole word of the
+        name, the full email address, the full phone number in any format or its last four digits
+        (``lead_forms.encryption.blind_index``).
 
-        Nothing else matches, fragments included: the data is encrypted.
+        Nothing else matches, fragments included: the data is encrypted. Each way of
+        matching is an indexed lookup (the reference's unique index, the search tokens'
+        index), and the request ids they find are combined with UNION, which the database
+        answers from those indexes; an OR of them would make it scan every request.
         """
         term = (term or "").strip()
         if not term:
             return self
-        condition = models.Q(reference__iexact=term)
+        matches = []
+        reference = reference_for(term)
+        if reference:
+            matches.append(self.model._default_manager.filter(reference=reference).order_by().values("pk"))
         for requirements in blind_index.query_groups(term):
-            match = models.Q()
-            for tokens in requirements:
-                match &= models.Q(pk__in=SearchToken.objects.filter(token__in=tokens).values("submission_id"))
-            condition |= match
-        return self.filter(condition)
+            found = SearchToken.objects.filter(token__in=requirements[0])
+            for tokens in requirements[1:]:
+                found = found.filter(
+                    submission_id__in=SearchToken.objects.filter(token__in=tokens).values("submission_id")
+                )
+            matches.append(found.values("submission_id"))
+        if not matches:
+            return self.none()
+        return self.filter(pk__in=matches[0].union(*matches[1:]) if len(matches) > 1 else matches[0])
 
     def bulk_create(self, objs, *args, **kwargs):
         """Django's bulk_create, then the search tokens of the new rows (save() is not called)."""

@@ -1,21 +1,16 @@
 """Form fields the appointment form builder adds to Wagtail's own."""
 
-import re
 import unicodedata
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from wagtail.contrib.forms.models import FORM_FIELD_CHOICES
+
+from .phones import clean_phone
 
 # Wagtail's field types and ours: what editors pick in the form builder.
 FIELD_TYPE_CHOICES = (*FORM_FIELD_CHOICES, ("phone", "Phone number"))
 
-# E.164 allows at most 15 digits; fewer than 7 is no reachable phone number.
-MIN_PHONE_DIGITS = 7
-MAX_PHONE_DIGITS = 15
 PHONE_INPUT_MAX_LENGTH = 30
-_PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ()./-]+$")
 
 
 def remove_control_characters(value):
@@ -34,34 +29,6 @@ def remove_control_characters(value):
     return "".join(ch for ch in value if ch == "\n" or unicodedata.category(ch) != "Cc")
 
 
-def normalise_phone_number(value):
-    """Return ``value`` as digits with an optional leading ``+``, or raise ValidationError.
-
-    Patients type numbers in every format ("(217) 555-0142", "+1 217.555.0142");
-    the coordinator calls back from one normalised form.
-    """
-    value = value.strip()
-    if value.startswith("00"):
-        # The international call prefix many patients type instead of "+".
-        value = "+" + value[2:]
-    if not _PHONE_CHARACTERS.match(value) or "+" in value[1:]:
-        raise ValidationError(
-            _(
-                "Enter a phone number using digits, spaces, brackets, dots or dashes, "
-                "with an optional + at the start."
-            ),
-            code="invalid_phone",
-        )
-    digits = "".join(ch for ch in value if ch.isdigit())
-    if not MIN_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS:
-        raise ValidationError(
-            _("Enter a phone number of %(min)d to %(max)d digits, including the area code.")
-            % {"min": MIN_PHONE_DIGITS, "max": MAX_PHONE_DIGITS},
-            code="invalid_phone_length",
-        )
-    return ("+" if value.startswith("+") else "") + digits
-
-
 class TelInput(forms.TextInput):
     """``<input type="tel">``: phones show a dial pad, browsers offer saved numbers."""
 
@@ -69,7 +36,8 @@ class TelInput(forms.TextInput):
 
 
 class PhoneNumberField(forms.CharField):
-    """A phone number: accepts the usual punctuation, cleans to digits and an optional ``+``."""
+    """A phone number valid for the clinic's region (or any country, with ``+``), cleaned to the
+    format people read (``lead_forms.submissions.phones.clean_phone``): stored as shown."""
 
     widget = TelInput
 
@@ -86,4 +54,4 @@ class PhoneNumberField(forms.CharField):
         value = super().to_python(value)
         if value in self.empty_values:
             return value
-        return normalise_phone_number(value)
+        return clean_phone(value)

@@ -94,7 +94,7 @@ def test_json_request_is_stored_and_answered_201_with_its_reference(
     assert not submission.is_spam
     assert submission.form_data["first_name"] == "Zelda"
     assert submission.form_data["receive_our_free_newsletter"] is True
-    assert submission.form_data["phone"] == "2175550199"  # normalised as on the page
+    assert submission.form_data["phone"] == "(217) 555-0199"  # formatted as on the page
     # Saved first, then the coordinator is told, with no patient data in the email.
     assert len(mail.outbox) == 1
     assert submission.reference in mail.outbox[0].body

@@ -140,7 +140,9 @@ def test_csv_export_streams_the_filtered_requests_with_bom_and_safe_cells(
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "no-store" in response["Cache-Control"]
     body = b"".join(response.streaming_content).decode("utf-8")
-    assert body.startswith('\ufeff"Reference","Received","Status","First name","Last name"')
+    assert body.startswith(
+        '\ufeff"Reference","Received (America/New_York)","Status","First name","Last name"'
+    )
     lines = body.strip().splitlines()
     assert len(lines) == 1 + 3  # header, oldest, booked, the new one; no spam, no other form
     assert "'=HYPERLINK" in body and "Señora" in body

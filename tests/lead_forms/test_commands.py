@@ -72,7 +72,7 @@ def test_cli_export_filters_by_form_dates_and_status(tmp_path, form_page, second
     rows = list(csv.reader(io.StringIO(raw[3:].decode(), newline="")))
     assert rows[0] == [
         "Reference",
-        "Received",
+        "Received (America/New_York)",
         "Status",
         *[f.label for f in form_page.get_form_fields()],
         "Suspected spam",

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.test import Client
@@ -46,13 +47,15 @@ def test_per_form_export_has_one_column_per_field_in_form_order(staff, form_page
     header, row = read_csv(b"".join(response.streaming_content))
 
     labels = [field.label for field in form_page.get_form_fields()]
-    assert header == ["Reference", "Received", "Status", *labels, "Suspected spam"]
+    # "Received" names the time zone of its values (TIME_ZONE here), which carry their UTC offset.
+    assert header == ["Reference", "Received (America/New_York)", "Status", *labels, "Suspected spam"]
     assert response.streaming and response["Content-Type"] == "text/csv; charset=utf-8"
     values = dict(zip(header, row, strict=True))
     assert values["First name"] == "Élodie"  # accents survive (UTF-8 with BOM for Excel)
     assert values["Your comments"] == "Café crème, naïve"
     assert values["Status"] == "New"
     assert values["Receive our free newsletter"] == "Yes"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d-0[45]:00", values["Received (America/New_York)"])
 
 
 def test_inbox_export_respects_the_filters_and_spans_forms(staff, form_page, second_form):
@@ -65,7 +68,7 @@ def test_inbox_export_respects_the_filters_and_spans_forms(staff, form_page, sec
     booked = read_csv(download(staff, reverse(INDEX), {"export": "csv", "status": "booked"}))
 
     header = everything[0]
-    assert header[:4] == ["Reference", "Received", "Status", "Form page"]
+    assert header[:4] == ["Reference", "Received (America/New_York)", "Status", "Form page"]
     first_form = [field.label for field in form_page.get_form_fields()]
     assert header[4 : 4 + len(first_form)] == first_form
     assert "Full name" in header  # the second form's own field
@@ -212,7 +215,7 @@ def test_first_chunk_is_sent_before_the_database_is_read(form_page, django_asser
     chunks = export.csv_chunks(AppointmentSubmission.objects.all(), columns)
     with django_assert_num_queries(0):
         first = next(chunks)
-    assert first.startswith(b'\xef\xbb\xbf"Reference","Received","Status",')
+    assert first.startswith(b'\xef\xbb\xbf"Reference","Received (America/New_York)","Status",')
 
 
 def test_export_reads_rows_in_chunks_not_all_at_once(form_page, django_assert_max_num_queries):

@@ -168,7 +168,8 @@ def test_xlsx_opens_in_libreoffice_with_every_value_as_text(soffice, tmp_path, r
     assert zoe["State"] == "0042"
     assert elodie["Phone"] == "+55 11 5555-0101"
     assert zoe["Phone"] == "021 755 501 99"  # not a number: the leading zero stays
-    assert elodie["Received"] == "2026-03-01 09:05:00"  # the clinic's time, as text
+    # The clinic's time, as text, with its offset; the heading names the zone.
+    assert elodie["Received (America/New_York)"] == "2026-03-01 09:05:00-05:00"
     for row in rows.values():
         assert all(value is None or isinstance(value, str) for value in row.values()), row
 
@@ -245,3 +246,22 @@ def test_xlsx_keeps_every_answer_exactly_in_libreoffice(soffice, tmp_path, separ
     ines = rows_by_first_name(sheet)["Inès"]
     assert ines["Your comments"] == SEPARATOR_ATTACK + "\n- a list\n=1+1"  # as typed, no apostrophe
     assert ines["State"] == "0123" and ines["City"] == 'Tab\there; "quoted"'
+
+
+def test_xlsx_columns_are_sized_to_their_content_in_libreoffice(soffice, tmp_path, requests_to_export):
+    sheet = open_in_libreoffice(soffice, tmp_path, "requests.xlsx", download("xlsx"))
+
+    header = [cell.value for cell in next(sheet.iter_rows())]
+    widths = {
+        label: sheet.column_dimensions[cell.column_letter].width
+        for label, cell in zip(header, next(sheet.iter_rows()), strict=True)
+    }
+    # Wide enough for each column's longest value (LibreOffice keeps the widths the file sets),
+    # never the default 8.43 that cut the text off; long answers capped at a screen's share.
+    assert widths["Reference"] >= len("AR-XXXXXXXX")
+    assert widths["Received (America/New_York)"] >= len("Received (America/New_York)")
+    assert widths["Last name"] >= len("Çağlar-Nuñez")
+    assert widths["Phone"] >= len("+55 11 5555-0101")
+    assert widths["Your comments"] >= len(ATTACK)
+    assert all(width <= 61 for width in widths.values()), widths
+    assert widths["Status"] < widths["Your comments"]

@@ -112,3 +112,68 @@ def test_inbox_and_request_page_have_no_serious_accessibility_violations(
     screenshot(page, "request-detail-axe")
     violations = product_violations(page)
     assert not violations, describe_violations(violations)
+
+
+def test_coordinator_finds_a_request_by_the_phone_format_the_inbox_shows(
+    live_server, browser_page, demo_site, coordinator
+):
+    """Issue 27 item 4: the inbox lists "(217) 555-0142"; typing that (or the bare digits) finds it,
+    and so does the reference without its "AR-"."""
+    form_page = AppointmentFormPage.objects.get(slug="request-an-appointment")
+    make_submission(form_page, first_name="Otherperson", phone="(217) 555-0199")
+    # Typed "+1 217 555 0142", stored as the form formats it (tests/lead_forms/test_phone_numbers.py).
+    wanted = make_submission(form_page, first_name="Phonepatient", phone="(217) 555-0142")
+    page = browser_page
+    start_signed_in(page, live_server.url, coordinator.username)
+
+    page.goto(f"{live_server.url}/admin/lead_forms/appointmentsubmission/")
+    page.get_by_role("link", name="Phonepatient Quillfeather").wait_for()
+    assert page.get_by_role("link", name="(217) 555-0142").count() == 1  # as the inbox shows it
+    for term in ("(217) 555-0142", "2175550142", wanted.reference.removeprefix("AR-").lower()):
+        search = page.get_by_role("textbox", name="Search")
+        search.fill(term)
+        search.press("Enter")
+        page.wait_for_url("**q=*")
+        page.get_by_role("link", name="Phonepatient Quillfeather").wait_for()
+        assert page.get_by_role("link", name="Otherperson Quillfeather").count() == 0, term
+
+
+def test_choosing_a_filter_by_keyboard_keeps_the_focus_on_that_filter(
+    live_server, browser_page, demo_site, coordinator
+):
+    """Issue 27 items 9 and 5: Enter on a filter choice reloads the list with the focus on the
+    choice now in force (not the top of the page), and the filter in force is shown with a way
+    to search every request."""
+    form_page = AppointmentFormPage.objects.get(slug="request-an-appointment")
+    make_submission(form_page, first_name="Newpatient")
+    make_submission(form_page, first_name="Contactedpatient", status="contacted")
+    page = browser_page
+    start_signed_in(page, live_server.url, coordinator.username)
+    page.goto(f"{live_server.url}/admin/lead_forms/appointmentsubmission/")
+    page.get_by_role("link", name="Newpatient Quillfeather").wait_for()
+
+    status_filter = page.locator("#filter-status")
+    status_filter.get_by_role("link", name="Contacted").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**status=contacted*")
+    page.get_by_role("link", name="Contactedpatient Quillfeather").wait_for()
+
+    focused = page.evaluate(
+        "() => [document.activeElement.textContent.trim(), document.activeElement.closest('[id]').id]"
+    )
+    assert focused == ["Contacted", "filter-status-3"]
+    page.keyboard.press("Tab")  # onwards from the filter, not from the skip link
+    assert page.evaluate("() => document.activeElement.closest('#filter-status') !== null")
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Booked"
+    notice = page.locator("#inbox-active-filters")
+    assert "status: Contacted" in notice.inner_text()
+
+    search = page.get_by_role("textbox", name="Search")
+    search.fill("Newpatient")
+    search.press("Enter")
+    page.wait_for_url("**q=Newpatient*")
+    assert page.get_by_role("link", name="Newpatient Quillfeather").count() == 0  # filtered to Contacted
+    screenshot(page, "inbox-filtered-search")
+    page.get_by_role("link", name="Search all requests for “Newpatient”").click()
+    page.get_by_role("link", name="Newpatient Quillfeather").wait_for()
+    screenshot(page, "inbox-search-all")

@@ -71,7 +71,16 @@ def test_the_thank_you_page_shows_the_reference_and_no_patient_data_and_is_never
     html = page.content.decode()
     assert "Thank you, we have received your request" in html
     assert AppointmentSubmission.objects.get().reference in html
-    for value in ("Zelda", "Quillfeather", "zelda.quill", "Marblehead", "555-0199", "2175550199", "knee"):
+    for value in (
+        "Zelda",
+        "Quillfeather",
+        "zelda.quill",
+        "Marblehead",
+        "555-0199",
+        "2175550199",
+        "(217) 555-0199",
+        "knee",
+    ):
         assert value not in html
         assert value not in location
     directives = {part.strip() for part in page["Cache-Control"].split(",")}
