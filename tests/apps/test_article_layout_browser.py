@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from tests.browser import axe_violations, describe_violations, save_screenshot
 from tests.factories import TreatmentIndexPageFactory, TreatmentPageFactory
 from treatment_pages.models import ArticleReference, Clinician
+from treatment_pages.review.seal import sign
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,6 +62,8 @@ def long_article(host_home):
     )
     ArticleReference.objects.create(page=page, title="Rosacea guideline", url="https://example.org/guide")
     page.save_revision().publish()
+    # Readers see a review only from a clinician's sign-off (the review seal), not a typed date.
+    sign(page, reviewer=reviewer, reviewed_on=page.last_reviewed)
     return page
 
 
