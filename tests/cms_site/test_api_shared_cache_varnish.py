@@ -203,10 +203,12 @@ def test_clients_behind_a_shared_cache_never_see_each_others_token_score_or_draf
     # A browser waits as long as the token says, as a person filling the form in would.
     time.sleep(max(token["wait_seconds"] for token in issued) + 0.2)
     references = []
-    for client, token in zip(clients, tokens, strict=True):
+    for number, (client, token) in enumerate(zip(clients, tokens, strict=True)):
+        # Each client is a different patient (identical answers would be one request sent twice).
+        answers = {**ANSWERS, "email": f"patient{number}@example.org"}
         sent = client.post(
             f"/api/v3/forms/{form_page.pk}/submissions/",
-            {"answers": ANSWERS, "form_token": token, "honeypot": ""},
+            {"answers": answers, "form_token": token, "honeypot": ""},
         )
         assert sent.status_code == 201, sent.text
         references.append(sent.json()["reference"])

@@ -141,6 +141,14 @@ function renderBlock(block: BodyBlock): string {
         .join("");
       return `<section><h2>${escape(block.value.heading)}</h2><dl>${items}</dl></section>`;
     }
+    case "urgent_help": {
+      // When not to wait: the clinic's urgent-care card (rich text inside, a phone and a link optional).
+      const phone = block.value.phone
+        ? `<p>Call <a href="tel:${escape(block.value.phone.replace(/[^+\d]/g, ""))}">${escape(block.value.phone)}</a></p>`
+        : "";
+      const link = block.value.link ? `<p><a href="${escape(block.value.link)}">${escape(block.value.link_text || block.value.link)}</a></p>` : "";
+      return `<aside class="urgent-help"><h2>${escape(block.value.title)}</h2>${block.value.text}${phone}${link}</aside>`;
+    }
     default: {
       const unhandled: never = block;
       throw new Error(`No renderer for ${JSON.stringify(unhandled)}`);
