@@ -59,6 +59,10 @@ def canonical_url(page, request=None):
 def language_alternates(page, request=None) -> list[AlternateDict]:
     """``hreflang`` alternates: each live, public translation of ``page`` (itself included) and an
     ``x-default`` for the default locale's, or none when the page exists in one language only."""
+    # Most pages exist in one language: a plain query says so without ``public()``, which loads
+    # every view restriction of the site to build its filter.
+    if not page.get_translations().live().exists():
+        return []
     translations = list(page.get_translations(inclusive=True).live().public().select_related("locale"))
     if len(translations) < 2:
         return []
