@@ -13,6 +13,7 @@ serves the pages (headless), else at the page's own URL on this site.
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from typing_extensions import TypedDict  # pydantic (the v3 schema) needs it before Python 3.12
@@ -59,6 +60,13 @@ def canonical_url(page, request=None):
 def language_alternates(page, request=None) -> list[AlternateDict]:
     """``hreflang`` alternates: each live, public translation of ``page`` (itself included) and an
     ``x-default`` for the default locale's, or none when the page exists in one language only."""
+    # Without Wagtail's i18n a page has no translations (as ``Page.localized`` assumes). With it,
+    # most pages still exist in one language: a plain query says so without ``public()``,
+    # which loads every view restriction of the site to build its filter.
+    if not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+        return []
+    if not page.get_translations().live().exists():
+        return []
     translations = list(page.get_translations(inclusive=True).live().public().select_related("locale"))
     if len(translations) < 2:
         return []

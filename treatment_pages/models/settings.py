@@ -35,6 +35,8 @@ class ClinicContactSettings(BaseSiteSetting):
         related_name="+",
         help_text="Where patients request an appointment: linked from the site header and the home page.",
     )
+    # Every page's header links the appointment page: loaded with the settings, in one query.
+    select_related = ["appointment_page"]
 
     panels = [
         FieldPanel("clinic_name"),

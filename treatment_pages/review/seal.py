@@ -18,6 +18,7 @@ import hashlib
 import json
 
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -40,22 +41,29 @@ def _without_block_ids(value):
     return value
 
 
-def clinical_content(page):
-    """The content a clinical sign-off vouches for, as plain data."""
+def clinical_content(page, references=None):
+    """The content a clinical sign-off vouches for, as plain data.
+
+    ``references``: the page's references when the caller has loaded them already (else read here).
+    """
+    if references is None:
+        references = page.references.all()
     return {
         "title": page.title,
         "intro": page.intro or "",
         "body": _without_block_ids(list(page.body.raw_data)),
         "references": [
             [reference.title, reference.publisher, reference.year, reference.url, reference.doi]
-            for reference in page.references.all()
+            for reference in references
         ],
     }
 
 
-def content_fingerprint(page):
+def content_fingerprint(page, references=None):
     """A SHA-256 of :func:`clinical_content` (canonical JSON): equal content, equal fingerprint."""
-    canonical = json.dumps(clinical_content(page), sort_keys=True, separators=(",", ":"), default=str)
+    canonical = json.dumps(
+        clinical_content(page, references), sort_keys=True, separators=(",", ":"), default=str
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -63,18 +71,28 @@ def seal_of(page):
     """The article's seal row, or None (never signed off, nor published since seals exist)."""
     from treatment_pages.models import ReviewSeal
 
+    if page.pk is None:
+        return None
+    # With its reviewer, whom the byline and the JSON-LD name: one query for both (none when a
+    # listing joined the seal already; a missing seal is remembered on the page too).
+    prefetch_related_objects(
+        [page], Prefetch("review_seal", queryset=ReviewSeal.objects.select_related("reviewer"))
+    )
     try:
         return page.review_seal
     except ReviewSeal.DoesNotExist:
         return None
 
 
-def valid_seal(page):
-    """The seal when it holds for ``page``'s own content (live page, draft or preview), else None."""
+def valid_seal(page, references=None):
+    """The seal when it holds for ``page``'s own content (live page, draft or preview), else None.
+
+    ``references``: the page's references when the caller has loaded them already.
+    """
     seal = seal_of(page) if page.pk else None
     if seal is None or not seal.is_signed:
         return None
-    return seal if seal.signed_fingerprint == content_fingerprint(page) else None
+    return seal if seal.signed_fingerprint == content_fingerprint(page, references) else None
 
 
 def review_status(page):

@@ -52,6 +52,21 @@ def treatment_pages_frontend():
     }
 
 
+def parents_below_root(page):
+    """``page``'s ancestors below the tree root, top down.
+
+    Wagtail's routing leaves each page it walked through on the next one (``get_parent``
+    answers from it), so a served page's trail costs no query; a page that was not routed
+    (a preview) reads one parent per level.
+    """
+    parents = []
+    node = page
+    while node.depth > 2:
+        node = node.get_parent()
+        parents.append(node)
+    return parents[::-1]
+
+
 @register.simple_tag(takes_context=True)
 def breadcrumb(context, page=None, current_title="", current_url=""):
     """Ancestors of ``page`` below the tree root, then the page itself.
@@ -80,7 +95,7 @@ def breadcrumb(context, page=None, current_title="", current_url=""):
     key = f"treatment_pages:breadcrumb:{version}:{host}:{get_language()}:{page.pk}"
     html = cache.get(key) if version is not None else None
     if html is None:
-        ancestors = page.get_ancestors().filter(depth__gt=1).live()
+        ancestors = [ancestor for ancestor in parents_below_root(page) if ancestor.live]
         html = render_to_string(BREADCRUMB_TEMPLATE, {"ancestors": ancestors, "page": page}, request=request)
         if version is not None:
             cache.set(key, html, FRAGMENT_SECONDS)
