@@ -173,10 +173,6 @@ SESSION_ENGINE = "cms_site.sessions.cached_db" if REDIS_URL else "cms_site.sessi
 # Staff who can use the admin get shorter sessions than anyone else (cms_site.admin_session).
 ADMIN_SESSION_COOKIE_AGE = env.int("ADMIN_SESSION_COOKIE_AGE", default=8 * 60 * 60)
 
-# Shared caching of public pages. The apps mark what any shared cache may keep
-# (treatment_pages.caching.policy: Cache-Control public, s-maxage=PAGE_CACHE_SECONDS); 0 marks nothing.
-PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
-
 # Purges on publish, privacy, rating and settings changes (treatment_pages.caching.purging) go through
 # wagtail.contrib.frontend_cache to every cache named here: Varnish (or anything taking
 # HTTP PURGE), Cloudflare or CloudFront. With none, pages are private (no shared cache).
@@ -205,6 +201,12 @@ if CLOUDFRONT_DISTRIBUTION_ID := env.str("CLOUDFRONT_DISTRIBUTION_ID", default="
         "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
         "DISTRIBUTION_ID": CLOUDFRONT_DISTRIBUTION_ID,
     }
+
+# Shared caching of public pages. The apps mark what any shared cache may keep
+# (treatment_pages.caching.policy: Cache-Control public, s-maxage=PAGE_CACHE_SECONDS); 0 marks
+# nothing. Only a purged cache may keep pages: without one configured above, the default is 0
+# (check treatment_pages.W001 says so when it is not).
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600 if WAGTAILFRONTENDCACHE else 0)
 
 # Staff sign-in (docs/security.md, "Staff sign-in"). django-axes counts failed sign-ins per
 # username and per client address (lead_forms' resolver: proxies only as configured, IPv6 per

@@ -26,7 +26,9 @@ def test_the_review_report_shows_dates_and_reasons_and_passes_axe(live_server, b
     text = table.inner_text()
     assert "Chemical peel" in text and "Laser hair removal" in text
     assert "Just now" not in text and " ago" not in text
-    date_cells = [cell.strip() for cell in page.locator("main table td").all_inner_texts() if DATE.match(cell.strip())]
+    date_cells = [
+        cell.strip() for cell in page.locator("main table td").all_inner_texts() if DATE.match(cell.strip())
+    ]
     assert date_cells, text
     save_screenshot(page, "review-report", full_page=True)
 
