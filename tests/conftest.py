@@ -364,7 +364,11 @@ def _chromium():
             f"Browser tests need {', '.join(missing)}: apt-get install chromium chromium-headless-shell; npm ci"
         )
 
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.browser import TIMEOUT_MS
+
+    expect.set_options(timeout=TIMEOUT_MS)
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the
     # tests make between browser steps are still synchronous.
@@ -383,8 +387,10 @@ def browser_page(_chromium):
     motion to reduce; Wagtail's admin pulses its menu badges and animates its panels, which
     kept a tenth of a core busy for every second a test spent on an admin page.
     """
+    from tests.browser import TIMEOUT_MS
+
     context = _chromium.new_context(viewport={"width": 1200, "height": 900}, reduced_motion="reduce")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT_MS)
     yield page
     context.close()
