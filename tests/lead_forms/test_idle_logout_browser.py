@@ -63,7 +63,9 @@ def test_coordinator_is_warned_a_minute_before_by_a_named_dialog_and_can_stay_si
     save_screenshot(page, "idle-dialog-phone")
     before = session_of(page, settings)[SESSION_KEY]
 
-    warning.get_by_role("button", name="Stay signed in").click()
+    # The dialog hides at once and then tells the server: wait for the server's answer.
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        warning.get_by_role("button", name="Stay signed in").click()
     warning.wait_for(state="hidden")
     assert session_of(page, settings)[SESSION_KEY] > before
     assert time.time() - session_of(page, settings)[SESSION_KEY] < 10
