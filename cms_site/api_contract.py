@@ -39,7 +39,7 @@ wrong, and the middleware below makes the server do what the document says:
   page, silently, to anyone without one;
 - unused component schemas are dropped, and the document passes Redocly's recommended
   rules (``redocly.yaml`` names the ones turned off, with why) and
-  openapi-spec-validator (``tests/cms_site/test_openapi_lint.py``).
+  openapi-spec-validator (``tests/cms_site/test_openapi_lint.py``, ``test_api_contract.py``).
 
 The reference site's own, not the plugin's: each rule covers every operation of
 Wagtail's API, Wagtail's and other apps' included, so a plugin applying them would

@@ -16,6 +16,11 @@ CHROMIUM = "/usr/bin/chromium-headless-shell"
 # The full browser, for what depends on the browser itself rather than the page: going back
 # to a sent form restores it from the back/forward cache, which the headless shell lacks.
 FULL_CHROMIUM = "/usr/bin/chromium"
+# How long a browser step or an expect() waits for its condition before the test fails. Waits
+# end as soon as the condition holds, so a generous limit costs a passing test nothing; a tight
+# one failed tests on a machine whose cores other processes kept busy (Playwright's own
+# default for expect() is 5 s).
+TIMEOUT_MS = 30_000
 # Without these flags Chromium tries to reach Google's hosts, which this network refuses.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -109,26 +114,36 @@ def start_signed_in(page, base_url, username):
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
 
 
-def leave_editor(page, timeout=10):
-    """Leave a page editor and wait until its session-release beacon has been handled.
+def wait_until(condition, message, timeout=TIMEOUT_MS / 1000):
+    """Wait until ``condition()`` is true, for what the browser cannot see (rows the live server writes).
 
-    The live server deletes the editing session after the test's last step; the test
-    database must not be flushed under it.
+    Fails with ``message`` after ``timeout`` seconds.
     """
     from django.db import OperationalError
-    from wagtail.admin.models import EditingSession
 
-    page.goto("about:blank")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if not EditingSession.objects.exists():
+            if condition():
                 return
         except OperationalError:
             # In-memory SQLite shares one cache between threads: while the live server
             # writes, a read answers "table is locked" at once instead of waiting.
             pass
         time.sleep(0.05)
+    raise AssertionError(f"{message} (waited {timeout:g} s)")
+
+
+def leave_editor(page):
+    """Leave a page editor and wait until its session-release beacon has been handled.
+
+    The live server deletes the editing session after the test's last step; the test
+    database must not be flushed under it.
+    """
+    from wagtail.admin.models import EditingSession
+
+    page.goto("about:blank")
+    wait_until(lambda: not EditingSession.objects.exists(), "The editor never released its editing session")
 
 
 def save_screenshot(target, name, **options):

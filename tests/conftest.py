@@ -2,6 +2,7 @@ import gc
 import os
 import shutil
 import sqlite3
+import sys
 import tempfile
 
 import pytest
@@ -34,6 +35,12 @@ def pytest_configure(config):
     # again and again. Rarer collections took about a tenth off the suite's CPU time
     # (measured A/B on the same machine); nothing here measures memory.
     gc.set_threshold(50_000, 20, 50)
+    # The suite starts many Python processes (pytest-xdist's workers, the migrated template's
+    # builder, fresh hosts, `manage.py check`, `migrate`). Where the environment says not to
+    # write bytecode, each compiled Django and Wagtail again: about 4 s of CPU a process, half
+    # of a `manage.py check`. They share the cache, as under `make test` (see Makefile).
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
 
 
 def pytest_collection_finish(session):
@@ -364,7 +371,11 @@ def _chromium():
             f"Browser tests need {', '.join(missing)}: apt-get install chromium chromium-headless-shell; npm ci"
         )
 
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.browser import TIMEOUT_MS
+
+    expect.set_options(timeout=TIMEOUT_MS)
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the
     # tests make between browser steps are still synchronous.
@@ -383,8 +394,10 @@ def browser_page(_chromium):
     motion to reduce; Wagtail's admin pulses its menu badges and animates its panels, which
     kept a tenth of a core busy for every second a test spent on an admin page.
     """
+    from tests.browser import TIMEOUT_MS
+
     context = _chromium.new_context(viewport={"width": 1200, "height": 900}, reduced_motion="reduce")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT_MS)
     yield page
     context.close()

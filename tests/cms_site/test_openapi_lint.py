@@ -1,14 +1,15 @@
-"""The served v3 OpenAPI document passes Redocly's recommended rules and openapi-spec-validator.
+"""The served v3 OpenAPI document passes Redocly's recommended rules.
 
 The document is what front ends generate their clients from: it is dumped as served and
-linted by both tools, as a front-end team's CI would. ``redocly.yaml`` (committed) turns
-off only the rules it gives a reason for.
+linted, as a front-end team's CI would. ``redocly.yaml`` (committed) turns off only the
+rules it gives a reason for. openapi-spec-validator's check of the same document is
+test_api_contract.test_openapi_document_is_valid (in process: its command line, run here
+too, proved the same thing again for a Python start-up more).
 """
 
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,16 +27,6 @@ def served_document(client, db, tmp_path):
     path = tmp_path / "openapi.json"
     path.write_text(json.dumps(response.json()))
     return path
-
-
-def test_openapi_spec_validator_accepts_the_served_document(served_document):
-    result = subprocess.run(  # noqa: S603 - a fixed command from this test
-        [str(Path(sys.executable).parent / "openapi-spec-validator"), str(served_document)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_redocly_recommended_rules_pass_on_the_served_document(served_document):

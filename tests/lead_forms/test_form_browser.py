@@ -3,7 +3,7 @@
 import pytest
 
 from lead_forms.models import AppointmentSubmission
-from tests.browser import axe_violations, describe_violations, save_screenshot
+from tests.browser import TIMEOUT_MS, axe_violations, describe_violations, save_screenshot
 from tests.lead_forms.conftest import clear_rate_limit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -127,7 +127,7 @@ def everyday_browser_page(_chromium):
         ignore_default_args=["--disable-back-forward-cache"],
     )
     page = browser.new_page(viewport={"width": 1200, "height": 900})
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT_MS)
     yield page
     browser.close()
 
@@ -188,7 +188,7 @@ def chromium_with_and_without_bfcache(request, _chromium):
         ignore_default_args=["--disable-back-forward-cache"] if bfcache else [],
     )
     page = browser.new_page(viewport={"width": 1200, "height": 900})
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT_MS)
     yield page
     browser.close()
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from lead_forms.middleware import SESSION_KEY
-from tests.browser import axe_violations, describe_violations, save_screenshot, sign_in
+from tests.browser import axe_violations, describe_violations, save_screenshot, sign_in, wait_until
 from tests.lead_forms.conftest import make_submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,7 +45,7 @@ def test_coordinator_is_warned_a_minute_before_by_a_named_dialog_and_can_stay_si
     signed_in_coordinator(page, live_server, coordinator)
 
     warning = page.get_by_role("dialog", name=DIALOG_NAME)
-    warning.wait_for(state="visible", timeout=20_000)
+    warning.wait_for(state="visible")
     assert "anything you have not saved will be lost" in warning.inner_text()
     assert re.search(r"Time left: [01]:\d\d", warning.inner_text())
     # Announced once, by focus: its name and description are read when it takes focus.
@@ -63,7 +63,9 @@ def test_coordinator_is_warned_a_minute_before_by_a_named_dialog_and_can_stay_si
     save_screenshot(page, "idle-dialog-phone")
     before = session_of(page, settings)[SESSION_KEY]
 
-    warning.get_by_role("button", name="Stay signed in").click()
+    # The dialog hides at once and then tells the server: wait for the server's answer.
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        warning.get_by_role("button", name="Stay signed in").click()
     warning.wait_for(state="hidden")
     assert session_of(page, settings)[SESSION_KEY] > before
     assert time.time() - session_of(page, settings)[SESSION_KEY] < 10
@@ -78,7 +80,7 @@ def test_the_warning_speaks_politely_at_a_few_milestones_only(
     page.clock.install()
     signed_in_coordinator(page, live_server, coordinator)
     warning = page.get_by_role("dialog", name=DIALOG_NAME)
-    warning.wait_for(state="visible", timeout=20_000)
+    warning.wait_for(state="visible")
     # A second ahead: the page's clock runs on until paused (a time already past is refused).
     page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)
     page.evaluate(
@@ -115,7 +117,7 @@ def test_typing_a_note_while_the_warning_shows_keeps_every_key_and_counts_as_act
     note = page.get_by_label("New note")
     note.focus()  # in the note, then away from the keyboard
     warning = page.get_by_role("dialog", name=DIALOG_NAME)
-    warning.wait_for(state="visible", timeout=20_000)
+    warning.wait_for(state="visible")
     before = session_of(page, settings)[SESSION_KEY]
 
     page.keyboard.type("Called back")
@@ -123,10 +125,7 @@ def test_typing_a_note_while_the_warning_shows_keeps_every_key_and_counts_as_act
     warning.wait_for(state="hidden")
     assert note.input_value() == "Called back"
     assert page.evaluate("document.activeElement.id") == "id_note"
-    deadline = time.time() + 10
-    while session_of(page, settings)[SESSION_KEY] == before and time.time() < deadline:
-        time.sleep(0.2)
-    assert session_of(page, settings)[SESSION_KEY] > before
+    wait_until(lambda: session_of(page, settings)[SESSION_KEY] > before, "The typing was never reported")
 
 
 def test_typing_without_sending_anything_counts_and_only_inactivity_brings_the_warning(
@@ -136,21 +135,23 @@ def test_typing_without_sending_anything_counts_and_only_inactivity_brings_the_w
     # The warning would be due 60 s before the end: 4 s after the page loads.
     settings.LEAD_FORMS_IDLE_LOGOUT_SECONDS = 64
     page = browser_page
-    signed_in_coordinator(page, live_server, coordinator)
+    # The page's script counts keys once the server has answered its first check.
+    with page.expect_response(
+        lambda response: (
+            response.url.endswith("/lead-forms/session/")
+            and response.frame.url == live_server.url + "/admin/"
+        )
+    ):
+        signed_in_coordinator(page, live_server, coordinator)
     loaded = session_of(page, settings)[SESSION_KEY]
 
-    # Keys pressed on the page (nothing is sent) before the warning is due...
-    page.keyboard.press("Shift")
-    time.sleep(1)
+    # A key pressed on the page (nothing is sent) before the warning is due...
     page.keyboard.press("Shift")
     warning = page.get_by_role("dialog", name=DIALOG_NAME)
-    # ...are reported when it is due, instead of the warning.
-    deadline = time.time() + 15
-    while session_of(page, settings)[SESSION_KEY] == loaded and time.time() < deadline:
-        time.sleep(0.5)
-    assert session_of(page, settings)[SESSION_KEY] > loaded
+    # ...is reported when it is due, instead of the warning.
+    wait_until(lambda: session_of(page, settings)[SESSION_KEY] > loaded, "The key press was never reported")
     assert not warning.is_visible()
 
     # Nothing more: the warning comes when due again.
-    warning.wait_for(state="visible", timeout=20_000)
+    warning.wait_for(state="visible")
     assert "anything you have not saved will be lost" in warning.inner_text()
