@@ -151,6 +151,18 @@ def test_the_v3_api_takes_an_answer_and_its_token_changes_it(client, mesotherapy
     assert PageFeedback.objects.count() == 1 and PageFeedback.objects.get().helpful is True
     bad = client.post(url, json.dumps({"helpful": "no"}), content_type="application/json")
     assert bad.status_code == 422
+    forged = client.post(
+        url, json.dumps({"helpful": True, "voter_token": token + "x"}), content_type="application/json"
+    )
+    assert forged.status_code == 422
+    assert forged.json()["errors"] == [
+        {
+            "type": "invalid_voter_token",
+            "loc": ["body", "voter_token"],
+            "msg": "This voter token is not valid. Answer without one to get a new token.",
+        }
+    ]
+    assert PageFeedback.objects.count() == 1
 
 
 def test_enough_out_of_date_answers_queue_the_article_until_its_next_review(settings, mesotherapy):

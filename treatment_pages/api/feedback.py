@@ -11,16 +11,19 @@ from django.http import Http404, HttpResponse
 from django.utils.cache import patch_cache_control
 from ninja import Field, Router, Schema
 from pydantic import StrictBool
-from wagtail.api.v3.errors import problem_response
 
 from treatment_pages.api.policy import ORIGIN_REFUSED_DESCRIPTION, api_request_policy
-from treatment_pages.api.routers import PageId, identifier_from_voter_token, issue_voter_token
+from treatment_pages.api.routers import (
+    PageId,
+    identifier_from_voter_token,
+    invalid_voter_token,
+    issue_voter_token,
+    too_many_requests,
+)
 from treatment_pages.feedback.service import THANKS_MESSAGE, submit_feedback
 from treatment_pages.models.feedback import COMMENT_MAX_LENGTH, REASON_CHOICES
 from treatment_pages.ratings.voters import client_address, new_voter_identifier, voter_key_for
 from treatment_pages.ratings.votes import (
-    NEW_VOTER_LIMIT_MESSAGE,
-    VOTE_RATE_LIMITED_MESSAGE,
     TooManyNewVoters,
     count_vote_against_rate_limit,
     ratable_page,
@@ -73,11 +76,7 @@ class FeedbackOut(Schema):
 def answer(request, page_id: PageId, payload: FeedbackIn, response: HttpResponse):
     retry_after = count_vote_against_rate_limit(request)
     if retry_after:
-        refused = problem_response(
-            status=429, title="Too many requests", detail=str(VOTE_RATE_LIMITED_MESSAGE)
-        )
-        refused["Retry-After"] = str(retry_after)
-        return refused
+        return too_many_requests(retry_after)
     page = ratable_page(page_id)
     if page is None:
         raise Http404("This page does not take feedback.")
@@ -86,17 +85,7 @@ def answer(request, page_id: PageId, payload: FeedbackIn, response: HttpResponse
     else:
         identifier = identifier_from_voter_token(payload.voter_token)
         if identifier is None:
-            return problem_response(
-                status=422,
-                detail="Validation failed",
-                errors=[
-                    {
-                        "type": "invalid_voter_token",
-                        "loc": ["body", "payload", "voter_token"],
-                        "msg": "This voter token is not valid. Answer without one to get a new token.",
-                    }
-                ],
-            )
+            return invalid_voter_token("Answer")
     try:
         submit_feedback(
             page,
@@ -107,11 +96,7 @@ def answer(request, page_id: PageId, payload: FeedbackIn, response: HttpResponse
             client_address=client_address(request),
         )
     except TooManyNewVoters as refused:
-        limited = problem_response(
-            status=429, title="Too many new voters from this client", detail=str(NEW_VOTER_LIMIT_MESSAGE)
-        )
-        limited["Retry-After"] = str(refused.retry_after)
-        return limited
+        return too_many_requests(refused.retry_after, new_voters=True)
     # It carries this reader's voter token: never for a cache.
     patch_cache_control(response, private=True, no_store=True)
     return {

@@ -134,6 +134,35 @@ def identifier_from_voter_token(token):
     return identifier if isinstance(identifier, str) and identifier else None
 
 
+def too_many_requests(retry_after, *, new_voters=False):
+    """The 429 problem for a voter's vote or answer: over the client's rate, or too many new voters."""
+    if new_voters:
+        response = problem_response(
+            status=429, title="Too many new voters from this client", detail=str(NEW_VOTER_LIMIT_MESSAGE)
+        )
+    else:
+        response = problem_response(
+            status=429, title="Too many requests", detail=str(VOTE_RATE_LIMITED_MESSAGE)
+        )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def invalid_voter_token(action):
+    """The 422 problem for a voter token that is forged, garbled or too old; ``action``: "Vote", "Answer"."""
+    return problem_response(
+        status=422,
+        detail="Validation failed",
+        errors=[
+            {
+                "type": "invalid_voter_token",
+                "loc": ["body", "voter_token"],
+                "msg": f"This voter token is not valid. {action} without one to get a new token.",
+            }
+        ],
+    )
+
+
 class RatingSummarySchema(Schema):
     """A page's rating, as the article shows it (``text``)."""
 
@@ -223,38 +252,20 @@ def rating_summary(
 def vote(request, page_id: PageId, payload: VoteIn, response: HttpResponse):
     retry_after = count_vote_against_rate_limit(request)
     if retry_after:
-        response = problem_response(
-            status=429, title="Too many requests", detail=str(VOTE_RATE_LIMITED_MESSAGE)
-        )
-        response["Retry-After"] = str(retry_after)
-        return response
+        return too_many_requests(retry_after)
     page = _ratable_page_or_404(page_id)
     if payload.voter_token is None:
         identifier = new_voter_identifier()
     else:
         identifier = identifier_from_voter_token(payload.voter_token)
         if identifier is None:
-            return problem_response(
-                status=422,
-                detail="Validation failed",
-                errors=[
-                    {
-                        "type": "invalid_voter_token",
-                        "loc": ["body", "voter_token"],
-                        "msg": "This voter token is not valid. Vote without one to get a new token.",
-                    }
-                ],
-            )
+            return invalid_voter_token("Vote")
     try:
         summary = cast_vote(
             page, voter_key_for(identifier), payload.score, client_address=client_address(request)
         )
     except TooManyNewVoters as refused:
-        response = problem_response(
-            status=429, title="Too many new voters from this client", detail=str(NEW_VOTER_LIMIT_MESSAGE)
-        )
-        response["Retry-After"] = str(refused.retry_after)
-        return response
+        return too_many_requests(refused.retry_after, new_voters=True)
     # It carries this reader's voter token: never for a cache.
     patch_cache_control(response, private=True, no_store=True)
     return {
