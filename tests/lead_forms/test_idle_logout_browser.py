@@ -135,14 +135,9 @@ def test_typing_without_sending_anything_counts_and_only_inactivity_brings_the_w
     # The warning would be due 60 s before the end: 4 s after the page loads.
     settings.LEAD_FORMS_IDLE_LOGOUT_SECONDS = 64
     page = browser_page
-    # The page's script counts keys once the server has answered its first check.
-    with page.expect_response(
-        lambda response: (
-            response.url.endswith("/lead-forms/session/")
-            and response.frame.url == live_server.url + "/admin/"
-        )
-    ):
-        signed_in_coordinator(page, live_server, coordinator)
+    signed_in_coordinator(page, live_server, coordinator)
+    # The page's script counts keys once the server has said this user is signed out when idle.
+    page.locator("script[data-armed]").wait_for(state="attached")
     loaded = session_of(page, settings)[SESSION_KEY]
 
     # A key pressed on the page (nothing is sent) before the warning is due...

@@ -156,6 +156,8 @@
   function schedule(state) {
     if (!state.idle_logout) return;
     armed = true;
+    // Visible state: from here on this page counts the person's keys and clicks.
+    script.setAttribute("data-armed", "");
     if (timer) window.clearTimeout(timer);
     var left = state.seconds_left;
     if (left <= 0) return window.setTimeout(reload, 1500);
