@@ -217,8 +217,8 @@ class AppointmentRequestAdmin(ModelAdmin):
     inspect_view_enabled = True
     inspect_template_name = "lead_forms/admin/appointment_request_inspect.html"
     # The reference first: patients are told to quote it.
-    list_display = ("reference", "received", "name", "contact", "form_page", "status_label")
-    list_display_add_buttons = "name"
+    list_display = ("reference", "received", "patient_name", "contact", "form_page", "status_label")
+    list_display_add_buttons = "patient_name"
     index_template_name = "lead_forms/admin/appointment_request_index.html"
     index_view_extra_js = ["lead_forms/admin/announce-messages.js"]
     inspect_view_extra_js = ["lead_forms/admin/announce-messages.js"]
@@ -245,6 +245,13 @@ class AppointmentRequestAdmin(ModelAdmin):
 
     received.short_description = "Received"
     received.admin_order_field = "submit_time"
+
+    def patient_name(self, obj):
+        return obj.name
+
+    # A display method, not the model field, so the column offers no sorting: the stored
+    # names are ciphertext, and sorting by them would look like an order but be random.
+    patient_name.short_description = "Name"
 
     def contact(self, obj):
         """The preferred contact method and the phone (a ``tel:`` link) or email (a ``mailto:`` link)."""
