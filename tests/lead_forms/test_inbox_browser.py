@@ -1,6 +1,7 @@
 """A front-desk coordinator working through requests in the admin, in headless Chromium."""
 
 import pytest
+from django.urls import reverse
 
 from lead_forms.models import AppointmentFormPage, StatusChange
 from tests.browser import axe_violations, describe_violations, save_screenshot, sign_in, start_signed_in
@@ -177,3 +178,39 @@ def test_choosing_a_filter_by_keyboard_keeps_the_focus_on_that_filter(
     page.get_by_role("link", name="Search all requests for “Newpatient”").click()
     page.get_by_role("link", name="Newpatient Quillfeather").wait_for()
     screenshot(page, "inbox-search-all")
+
+
+def test_on_a_phone_the_list_scrolls_sideways_and_keeps_names_and_buttons_whole(
+    live_server, browser_page, demo_site, coordinator
+):
+    form_page = AppointmentFormPage.objects.get(slug="request-an-appointment")
+    for number in range(3):
+        make_submission(
+            form_page,
+            first_name="Maria-Fernanda",
+            last_name="Gonzalez Oliveira",
+            email=f"mf{number}@example.org",
+        )
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    start_signed_in(page, live_server.url, coordinator.username)
+    page.goto(live_server.url + reverse("lead_forms_appointmentsubmission_modeladmin_index"))
+    listing = page.locator(".lead-forms-listing-scroll")
+    listing.scroll_into_view_if_needed()
+    screenshot(page, "inbox-phone")
+
+    layout = listing.evaluate(
+        """(box) => ({
+            clipped: box.scrollHeight > box.clientHeight,
+            scrollsSideways: box.scrollWidth > box.clientWidth,
+            nameWidth: box.querySelector("td.field-patient_name").getBoundingClientRect().width,
+            buttonRows: new Set([...box.querySelectorAll("td.field-patient_name .actions a")]
+                .slice(0, 2).map((a) => Math.round(a.getBoundingClientRect().top))).size,
+        })"""
+    )
+    assert layout["scrollsSideways"] and not layout["clipped"]
+    assert layout["nameWidth"] >= 200  # words whole, not a letter a line
+    assert layout["buttonRows"] == 1  # Inspect and Delete side by side
+    # The first screen shows the reference, when it came and who sent it.
+    name = page.locator("td.field-patient_name .title-wrapper a").first.bounding_box()
+    assert name["x"] + name["width"] <= 390
