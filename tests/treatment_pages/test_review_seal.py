@@ -73,10 +73,8 @@ def assert_pending(client, page):
 def edit_a_step(page, text="Drink plenty of water every day"):
     """A clinical change: the first prevention step says something else."""
     draft = page.get_latest_revision_as_object()
-    raw = copy.deepcopy(list(draft.body.raw_data))
-    steps = next(block for block in raw if block["type"] == "prevention_steps")
-    steps["value"]["steps"][0]["text"] = text
-    draft.body = raw
+    steps = next(block for block in draft.body if block.block_type == "prevention_steps")
+    steps.value["steps"][0]["text"] = text
     return draft
 
 
@@ -186,6 +184,70 @@ def test_republishing_moving_and_renaming_keep_the_seal(client, mesotherapy, rev
     assert_reviewed(client, page, signed_on)
     assert review.CHANGED_SINCE_REVIEW not in queue_reasons(page)
     assert not ArticleChangeNote.objects.filter(page=page).exclude(kind=ArticleChangeNote.REVIEWED).exists()
+
+
+def test_what_the_admin_writes_by_itself_on_save_is_no_change():
+    """The same text as code and imports write it, and as a publish through the admin stores it."""
+    from treatment_pages.review.seal import content_fingerprint
+
+    FORM_PAGE_ID = 5
+    as_code_writes_it = [
+        {"type": "paragraph", "value": "<p>Side effects pass within days [1].</p>"},
+        {"type": "facts_list", "value": {"title": "Side effects", "items": ["Bruises", "Redness"]}},
+        # Stored before "show_form" existed.
+        {"type": "next_steps", "value": {"heading": "Next steps", "text": "Book.", "page": FORM_PAGE_ID}},
+    ]
+    as_the_admin_writes_it = [
+        {
+            "type": "paragraph",
+            "value": '<p data-block-key="x7k2p">Side effects pass within days [1].</p>',
+            "id": "a",
+        },
+        {
+            "type": "facts_list",
+            "value": {
+                "title": "Side effects",
+                "items": [
+                    {"type": "item", "value": "Bruises", "id": "b"},
+                    {"type": "item", "value": "Redness", "id": "c"},
+                ],
+            },
+            "id": "d",
+        },
+        {
+            "type": "next_steps",
+            "value": {
+                "heading": "Next steps",
+                "text": "Book.",
+                "page": FORM_PAGE_ID,
+                "link_text": "Request an appointment",
+                "show_form": False,
+            },
+            "id": "e",
+        },
+    ]
+    written_by_code = TreatmentPage(title="Rosacea", intro="Redness.", body=as_code_writes_it)
+    saved_by_the_admin = TreatmentPage(title="Rosacea", intro="Redness.", body=as_the_admin_writes_it)
+    assert content_fingerprint(written_by_code, references=[]) == content_fingerprint(
+        saved_by_the_admin, references=[]
+    )
+
+    # What a reader sees still counts: a list item, a paragraph, a choice made.
+    for path, changed in (
+        ((1, "value", "items", 1, "value"), "Redness and swelling"),
+        ((0, "value"), '<p data-block-key="x7k2p">Side effects pass within hours [1].</p>'),
+        ((2, "value", "show_form"), True),
+    ):
+        body = copy.deepcopy(as_the_admin_writes_it)
+        *parents, last = path
+        target = body
+        for key in parents:
+            target = target[key]
+        target[last] = changed
+        edited = TreatmentPage(title="Rosacea", intro="Redness.", body=body)
+        assert content_fingerprint(edited, references=[]) != content_fingerprint(
+            written_by_code, references=[]
+        )
 
 
 def test_re_approval_restores_the_seal_with_a_new_date_and_note(client, mesotherapy, reviewer, editor):

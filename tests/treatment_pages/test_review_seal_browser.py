@@ -8,6 +8,7 @@ from django.utils import timezone
 from cms_site.management.commands.load_demo import DEMO_ADMIN_USERNAME, DEMO_REVIEWER_USERNAME
 from tests.browser import leave_editor, save_screenshot, start_signed_in
 from treatment_pages.models import TreatmentPage
+from treatment_pages.review.seal import REVIEWED, review_status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,8 +40,16 @@ def test_a_clinical_change_suspends_the_byline_until_the_reviewer_compares_and_a
     page.goto(live_server.url + article.url)
     assert "Medically reviewed by Dr Jane Doe" in page.locator(".review-byline").inner_text()
 
-    # An editor changes a step of the prevention steps and publishes with a change note.
+    # An editor publishes it unchanged: what the editor writes by itself (paragraph keys, list
+    # items as blocks, defaults) is no clinical change.
     start_signed_in(page, live_server.url, DEMO_ADMIN_USERNAME)
+    page.goto(live_server.url + f"/admin/pages/{article.pk}/edit/")
+    open_footer_menu(page)
+    page.get_by_role("button", name="Publish", exact=True).click()
+    page.get_by_text("has been published").first.wait_for()
+    assert review_status(TreatmentPage.objects.get(pk=article.pk)) == REVIEWED
+
+    # Then changes a step of the prevention steps and publishes with a change note.
     page.goto(live_server.url + f"/admin/pages/{article.pk}/edit/")
     step = field_holding(page, "Watch your diet")
     step.scroll_into_view_if_needed()

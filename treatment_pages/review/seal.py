@@ -16,12 +16,14 @@ The page's ``change_note`` is the public note for that publish ("Page history").
 
 import hashlib
 import json
+import re
 
 from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
 from wagtail.log_actions import log
 
 REVIEWED = "reviewed"
@@ -32,13 +34,50 @@ NON_CLINICAL_LOG_ACTION = "treatment_pages.non_clinical_change"
 SEAL_BROKEN_LOG_ACTION = "treatment_pages.review_seal_broken"
 
 
-def _without_block_ids(value):
-    """Stream data without the blocks' ids: an id is not content (copying a block changes it)."""
-    if isinstance(value, list):
-        return [_without_block_ids(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _without_block_ids(item) for key, item in value.items() if key != "id"}
-    return value
+# What the admin's rich text editor adds to every paragraph it saves (Draftail's block keys).
+EDITOR_BLOCK_KEY = re.compile(r' data-block-key="[^"]*"')
+
+
+def canonical_block_data(block, raw):
+    """A block's stored data as content only, without what a save through the admin changes by itself.
+
+    Walks the stored JSON by the block definitions (no database reads). Left out: block ids
+    (copying a block changes them) and the rich text editor's paragraph keys. A struct's child
+    missing from older data counts as its default (the admin writes the default out), and a
+    list's items compare by value whether stored in Wagtail's older form (plain values, as
+    code and imports write them) or its current one (``{"type": "item", "value": ..., "id": ...}``).
+    """
+    if isinstance(block, blocks.StreamBlock):
+        return [
+            {
+                "type": child.get("type"),
+                "value": canonical_block_data(block.child_blocks[child["type"]], child.get("value"))
+                if child.get("type") in block.child_blocks
+                else child.get("value"),
+            }
+            for child in raw or []
+        ]
+    if isinstance(block, blocks.StructBlock):
+        raw = raw or {}
+        return {
+            name: canonical_block_data(child, raw[name])
+            if name in raw
+            else child.get_prep_value(child.get_default())
+            for name, child in block.child_blocks.items()
+        }
+    if isinstance(block, blocks.ListBlock):
+        return [
+            canonical_block_data(
+                block.child_block,
+                item["value"]
+                if isinstance(item, dict) and item.get("type") == "item" and "value" in item
+                else item,
+            )
+            for item in raw or []
+        ]
+    if isinstance(raw, str):
+        return EDITOR_BLOCK_KEY.sub("", raw)
+    return raw
 
 
 def clinical_content(page, references=None):
@@ -51,7 +90,7 @@ def clinical_content(page, references=None):
     return {
         "title": page.title,
         "intro": page.intro or "",
-        "body": _without_block_ids(list(page.body.raw_data)),
+        "body": canonical_block_data(page.body.stream_block, list(page.body.raw_data)),
         "references": [
             [reference.title, reference.publisher, reference.year, reference.url, reference.doi]
             for reference in references
