@@ -31,6 +31,7 @@ def article_form(article, title, form_page):
     return nested_form_data(
         {
             "title": title,
+            "change_note": "New title.",
             "slug": article.slug,
             "intro": article.intro,
             "hero_image": "",

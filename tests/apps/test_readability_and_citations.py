@@ -5,6 +5,7 @@ the article, a live score while typing, and a citation without its reference sto
 import pytest
 from django.urls import reverse
 from wagtail.models import Locale
+from wagtail.rich_text import RichText
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from tests.factories import TreatmentIndexPageFactory, TreatmentPageFactory, UserFactory
@@ -119,10 +120,11 @@ def editor(client, db):
     return client
 
 
-def article_form(title="Rosacea", intro="", body=(), references=()):
+def article_form(title="Rosacea", intro="", body=(), references=(), change_note=""):
     return nested_form_data(
         {
             "title": title,
+            "change_note": change_note,
             "slug": "rosacea",
             "intro": intro,
             "hero_image": "",
@@ -227,6 +229,7 @@ def test_a_citation_without_its_reference_blocks_publishing_with_the_error_at_th
         intro="Rosacea is common.",
         body=[("paragraph", rich_text("<p>Creams help [2].</p>"))],
         references=["Rosacea guideline", "Creams review"],
+        change_note="Added what helps.",
     )
     published = editor.post(edit_url, {**data, "action-publish": "action-publish"})
     assert published.status_code == 302
@@ -245,3 +248,60 @@ def test_a_citation_in_the_intro_without_its_reference_is_an_error_at_the_intro(
 
     assert response.status_code == 200
     assert "[1] matches no reference (this article has 0)" in response.context["form"].errors["intro"][0]
+
+
+# --- A clinical change says what changed ---------------------------------------------------------
+
+
+@pytest.fixture
+def live_rosacea(index):
+    page = TreatmentPageFactory(
+        parent=index,
+        slug="rosacea",
+        title="Rosacea",
+        intro="Redness.",
+        body=[("paragraph", RichText("<p>It is not catching.</p>"))],
+    )
+    page.save_revision().publish()
+    return page
+
+
+def test_publishing_a_clinical_change_without_a_note_is_refused_at_the_note_and_keeps_the_text(
+    editor, live_rosacea
+):
+    edit_url = reverse("wagtailadmin_pages:edit", args=[live_rosacea.pk])
+    changed = article_form(
+        intro="Redness that comes and goes.", body=[("paragraph", rich_text("<p>It is not catching.</p>"))]
+    )
+
+    response = editor.post(edit_url, {**changed, "action-publish": "action-publish"})
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert list(form.errors) == ["change_note"]
+    assert "say in a sentence what changed for readers" in form.errors["change_note"][0]
+    assert form["intro"].value() == "Redness that comes and goes."  # what was typed is kept
+    live_rosacea.refresh_from_db()
+    assert live_rosacea.intro == "Redness."  # nothing published
+
+    noted = {**changed, "change_note": "Said that redness comes and goes."}
+    assert editor.post(edit_url, {**noted, "action-publish": "action-publish"}).status_code == 302
+    live_rosacea.refresh_from_db()
+    assert live_rosacea.intro == "Redness that comes and goes."
+    assert [note.note for note in live_rosacea.change_notes.all()] == ["Said that redness comes and goes."]
+
+
+def test_no_note_is_needed_for_a_draft_a_non_clinical_change_or_unchanged_text(editor, live_rosacea):
+    edit_url = reverse("wagtailadmin_pages:edit", args=[live_rosacea.pk])
+    body = [("paragraph", rich_text("<p>It is not catching.</p>"))]
+
+    # The same text as the factory wrote it, sent as the admin sends it: no change.
+    unchanged = article_form(intro="Redness.", body=body)
+    assert editor.post(edit_url, {**unchanged, "action-publish": "action-publish"}).status_code == 302
+
+    typo = article_form(intro="Redness!", body=body)
+    assert editor.post(edit_url, typo).status_code == 302  # a draft
+    non_clinical = {**typo, "change_is_non_clinical": "on"}
+    assert editor.post(edit_url, {**non_clinical, "action-publish": "action-publish"}).status_code == 302
+    live_rosacea.refresh_from_db()
+    assert live_rosacea.intro == "Redness!"

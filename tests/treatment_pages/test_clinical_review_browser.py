@@ -119,6 +119,7 @@ def test_publishing_above_the_target_grade_asks_to_confirm(live_server, browser_
         dialogs.append(dialog.message)
         dialog.dismiss()
 
+    page.get_by_label("Change note").fill("Rewrote the introduction.")
     page.once("dialog", dismiss)
     page.locator("footer .dropdown-toggle, footer [data-w-dropdown-target='toggle']").first.click()
     page.get_by_role("button", name="Publish", exact=True).click()

@@ -16,6 +16,7 @@ from wagtail.forms import TaskStateCommentForm
 
 from treatment_pages.review.citations import unmatched_markers
 from treatment_pages.review.readability import block_chunks
+from treatment_pages.review.seal import REFERENCE_FIELDS, content_fingerprint
 
 CHANGE_NOTE_MAX_LENGTH = 200
 REFERENCES_FORMSET = "references"
@@ -76,7 +77,9 @@ class TreatmentPageForm(WagtailAdminPageForm):
     The change note starts empty once its publish has happened: ``change_note`` and
     ``change_is_non_clinical`` travel with the draft's revisions (so a workflow or a scheduled
     publish carries them); after the publish they belong to history. Publishing checks that
-    every citation number matches a reference.
+    every citation number matches a reference, and that a change to what a clinician would
+    sign (title, intro, body, references) of a live article says what changed for readers,
+    unless the editor marks it not clinical.
     """
 
     def __init__(self, *args, **kwargs):
@@ -106,4 +109,36 @@ class TreatmentPageForm(WagtailAdminPageForm):
             if block_errors:
                 # Each error sits at the block whose text carries the marker.
                 self.add_error("body", StreamBlockValidationError(block_errors=block_errors))
+        if self.publishes_a_clinical_change_without_a_note(cleaned_data):
+            self.add_error(
+                "change_note",
+                _(
+                    "This publish changes the article's clinical content: say in a sentence what changed "
+                    "for readers (it is shown in the page history), or tick “This change is not clinical” "
+                    "for a typo or formatting."
+                ),
+            )
         return cleaned_data
+
+    def publishes_a_clinical_change_without_a_note(self, cleaned_data):
+        """Whether this is a publish of changed clinical content of a live article, with no note.
+
+        Submitting for review needs none: the reviewer writes the note at sign-off.
+        """
+        page = self.instance
+        if "action-publish" not in self.data or not page.pk or not page.live:
+            return False
+        if cleaned_data.get("change_note", "").strip() or cleaned_data.get("change_is_non_clinical"):
+            return False
+        references = self.formsets.get(REFERENCES_FORMSET)
+        if self.errors or references is None or not references.is_valid():
+            return False  # the editor has other errors to fix first
+        proposed = type(page)(
+            title=cleaned_data.get("title"), intro=cleaned_data.get("intro"), body=cleaned_data.get("body")
+        )
+        proposed_references = [
+            references.model(**{name: form.cleaned_data.get(name) for name in REFERENCE_FIELDS})
+            for form in references.ordered_forms
+        ]
+        live = type(page).objects.get(pk=page.pk)
+        return content_fingerprint(proposed, proposed_references) != content_fingerprint(live)

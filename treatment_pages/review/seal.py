@@ -34,6 +34,9 @@ NON_CLINICAL_LOG_ACTION = "treatment_pages.non_clinical_change"
 SEAL_BROKEN_LOG_ACTION = "treatment_pages.review_seal_broken"
 
 
+# What a reference says, in the order the fingerprint reads it.
+REFERENCE_FIELDS = ("title", "publisher", "year", "url", "doi")
+
 # What the admin's rich text editor adds to every paragraph it saves (Draftail's block keys).
 EDITOR_BLOCK_KEY = re.compile(r' data-block-key="[^"]*"')
 
@@ -91,10 +94,7 @@ def clinical_content(page, references=None):
         "title": page.title,
         "intro": page.intro or "",
         "body": canonical_block_data(page.body.stream_block, list(page.body.raw_data)),
-        "references": [
-            [reference.title, reference.publisher, reference.year, reference.url, reference.doi]
-            for reference in references
-        ],
+        "references": [[getattr(reference, name) for name in REFERENCE_FIELDS] for reference in references],
     }
 
 
