@@ -186,7 +186,7 @@ def test_republishing_moving_and_renaming_keep_the_seal(client, mesotherapy, rev
     assert not ArticleChangeNote.objects.filter(page=page).exclude(kind=ArticleChangeNote.REVIEWED).exists()
 
 
-def test_what_the_admin_writes_by_itself_on_save_is_no_change():
+def test_what_the_admin_writes_by_itself_on_save_is_no_change(db):
     """The same text as code and imports write it, and as a publish through the admin stores it."""
     from treatment_pages.review.seal import content_fingerprint
 
