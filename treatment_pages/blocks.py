@@ -8,6 +8,7 @@ import copy
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import TypedDict  # pydantic (the v3 schema) needs it before Python 3.12
 from wagtail import blocks
@@ -180,6 +181,13 @@ class LinesBlock(blocks.FieldBlock):
 
     def get_searchable_content(self, value):
         return list(value or [])
+
+    def render_basic(self, value, context=None):
+        # A list, not the value's Python repr: Wagtail's revision comparison (what a clinical
+        # reviewer compares) shows a block through its basic rendering.
+        return format_html(
+            "<ul>{}</ul>", format_html_join("\n", "<li>{}</li>", ((line,) for line in value or []))
+        )
 
     class Meta:
         default = []

@@ -287,7 +287,10 @@ def test_the_reviewer_gets_a_comparison_of_the_signed_text_with_the_draft(
     client, mesotherapy, reviewer, editor
 ):
     sign_off(client, mesotherapy, reviewer)
-    page = publish(edit_a_step(mesotherapy), editor, note="Added advice on drinking water.")
+    draft = edit_a_step(mesotherapy)
+    step = next(block for block in draft.body if block.block_type == "prevention_steps").value["steps"][0]
+    step["sub_points"] = [*step["sub_points"], "Drink a glass of water with every meal."]
+    page = publish(draft, editor, note="Added advice on drinking water.")
 
     client.force_login(reviewer)
     edit = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
@@ -297,6 +300,9 @@ def test_the_reviewer_gets_a_comparison_of_the_signed_text_with_the_draft(
     assert compare.status_code == 200
     text = " ".join(BeautifulSoup(compare.content, "html.parser").get_text(" ").split())
     assert "Drink plenty of water every day" in text and "Watch your diet" in text
+    # Sub-points as the lines an editor typed, not a Python list.
+    assert "Drink a glass of water with every meal." in text and "Choose wholegrain bread" in text
+    assert "['" not in text and "']" not in text
 
 
 @pytest.mark.parametrize("enabled", [False, True])
