@@ -96,10 +96,11 @@ class TreatmentIndexPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
         where Wagtail's routing would read it twice (the page, then its specific type) and
         the article three more times (its seal and reviewer, its rating, its hero image)."""
         if path_components:
-            article = (
-                TreatmentPage.objects_for_reading().child_of(self).filter(slug=path_components[0]).first()
-            )
-            if article is not None:
+            try:
+                article = TreatmentPage.objects_for_reading().child_of(self).get(slug=path_components[0])
+            except TreatmentPage.DoesNotExist:
+                pass
+            else:
                 return article.route(request, path_components[1:])
         # Any other page type placed here before subpage_types said otherwise: Wagtail's way.
         return super().route(request, path_components)
