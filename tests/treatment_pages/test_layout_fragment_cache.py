@@ -187,3 +187,28 @@ def test_the_index_answers_404_for_an_unpublished_article_and_a_path_below_an_ar
 
     assert client.get("/treatments/other-article/").status_code == 404
     assert client.get(mesotherapy.url + "below/").status_code == 404
+
+
+def test_a_reviewers_edit_shows_in_the_byline_and_json_ld_without_a_publish_of_the_article(
+    client, other_article
+):
+    reviewer = Clinician.objects.create(name="Dr Ada Reviewer", live=True)
+    sign(TreatmentPage.objects.get(pk=other_article.pk), reviewer=reviewer, reviewed_on=datetime.date(2026, 3, 2))
+    assert "Dr Ada Reviewer" in html(client, other_article)
+
+    reviewer.name = "Dr Ada Lovelace"
+    reviewer.save()
+    content = html(client, other_article)
+
+    assert "Dr Ada Reviewer" not in content
+    assert content.count("Dr Ada Lovelace") >= 2, "the byline and the JSON-LD's reviewedBy"
+
+
+def test_a_vote_shows_in_the_json_ld_when_it_carries_the_rating(client, settings, mesotherapy):
+    settings.TREATMENT_PAGES_JSON_LD_AGGREGATE_RATING = True
+    cast_vote(mesotherapy, "voter-1", 4)
+    assert '"ratingCount": 1' in html(client, mesotherapy)
+
+    cast_vote(mesotherapy, "voter-2", 2)
+
+    assert '"ratingCount": 2' in html(client, mesotherapy)

@@ -296,6 +296,51 @@ def body_version(page):
     ).hexdigest()
 
 
+def article_version(page):
+    """A digest of what an article page shows beside its body that its own published revision
+    (``page.cache_key``, which ``{% wagtailpagecache %}`` adds to every key) does not cover:
+    its review seal and the reviewer as they are now, its next review date, the clinic
+    settings and sites (its address), its front-end address and, where the JSON-LD carries
+    it (``TREATMENT_PAGES_JSON_LD_AGGREGATE_RATING``), its rating. Read from the page as the
+    index's routing loaded it, seal and reviewer included: no query, and a sign-off, a
+    reviewer's edit or a vote shows on the next render without any invalidation.
+    ``None`` when the cache is unavailable.
+    """
+    from treatment_pages.articles.seo import frontend_base_url
+    from treatment_pages.review.seal import seal_of
+
+    settings_version = clinic_settings_version()
+    if settings_version is None:
+        return None
+    seal = seal_of(page)
+    reviewer = seal.reviewer if seal is not None else None
+    parts = [
+        settings_version,
+        frontend_base_url(),
+        page.next_review_due,
+        seal
+        and (
+            seal.signed_fingerprint,
+            seal.live_fingerprint,
+            seal.reviewer_id,
+            seal.reviewed_on,
+            seal.reviewed_at,
+        ),
+        reviewer
+        and (
+            reviewer.name,
+            reviewer.credentials,
+            reviewer.role,
+            reviewer.specialty,
+            reviewer.profile_url,
+            reviewer.live,
+        ),
+    ]
+    if app_settings.TREATMENT_PAGES_JSON_LD_AGGREGATE_RATING:
+        parts.append((page.rating_summary.count, page.rating_summary.total))
+    return hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
+
+
 def _bump(keys):
     for key in keys:
         try:

@@ -8,7 +8,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from wagtail.models import Site
 
-from treatment_pages.caching.policy import FRAGMENT_SECONDS, body_version, content_version, navigation_version
+from treatment_pages.caching.policy import (
+    FRAGMENT_SECONDS,
+    article_version,
+    body_version,
+    content_version,
+    navigation_version,
+)
 from treatment_pages.conf import app_settings
 
 register = template.Library()
@@ -117,6 +123,13 @@ def page_navigation_version(context):
     """:func:`treatment_pages.caching.policy.navigation_version` for ``{% cache %}`` keys of a
     site's navigation: it changes when a menu page, a site or the clinic settings change."""
     return navigation_version(context.get("request"))
+
+
+@register.simple_tag
+def article_page_version(page):
+    """:func:`treatment_pages.caching.policy.article_version`: what an article page's cached
+    parts beside its body show, apart from its published revision."""
+    return article_version(page)
 
 
 @register.simple_tag
