@@ -7,15 +7,15 @@
 What it does, in a database of its own (SQLite file under benchmarks/results/ unless
 --database-url names another):
 1. migrate, ``load_demo``, add a 50-block article (every block type, images and page links)
-   and, beside it, a plain stock Wagtail page with the same body: a ``wagtail start`` page
-   type whose StreamField has the same shape built from Wagtail's own block classes,
-   rendered by Wagtail's default block rendering in ``wagtail start``'s base template
-   (``benchmarks/stock_wagtail``, only in this database);
-2. render the stock page, the article **cold** (its cached fragments retired, as right
-   after its publish), the article after another page's publish (navigation and breadcrumb
-   rendered again, body cached) and the article **warm** in one process,
+   and, at the same depth below a stock section of its own, a plain stock Wagtail page with
+   the same body: a ``wagtail start`` page type whose StreamField has the same shape built
+   from Wagtail's own block classes, rendered by Wagtail's default block rendering in
+   ``wagtail start``'s base template (``benchmarks/stock_wagtail``, only in this database);
+2. render the stock page, the article **cold** (right after a real publish of it: a new
+   revision, so nothing of the article is cached), the article right after a real publish
+   of another article its body does not show, and the article **warm** in one process,
    interleaved round after round: queries, wall time and CPU time of each, and the ratios
-   to stock per round (median and range);
+   to stock per round (median and range). ``--render-only`` stops here;
 3. collectstatic, start gunicorn (2 workers, production settings, DEBUG off, never the
    repository's ``gunicorn.conf.py``, which recycles workers under load) to fetch the
    rendered article once and save those exact bytes as a static file;
@@ -128,10 +128,11 @@ def build_article():
 
 
 def measure_render(paths, rounds):
-    """Queries, wall and CPU time of the stock page, the article cold and the article warm,
-    rendered in this process through the whole Django stack (middleware, routing,
-    templates) with Django's test client, interleaved so that neighbours' load hits all
-    three alike. Renditions are warmed first, as on a live site."""
+    """Queries, wall and CPU time of the stock page, the article cold (after its own publish),
+    after another article's publish and warm, rendered in this process through the whole
+    Django stack (middleware, routing, templates) with Django's test client, interleaved so
+    that neighbours' load hits all four alike. The publishes happen before the timed render.
+    Renditions are warmed first, as on a live site."""
     import django
 
     django.setup()

@@ -212,3 +212,12 @@ def test_a_vote_shows_in_the_json_ld_when_it_carries_the_rating(client, settings
     cast_vote(mesotherapy, "voter-2", 2)
 
     assert '"ratingCount": 2' in html(client, mesotherapy)
+
+
+def test_a_deleted_appointment_page_leaves_the_header(client, mesotherapy):
+    appointment = ClinicContactSettings.objects.get().appointment_page
+    assert appointment.title in header_of(html(client, mesotherapy))
+
+    Page.objects.get(pk=appointment.pk).delete()
+
+    assert appointment.title not in header_of(html(client, mesotherapy))

@@ -410,6 +410,18 @@ def connect_signals():
         changed(instance)
 
     def deleted(sender, instance, **kwargs):
+        if isinstance(instance, Page):
+            # Whatever it was: the clinic settings' link to it was cleared by a queryset update
+            # (SET_NULL, no signal), and it may have framed other pages.
+            bump_versions(
+                [
+                    CONTENT_VERSION_KEY,
+                    NAVIGATION_VERSION_KEY,
+                    CLINIC_SETTINGS_VERSION_KEY,
+                    shown_key(Page, instance.pk),
+                ]
+            )
+            return
         changed(instance)
 
     def unpublished(sender, instance, **kwargs):
