@@ -2,19 +2,20 @@
 
     .venv/bin/python benchmarks/page_render.py [--port 8110] [--duration 5] [--rounds 3] [--connections 8]
                                                [--render-rounds 15] [--database-url postgres://.../db]
+                                               [--render-only]
 
 What it does, in a database of its own (SQLite file under benchmarks/results/ unless
 --database-url names another):
 1. migrate, ``load_demo``, add a 50-block article (every block type, images and page links)
-   and, beside it, a plain stock Wagtail page with the same body: a ``wagtail start`` page
-   type whose StreamField has the same shape built from Wagtail's own block classes,
-   rendered by Wagtail's default block rendering in ``wagtail start``'s base template
-   (``benchmarks/stock_wagtail``, only in this database);
-2. render the stock page, the article **cold** (its cached fragments retired, as right
-   after its publish), the article after another page's publish (navigation and breadcrumb
-   rendered again, body cached) and the article **warm** in one process,
+   and, at the same depth below a stock section of its own, a plain stock Wagtail page with
+   the same body: a ``wagtail start`` page type whose StreamField has the same shape built
+   from Wagtail's own block classes, rendered by Wagtail's default block rendering in
+   ``wagtail start``'s base template (``benchmarks/stock_wagtail``, only in this database);
+2. render the stock page, the article **cold** (right after a real publish of it: a new
+   revision, so nothing of the article is cached), the article right after a real publish
+   of another article its body does not show, and the article **warm** in one process,
    interleaved round after round: queries, wall time and CPU time of each, and the ratios
-   to stock per round (median and range);
+   to stock per round (median and range). ``--render-only`` stops here;
 3. collectstatic, start gunicorn (2 workers, production settings, DEBUG off, never the
    repository's ``gunicorn.conf.py``, which recycles workers under load) to fetch the
    rendered article once and save those exact bytes as a static file;
@@ -66,6 +67,7 @@ PYTHON = sys.executable
 ARTICLE_SLUG = "benchmark-article"
 BODY_BLOCKS = 50
 STOCK_SLUG = "stock-benchmark-article"
+STOCK_SECTION_SLUG = "stock-section"
 STATIC_COPY = "benchmark/page_render.html"  # relative to STATIC_ROOT and STATIC_URL
 # The rows loaded over HTTP, in the order each round runs them.
 STOCK, ARTICLE, STATIC = "Plain stock Wagtail page", "Article (50 blocks)", "Static file, same bytes"
@@ -104,51 +106,67 @@ def build_article():
         article.save_revision().publish()
     assert len(article.body) == BODY_BLOCKS
 
+    from wagtail.models import Site
+
     from benchmarks.stock_wagtail.models import StockPage
 
-    # Beside the article, so Wagtail routes both through the same depth of the tree.
-    stock = StockPage.objects.child_of(index).filter(slug=STOCK_SLUG).first()
+    # At the article's depth, below a stock section of its own: Wagtail's own routing all the
+    # way (the treatments index reads its articles its own way).
+    home = Site.objects.get(is_default_site=True).root_page
+    section = StockPage.objects.child_of(home).filter(slug=STOCK_SECTION_SLUG).first()
+    if section is None:
+        section = home.add_child(instance=StockPage(title="Stock section", slug=STOCK_SECTION_SLUG, body=[]))
+        section.save_revision().publish()
+    stock = StockPage.objects.child_of(section).filter(slug=STOCK_SLUG).first()
     if stock is None:
-        stock = index.add_child(
+        stock = section.add_child(
             instance=StockPage(title="Benchmark article", slug=STOCK_SLUG, body=article.body.raw_data)
         )
         stock.save_revision().publish()
+    assert stock.depth == article.depth
     print(json.dumps({"article": article.url, "stock": stock.url}))
 
 
 def measure_render(paths, rounds):
-    """Queries, wall and CPU time of the stock page, the article cold and the article warm,
-    rendered in this process through the whole Django stack (middleware, routing,
-    templates) with Django's test client, interleaved so that neighbours' load hits all
-    three alike. Renditions are warmed first, as on a live site."""
+    """Queries, wall and CPU time of the stock page, the article cold (after its own publish),
+    after another article's publish and warm, rendered in this process through the whole
+    Django stack (middleware, routing, templates) with Django's test client, interleaved so
+    that neighbours' load hits all four alike. The publishes happen before the timed render.
+    Renditions are warmed first, as on a live site."""
     import django
 
     django.setup()
-    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+    from wagtail.models import Page
 
-    from treatment_pages.caching.policy import (
-        BODY_DEPENDENCIES_KEY,
-        CONTENT_VERSION_KEY,
-        SITE_SHOWN_KEY,
-        bump_versions,
-    )
     from treatment_pages.models import TreatmentPage
 
     article = TreatmentPage.objects.get(slug=ARTICLE_SLUG)
+    # Another article, one the benchmark article's body neither links nor embeds.
+    shown = {
+        pk
+        for model, pk, _path, _content in article.body.stream_block.extract_references(article.body)
+        if issubclass(model, Page)
+    }
+    elsewhere = (
+        TreatmentPage.objects.live().exclude(pk__in={article.pk, *shown}).exclude(numchild__gt=0).first()
+    )
+
+    def publish(page):
+        # A real publish of the page's live content: every signal and cache change a publish makes.
+        page.refresh_from_db()
+        page.save_revision().publish()
 
     def retire_fragments():
-        # What the article's own publish does: a new revision (what its body shows is read
-        # again) and its body, navigation and breadcrumb rendered again.
-        cache.delete(BODY_DEPENDENCIES_KEY.format(article.cache_key))
-        bump_versions([CONTENT_VERSION_KEY, SITE_SHOWN_KEY])
+        # Cold: right after the article's own publish (a new last_published_at, so a new
+        # page.cache_key: its body, breadcrumb and the rest are rendered again).
+        publish(article)
 
     def publish_elsewhere():
-        # Another page's publish: the navigation and breadcrumb show other pages' titles and
-        # are rendered again; the body stays cached unless it shows that page.
-        bump_versions([CONTENT_VERSION_KEY])
+        # Another article's publish: what the article shows of it, if anything, is rendered again.
+        publish(elsewhere)
 
     kinds = {
         "stock": (paths["stock"], None),
@@ -398,6 +416,9 @@ def parse_args():
     parser.add_argument("--database-url", default=f"sqlite:///{RESULTS / 'page_render.sqlite3'}")
     parser.add_argument("--redis-url", default="", help="shared cache for the server (default: none)")
     parser.add_argument("--python-client", action="store_true", help="use the thread pool even if wrk exists")
+    parser.add_argument(
+        "--render-only", action="store_true", help="stop after the in-process renders (no servers, no load)"
+    )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     if args.rounds < 3:
@@ -474,6 +495,23 @@ def main():
         ).stdout.strip()
     )
     render_ratios = report_render(render)
+    if args.render_only:
+        output = RESULTS / "page_render_in_process.json"
+        output.write_text(
+            json.dumps(
+                {
+                    "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    "database": args.database_url.split("://")[0],
+                    "load_average": os.getloadavg(),
+                    "body_blocks": BODY_BLOCKS,
+                    "render": {**render, "ratios_to_stock": render_ratios},
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+        print(f"Wrote {output.relative_to(ROOT)}")
+        return
 
     # Fetch the page once from the real server, then serve those exact bytes statically.
     with Gunicorn(args) as server:

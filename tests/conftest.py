@@ -186,11 +186,11 @@ def _fresh_page_cache():
     (rolled back) content must not answer this one's requests."""
     from django.core.cache import caches
 
-    from treatment_pages.caching.policy import CONTENT_VERSION_KEY, SITE_SHOWN_KEY
+    from treatment_pages.caching.policy import VERSION_KEYS
 
-    # Cached navigation, breadcrumbs and article bodies of another test's pages (same ids)
-    # are retired: the versions start again from the clock, later than any before.
-    caches["default"].delete_many([CONTENT_VERSION_KEY, SITE_SHOWN_KEY])
+    # Cached navigation, breadcrumbs, clinic settings and article bodies of another test's
+    # pages (same ids) are retired: the versions start again from the clock, later than any before.
+    caches["default"].delete_many(VERSION_KEYS)
 
 
 @pytest.fixture(autouse=True)

@@ -119,3 +119,32 @@ def test_moving_a_linked_page_retires_it(client, articles, home_page):
     Page.objects.get(pk=article_c.pk).move(section, pos="last-child")
 
     assert body_text_now(client, article_b) == CHANGED_TEXT
+
+
+def test_what_a_body_shows_is_read_from_its_stored_data_as_wagtail_reads_it_from_its_value(mesotherapy):
+    """The cached body's key lists what Wagtail's ``extract_references`` finds in it (images,
+    page choosers, pages and documents linked from rich text), without turning it into values."""
+    from wagtail.documents.models import Document
+    from wagtail.images import get_image_model
+
+    from treatment_pages.caching.policy import shown_in_stored_data
+
+    document = Document.objects.create(title="Leaflet", file="documents/leaflet.pdf")
+    stored = [
+        *mesotherapy.body.raw_data,
+        {
+            "type": "paragraph",
+            "value": f'<p><a linktype="page" id="{mesotherapy.pk}">Us</a> '
+            f'<a linktype="document" id="{document.pk}">Leaflet</a></p>',
+        },
+    ]
+    page = TreatmentPage(body=stored)
+
+    wagtail_finds = {
+        (model, str(pk))
+        for model, pk, _path, _content_path in page.body.stream_block.extract_references(page.body)
+    }
+    found = set(shown_in_stored_data(page.body.stream_block, page.body.raw_data))
+
+    assert {model for model, _pk in wagtail_finds} >= {Page, Document, get_image_model()}
+    assert found == wagtail_finds

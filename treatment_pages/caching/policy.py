@@ -143,12 +143,18 @@ def check_shared_cache_purging(app_configs, **kwargs):
 # Cached fragments ---------------------------------------------------------------------
 
 CONTENT_VERSION_KEY = "treatment_pages:content-version"
+# Bumped only by a change to what frames other pages: the navigation and breadcrumbs.
+NAVIGATION_VERSION_KEY = "treatment_pages:navigation-version"
+# Bumped by a change to the clinic settings, a site or the page the settings link.
+CLINIC_SETTINGS_VERSION_KEY = "treatment_pages:clinic-settings-version"
 FRAGMENT_SECONDS = 24 * 60 * 60
 # One version per object an article body can show (a page, an image, a document) and one
 # for the site-wide things it shows (clinic settings, the site's address).
 SHOWN_VERSION_KEY = "treatment_pages:shown:{}:{}"
 SITE_SHOWN_KEY = "treatment_pages:shown:site"
 BODY_DEPENDENCIES_KEY = "treatment_pages:body-shows:{}"
+# Every version key above: what a test (or a host's cache reset) retires to start afresh.
+VERSION_KEYS = (CONTENT_VERSION_KEY, NAVIGATION_VERSION_KEY, CLINIC_SETTINGS_VERSION_KEY, SITE_SHOWN_KEY)
 
 
 def _start_version(key):
@@ -158,23 +164,59 @@ def _start_version(key):
     return cache.get(key)
 
 
-def content_version(request=None):
-    """A number that changes whenever any live page changes (published, unpublished, moved,
-    deleted). Fragments that repeat other pages' titles and URLs (the navigation, breadcrumbs)
-    are cached under it, so a cache miss renders them without a query. Read once per request.
-    """
-    if request is not None and hasattr(request, "treatment_pages_content_version"):
-        return request.treatment_pages_content_version
+def _read_version(key, request, attribute):
+    """The version under ``key``, read once per request (kept on it as ``attribute``) when
+    there is one; None when the cache is unavailable."""
+    if request is not None and hasattr(request, attribute):
+        return getattr(request, attribute)
     try:
-        version = cache.get(CONTENT_VERSION_KEY)
+        version = cache.get(key)
         if version is None:
-            version = _start_version(CONTENT_VERSION_KEY)
+            version = _start_version(key)
     except Exception:
         logger.warning("cache unavailable: page fragments rendered without it", exc_info=True)
         version = None
     if request is not None:
-        request.treatment_pages_content_version = version
+        setattr(request, attribute, version)
     return version
+
+
+def content_version(request=None):
+    """A number that changes whenever any live page changes (published, unpublished, moved,
+    deleted), an image, a document, a site or the clinic settings. For fragments that show
+    pages of any kind. Read once per request.
+    """
+    return _read_version(CONTENT_VERSION_KEY, request, "treatment_pages_content_version")
+
+
+def navigation_version(request=None):
+    """A number that changes when something the navigation or a breadcrumb shows changes:
+    a site's root page or one of its children (the menu), any page with children (the
+    trails below it), the clinic settings' appointment page, a site or the clinic settings
+    (see :func:`frames_other_pages`). A publish of an article elsewhere leaves it as it
+    is, so those fragments stay cached. Read once per request.
+    """
+    return _read_version(NAVIGATION_VERSION_KEY, request, "treatment_pages_navigation_version")
+
+
+def clinic_settings_version():
+    """A number that changes when the clinic settings, a site or the appointment page change:
+    the cached ``ClinicContactSettings`` are kept under it."""
+    return _read_version(CLINIC_SETTINGS_VERSION_KEY, None, None)
+
+
+def frames_other_pages(page):
+    """Whether ``page`` appears in other pages' navigation or breadcrumbs: a site's root page,
+    a child of one (site menus list them) or a page with children (their trails show it).
+    The clinic settings' appointment page, which the header links, is checked apart."""
+    from wagtail.models import Site
+
+    if page.depth <= 2 or page.numchild:
+        return True
+    url_path = page.url_path or ""
+    parent_url_path = url_path.rstrip("/").rpartition("/")[0] + "/"
+    root_paths = {root.root_path for root in Site.get_site_root_paths()}
+    return url_path in root_paths or parent_url_path in root_paths
 
 
 def shown_key(model, pk):
@@ -185,22 +227,61 @@ def shown_key(model, pk):
     return SHOWN_VERSION_KEY.format(label, pk)
 
 
+def shown_in_stored_data(block, raw):
+    """``(model, pk)`` of each page, image and document that ``raw`` (``block``'s stored JSON)
+    links or embeds: what Wagtail's ``extract_references`` finds, read from the JSON without
+    turning every block into its value first (that costs more than the rendering needs)."""
+    from wagtail import blocks
+    from wagtail.rich_text import extract_references_from_rich_text
+
+    if raw is None:
+        return
+    if isinstance(block, blocks.StreamBlock):
+        for item in raw:
+            child = block.child_blocks.get(item.get("type")) if isinstance(item, dict) else None
+            if child is not None:
+                yield from shown_in_stored_data(child, item.get("value"))
+    elif isinstance(block, blocks.ListBlock):
+        for item in raw:
+            # Stored either as plain values or as {"type": "item", "value": ..., "id": ...}.
+            is_item = isinstance(item, dict) and item.get("type") == "item" and "value" in item
+            yield from shown_in_stored_data(block.child_block, item["value"] if is_item else item)
+    elif isinstance(block, blocks.StructBlock):
+        if isinstance(raw, dict):
+            for name, child in block.child_blocks.items():
+                yield from shown_in_stored_data(child, raw.get(name))
+    elif isinstance(block, blocks.ChooserBlock):
+        if isinstance(raw, int | str) and str(raw):
+            yield block.model_class, str(raw)
+    elif isinstance(block, blocks.RichTextBlock):
+        for model, pk, _path, _content_path in extract_references_from_rich_text(str(raw)):
+            yield model, pk
+    elif type(block).extract_references is not blocks.Block.extract_references:
+        # A block type with references of its own: Wagtail's way, from its value.
+        for model, pk, _path, _content_path in block.extract_references(block.to_python(raw)):
+            yield model, pk
+
+
 def body_version(page):
     """A digest of what ``page``'s body shows: the version of each page, image and document
     it links or embeds, and of the site-wide settings. With ``page.cache_key`` (its own
     published revision) it keys the cached body, so only a change to something this article
     shows retires it; a publish elsewhere does not.
 
-    What the body shows is read from its StreamField (Wagtail's ``extract_references``) once
-    per published revision and kept in the cache: a warm render costs two cache reads and
+    What the body shows is read from its StreamField's stored JSON (:func:`shown_in_stored_data`)
+    once per published revision and kept in the cache: a warm render costs two cache reads and
     no query. ``None`` when the cache is unavailable (the body is then not cached).
     """
     try:
         dependencies_key = BODY_DEPENDENCIES_KEY.format(page.cache_key)
         shown = cache.get(dependencies_key)
         if shown is None:
-            references = page.body.stream_block.extract_references(page.body)
-            shown = sorted({shown_key(model, pk) for model, pk, _path, _content_path in references})
+            shown = sorted(
+                {
+                    shown_key(model, pk)
+                    for model, pk in shown_in_stored_data(page.body.stream_block, page.body.raw_data)
+                }
+            )
             cache.set(dependencies_key, shown, FRAGMENT_SECONDS)
         keys = [SITE_SHOWN_KEY, *shown]
         versions = cache.get_many(keys)
@@ -213,6 +294,51 @@ def body_version(page):
     return hashlib.md5(
         "|".join(f"{key}={versions[key]}" for key in keys).encode(), usedforsecurity=False
     ).hexdigest()
+
+
+def article_version(page):
+    """A digest of what an article page shows beside its body that its own published revision
+    (``page.cache_key``, which ``{% wagtailpagecache %}`` adds to every key) does not cover:
+    its review seal and the reviewer as they are now, its next review date, the clinic
+    settings and sites (its address), its front-end address and, where the JSON-LD carries
+    it (``TREATMENT_PAGES_JSON_LD_AGGREGATE_RATING``), its rating. Read from the page as the
+    index's routing loaded it, seal and reviewer included: no query, and a sign-off, a
+    reviewer's edit or a vote shows on the next render without any invalidation.
+    ``None`` when the cache is unavailable.
+    """
+    from treatment_pages.articles.seo import frontend_base_url
+    from treatment_pages.review.seal import seal_of
+
+    settings_version = clinic_settings_version()
+    if settings_version is None:
+        return None
+    seal = seal_of(page)
+    reviewer = seal.reviewer if seal is not None else None
+    parts = [
+        settings_version,
+        frontend_base_url(),
+        page.next_review_due,
+        seal
+        and (
+            seal.signed_fingerprint,
+            seal.live_fingerprint,
+            seal.reviewer_id,
+            seal.reviewed_on,
+            seal.reviewed_at,
+        ),
+        reviewer
+        and (
+            reviewer.name,
+            reviewer.credentials,
+            reviewer.role,
+            reviewer.specialty,
+            reviewer.profile_url,
+            reviewer.live,
+        ),
+    ]
+    if app_settings.TREATMENT_PAGES_JSON_LD_AGGREGATE_RATING:
+        parts.append((page.rating_summary.count, page.rating_summary.total))
+    return hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
 
 
 def _bump(keys):
@@ -235,7 +361,7 @@ def bump_versions(keys):
 
 def bump_content_version(**kwargs):
     """Retire every cached navigation and breadcrumb."""
-    bump_versions([CONTENT_VERSION_KEY])
+    bump_versions([CONTENT_VERSION_KEY, NAVIGATION_VERSION_KEY])
 
 
 def connect_signals():
@@ -257,12 +383,25 @@ def connect_signals():
             models.append(get_document_model())
         return tuple(models)
 
+    def page_changed(page):
+        keys = [CONTENT_VERSION_KEY, shown_key(Page, page.pk)]
+        if ClinicContactSettings.objects.filter(appointment_page_id=page.pk).exists():
+            # The header links it; the cached settings hold it.
+            keys += [NAVIGATION_VERSION_KEY, CLINIC_SETTINGS_VERSION_KEY]
+        elif frames_other_pages(page):
+            keys.append(NAVIGATION_VERSION_KEY)
+        bump_versions(keys)
+
     def changed(instance):
-        if isinstance(instance, shown_models()):
+        if isinstance(instance, Page):
+            page_changed(instance)
+        elif isinstance(instance, shown_models()):
             bump_versions([CONTENT_VERSION_KEY, shown_key(type(instance), instance.pk)])
         elif isinstance(instance, ClinicContactSettings | Site):
             # The header shows the clinic settings' appointment page; bodies show the clinic's details.
-            bump_versions([CONTENT_VERSION_KEY, SITE_SHOWN_KEY])
+            bump_versions(
+                [CONTENT_VERSION_KEY, NAVIGATION_VERSION_KEY, CLINIC_SETTINGS_VERSION_KEY, SITE_SHOWN_KEY]
+            )
 
     def saved(sender, instance, **kwargs):
         # A draft changes nothing shown.
@@ -271,15 +410,35 @@ def connect_signals():
         changed(instance)
 
     def deleted(sender, instance, **kwargs):
+        if isinstance(instance, Page):
+            # Whatever it was: the clinic settings' link to it was cleared by a queryset update
+            # (SET_NULL, no signal), and it may have framed other pages.
+            bump_versions(
+                [
+                    CONTENT_VERSION_KEY,
+                    NAVIGATION_VERSION_KEY,
+                    CLINIC_SETTINGS_VERSION_KEY,
+                    shown_key(Page, instance.pk),
+                ]
+            )
+            return
         changed(instance)
 
     def unpublished(sender, instance, **kwargs):
-        bump_versions([CONTENT_VERSION_KEY, shown_key(Page, instance.pk)])
+        page_changed(instance)
 
     def addresses_changed(sender, instance, **kwargs):
-        """A move or a new slug changes the URLs of the page and of every page below it."""
+        """A move or a new slug changes the URLs of the page and of every page below it (and
+        a move may take a page into or out of a site's menu)."""
         pages = Page.objects.descendant_of(instance, inclusive=True).values_list("pk", flat=True)
-        bump_versions([CONTENT_VERSION_KEY, *(shown_key(Page, pk) for pk in pages)])
+        bump_versions(
+            [
+                CONTENT_VERSION_KEY,
+                NAVIGATION_VERSION_KEY,
+                CLINIC_SETTINGS_VERSION_KEY,
+                *(shown_key(Page, pk) for pk in pages),
+            ]
+        )
 
     post_save.connect(saved, weak=False, dispatch_uid="treatment_pages_fragments_page_saved")
     post_delete.connect(deleted, weak=False, dispatch_uid="treatment_pages_fragments_page_deleted")

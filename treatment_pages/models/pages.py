@@ -2,7 +2,7 @@ import datetime
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +89,21 @@ class TreatmentIndexPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
 
     class Meta:
         verbose_name = "treatments index"
+
+    def route(self, request, path_components):
+        """Contract as ``Page.route``. An article below the index is read in one query with
+        what its page shows beside its own fields (``TreatmentPage.objects_for_reading``),
+        where Wagtail's routing would read it twice (the page, then its specific type) and
+        the article three more times (its seal and reviewer, its rating, its hero image)."""
+        if path_components:
+            try:
+                article = TreatmentPage.objects_for_reading().child_of(self).get(slug=path_components[0])
+            except TreatmentPage.DoesNotExist:
+                pass
+            else:
+                return article.route(request, path_components[1:])
+        # Any other page type placed here before subpage_types said otherwise: Wagtail's way.
+        return super().route(request, path_components)
 
     def get_treatments(self):
         """Live, public articles under this index, in the editors' menu order."""
@@ -271,6 +286,17 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
         return context
 
     @classmethod
+    def objects_for_reading(cls):
+        """Articles with what their page shows beside their own fields, in the same query:
+        the hero image, the review seal with its reviewer, and the rating summary's figures
+        (``rating_summary``, fresh on every read: nothing of it is cached)."""
+        summaries = RatingSummary.objects.filter(page_id=OuterRef("pk"))
+        return cls.objects.select_related("hero_image", "review_seal__reviewer").annotate(
+            rating_count=Subquery(summaries.values("count")[:1]),
+            rating_total=Subquery(summaries.values("total")[:1]),
+        )
+
+    @classmethod
     def optimise_api_queryset(cls, queryset):
         """Hook for API listings: join or prefetch what ``api_fields`` read, so a listing's
         query count does not grow with the number of articles."""
@@ -296,7 +322,10 @@ class TreatmentPage(SharedCacheMixin, FrontEndPreviewMixin, Page):
 
     @cached_property
     def rating_summary(self):
-        """This article's public rating summary; listings set it for many pages at once."""
+        """This article's public rating summary; listings set it for many pages at once, and
+        ``objects_for_reading`` reads its figures with the page."""
+        if hasattr(self, "rating_count"):
+            return RatingSummary(page_id=self.pk, count=self.rating_count or 0, total=self.rating_total or 0)
         return RatingSummary.for_page(self.pk)
 
     @property

@@ -1,3 +1,6 @@
+import logging
+
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -7,6 +10,8 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
 
 from treatment_pages.conf import appointment_page_types
+
+logger = logging.getLogger(__name__)
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()./-]{6,30}$",
@@ -61,6 +66,35 @@ class ClinicContactSettings(BaseSiteSetting):
         page = self.appointment_page
         if page is not None and allowed and page.specific_class._meta.label_lower not in allowed:
             raise ValidationError({"appointment_page": "Choose an appointment request form page."})
+
+    @classmethod
+    def for_site(cls, site):
+        """Contract as ``BaseSiteSetting.for_site``: the site's settings, created if missing.
+
+        Every page's header and footer show them, so they are kept in the cache between
+        requests under :func:`~treatment_pages.caching.policy.clinic_settings_version`, which
+        a save of the settings or of a site, or a change to the appointment page, bumps.
+        """
+        from treatment_pages.caching.policy import FRAGMENT_SECONDS, clinic_settings_version
+
+        if site is None:
+            return super().for_site(site)
+        version = clinic_settings_version()
+        key = f"treatment_pages:clinic-settings:{site.pk}:{version}"
+        instance = None
+        if version is not None:
+            try:
+                instance = cache.get(key)
+            except Exception:
+                logger.warning("cache unavailable: clinic settings read from the database", exc_info=True)
+        if instance is None:
+            instance = super().for_site(site)
+            if version is not None:
+                try:
+                    cache.set(key, instance, FRAGMENT_SECONDS)
+                except Exception:
+                    logger.warning("cache unavailable: clinic settings not kept", exc_info=True)
+        return instance
 
     @cached_property
     def live_appointment_page(self):

@@ -8,7 +8,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from wagtail.models import Site
 
-from treatment_pages.caching.policy import FRAGMENT_SECONDS, body_version, content_version
+from treatment_pages.caching.policy import (
+    FRAGMENT_SECONDS,
+    article_version,
+    body_version,
+    content_version,
+    navigation_version,
+)
 from treatment_pages.conf import app_settings
 
 register = template.Library()
@@ -52,19 +58,21 @@ def treatment_pages_frontend():
     }
 
 
-def parents_below_root(page):
+def parents_below_root(page, request=None):
     """``page``'s ancestors below the tree root, top down.
 
-    Wagtail's routing leaves each page it walked through on the next one (``get_parent``
-    answers from it), so a served page's trail costs no query; a page that was not routed
-    (a preview) reads one parent per level.
+    Kept in the cache by the parent's place in the tree under :func:`navigation_version`
+    (which any change to a page with children bumps), so an article's own publish renders
+    its breadcrumb again without a query; one query when they are not cached.
     """
-    parents = []
-    node = page
-    while node.depth > 2:
-        node = node.get_parent()
-        parents.append(node)
-    return parents[::-1]
+    version = navigation_version(request)
+    key = f"treatment_pages:ancestors:{version}:{page.path[: -page.steplen]}"
+    ancestors = cache.get(key) if version is not None else None
+    if ancestors is None:
+        ancestors = list(page.get_ancestors().filter(depth__gt=1).specific(defer=True))
+        if version is not None:
+            cache.set(key, ancestors, FRAGMENT_SECONDS)
+    return ancestors
 
 
 @register.simple_tag(takes_context=True)
@@ -73,8 +81,10 @@ def breadcrumb(context, page=None, current_title="", current_url=""):
 
     For a view that is not a page (search), pass no page but ``current_title`` and
     ``current_url``: the trail is the site's home page, then that view. A page's
-    trail is cached per page and host under :func:`content_version` (any page
-    change retires it), so rendering an article costs no query for it.
+    trail is cached per page, its published state (``page.cache_key``: title and URL) and
+    host under :func:`navigation_version` (a change to a page with children, a site's root
+    or a menu page retires it; a publish of an article elsewhere does not), so rendering an
+    article costs no query for it until one of those changes.
     """
     request = context.get("request")
     if page is None:
@@ -90,12 +100,12 @@ def breadcrumb(context, page=None, current_title="", current_url=""):
             },
             request=request,
         )
-    version = content_version(request)
+    version = navigation_version(request)
     host = request.get_host() if request is not None else ""
-    key = f"treatment_pages:breadcrumb:{version}:{host}:{get_language()}:{page.pk}"
+    key = f"treatment_pages:breadcrumb:{version}:{host}:{get_language()}:{page.pk}:{page.cache_key}"
     html = cache.get(key) if version is not None else None
     if html is None:
-        ancestors = [ancestor for ancestor in parents_below_root(page) if ancestor.live]
+        ancestors = [ancestor for ancestor in parents_below_root(page, request) if ancestor.live]
         html = render_to_string(BREADCRUMB_TEMPLATE, {"ancestors": ancestors, "page": page}, request=request)
         if version is not None:
             cache.set(key, html, FRAGMENT_SECONDS)
@@ -106,6 +116,20 @@ def breadcrumb(context, page=None, current_title="", current_url=""):
 def page_content_version(context):
     """:func:`treatment_pages.caching.policy.content_version` for ``{% cache %}`` keys in templates."""
     return content_version(context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def page_navigation_version(context):
+    """:func:`treatment_pages.caching.policy.navigation_version` for ``{% cache %}`` keys of a
+    site's navigation: it changes when a menu page, a site or the clinic settings change."""
+    return navigation_version(context.get("request"))
+
+
+@register.simple_tag
+def article_page_version(page):
+    """:func:`treatment_pages.caching.policy.article_version`: what an article page's cached
+    parts beside its body show, apart from its published revision."""
+    return article_version(page)
 
 
 @register.simple_tag
