@@ -111,5 +111,12 @@ def test_a_mistake_without_javascript_comes_back_with_the_answers_kept(
     assert page.get_by_role("link", name="Choose yes or no.").is_visible()
     assert page.get_by_label("Tell us more (optional)").input_value() == "Forgot to choose"
     save_screenshot(page, "feedback-error-no-javascript")
+    error_page = page.content()
     context.close()
+
+    # axe needs JavaScript: the same document, loaded in a page at the same address that runs it.
+    browser_page.goto(live_server.url + mesotherapy.url)
+    browser_page.set_content(error_page)
+    violations = axe_violations(browser_page, impacts=ALL_IMPACTS, tags=WCAG_22_AA)
+    assert violations == [], describe_violations(violations)
     assert not PageFeedback.objects.exists()
