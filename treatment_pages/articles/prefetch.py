@@ -18,6 +18,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from treatment_pages.articles.renditions import API_RENDITION_SPECS
+from treatment_pages.articles.stored_data import stored_leaves
 
 # Key for the specific pages linked from rich text (keyed by str(pk), as link handlers see ids).
 RICH_TEXT_PAGES = "rich_text_pages"
@@ -36,33 +37,17 @@ def get_prefetched(model):
 
 
 def _collect(block, raw, found):
-    """Walk raw (database JSON) block data, gathering chooser ids by model."""
-    if isinstance(block, blocks.ChooserBlock):
-        # Registered even when empty, so an unset chooser does not fall back to a query.
-        chosen = found[block.model_class]
-        if isinstance(raw, int):
-            chosen.add(raw)
-        return
-    if raw is None:
-        return
-    if isinstance(block, blocks.StreamBlock):
-        for item in raw:
-            child = block.child_blocks.get(item.get("type")) if isinstance(item, dict) else None
-            if child is not None:
-                _collect(child, item.get("value"), found)
-    elif isinstance(block, blocks.ListBlock):
-        for item in raw:
-            # List items are stored either as plain values or as {"type": "item", "value": ...}.
-            value = item.get("value") if isinstance(item, dict) and item.get("type") == "item" else item
-            _collect(block.child_block, value, found)
-    elif isinstance(block, blocks.StructBlock):
-        if isinstance(raw, dict):
-            for name, child in block.child_blocks.items():
-                _collect(child, raw.get(name), found)
-    elif isinstance(block, blocks.RichTextBlock) and isinstance(raw, str):
-        for tag in _PAGE_LINK.findall(raw):
-            if match := _ID_ATTRIBUTE.search(tag):
-                found[RICH_TEXT_PAGES].add(int(match.group(1)))
+    """Gather the chooser ids in raw (database JSON) block data, by model."""
+    for leaf, value in stored_leaves(block, raw):
+        if isinstance(leaf, blocks.ChooserBlock):
+            # Registered even when empty, so an unset chooser does not fall back to a query.
+            chosen = found[leaf.model_class]
+            if isinstance(value, int):
+                chosen.add(value)
+        elif isinstance(leaf, blocks.RichTextBlock) and isinstance(value, str):
+            for tag in _PAGE_LINK.findall(value):
+                if match := _ID_ATTRIBUTE.search(tag):
+                    found[RICH_TEXT_PAGES].add(int(match.group(1)))
 
 
 @contextmanager

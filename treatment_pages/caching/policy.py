@@ -234,32 +234,21 @@ def shown_in_stored_data(block, raw):
     from wagtail import blocks
     from wagtail.rich_text import extract_references_from_rich_text
 
-    if raw is None:
-        return
-    if isinstance(block, blocks.StreamBlock):
-        for item in raw:
-            child = block.child_blocks.get(item.get("type")) if isinstance(item, dict) else None
-            if child is not None:
-                yield from shown_in_stored_data(child, item.get("value"))
-    elif isinstance(block, blocks.ListBlock):
-        for item in raw:
-            # Stored either as plain values or as {"type": "item", "value": ..., "id": ...}.
-            is_item = isinstance(item, dict) and item.get("type") == "item" and "value" in item
-            yield from shown_in_stored_data(block.child_block, item["value"] if is_item else item)
-    elif isinstance(block, blocks.StructBlock):
-        if isinstance(raw, dict):
-            for name, child in block.child_blocks.items():
-                yield from shown_in_stored_data(child, raw.get(name))
-    elif isinstance(block, blocks.ChooserBlock):
-        if isinstance(raw, int | str) and str(raw):
-            yield block.model_class, str(raw)
-    elif isinstance(block, blocks.RichTextBlock):
-        for model, pk, _path, _content_path in extract_references_from_rich_text(str(raw)):
-            yield model, pk
-    elif type(block).extract_references is not blocks.Block.extract_references:
-        # A block type with references of its own: Wagtail's way, from its value.
-        for model, pk, _path, _content_path in block.extract_references(block.to_python(raw)):
-            yield model, pk
+    from treatment_pages.articles.stored_data import stored_leaves
+
+    for leaf, value in stored_leaves(block, raw):
+        if value is None:
+            continue
+        if isinstance(leaf, blocks.ChooserBlock):
+            if isinstance(value, int | str) and str(value):
+                yield leaf.model_class, str(value)
+        elif isinstance(leaf, blocks.RichTextBlock):
+            for model, pk, _path, _content_path in extract_references_from_rich_text(str(value)):
+                yield model, pk
+        elif type(leaf).extract_references is not blocks.Block.extract_references:
+            # A block type with references of its own: Wagtail's way, from its value.
+            for model, pk, _path, _content_path in leaf.extract_references(leaf.to_python(value)):
+                yield model, pk
 
 
 def body_version(page):

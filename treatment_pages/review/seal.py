@@ -26,6 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.log_actions import log
 
+from treatment_pages.articles.stored_data import list_item_value
+
 REVIEWED = "reviewed"
 PENDING = "pending"
 NOT_REVIEWED = "not_reviewed"
@@ -69,15 +71,7 @@ def canonical_block_data(block, raw):
             for name, child in block.child_blocks.items()
         }
     if isinstance(block, blocks.ListBlock):
-        return [
-            canonical_block_data(
-                block.child_block,
-                item["value"]
-                if isinstance(item, dict) and item.get("type") == "item" and "value" in item
-                else item,
-            )
-            for item in raw or []
-        ]
+        return [canonical_block_data(block.child_block, list_item_value(item)) for item in raw or []]
     if isinstance(raw, str):
         return EDITOR_BLOCK_KEY.sub("", raw)
     return raw
