@@ -147,6 +147,36 @@ def _redirect_after_vote(request, page):
     return HttpResponseRedirect(target)
 
 
+def _checked_reader_post(request, page_id, refuse, not_found_message):
+    """The checks a reader's vote or feedback meets first, in this order: sent from this site's
+    own pages (403), the client's rate (429, ``RATINGS_VOTE_RATE``), a live and public page (404).
+
+    Returns ``(page, None)``, or ``(None, refusal)`` shaped by ``refuse(request, page, status,
+    message, **headers)``; a 404 for a plain form post is Django's own page.
+    """
+    if not is_same_site_request(request):
+        return None, refuse(request, None, 403, CROSS_SITE_VOTE_MESSAGE)
+    retry_after = count_vote_against_rate_limit(request)
+    if retry_after:
+        return None, refuse(
+            request, None, 429, VOTE_RATE_LIMITED_MESSAGE, **{"Retry-After": str(retry_after)}
+        )
+    page = ratable_page(page_id)
+    if page is None:
+        if _wants_json(request):
+            return None, refuse(request, None, 404, not_found_message)
+        raise Http404(not_found_message)
+    return page, None
+
+
+def _reader_identifier(request):
+    """This reader's voter identifier and whether it is new (the answer then sets its cookie)."""
+    identifier = get_voter_identifier(request)
+    if identifier is None:
+        return new_voter_identifier(), True
+    return identifier, False
+
+
 @require_POST
 @csrf_exempt  # checked by is_same_site_request instead: the article page carries no token
 def rating_vote(request, page_id):
@@ -157,28 +187,15 @@ def rating_vote(request, page_id):
     ``RATINGS_NEW_VOTERS_PER_ADDRESS``), pages that are not live and public (404) and scores
     outside 1-5 (400), changing nothing.
     """
-    if not is_same_site_request(request):
-        return _rating_error(request, None, 403, CROSS_SITE_VOTE_MESSAGE)
-    retry_after = count_vote_against_rate_limit(request)
-    if retry_after:
-        return _rating_error(
-            request, None, 429, VOTE_RATE_LIMITED_MESSAGE, **{"Retry-After": str(retry_after)}
-        )
-
-    page = ratable_page(page_id)
-    if page is None:
-        if _wants_json(request):
-            return _rating_error(request, None, 404, _("This page cannot be rated."))
-        raise Http404(_("This page cannot be rated."))
+    page, refusal = _checked_reader_post(request, page_id, _rating_error, _("This page cannot be rated."))
+    if refusal:
+        return refusal
 
     form = RatingForm(request.POST)
     if not form.is_valid():
         return _rating_error(request, page, 400, form.errors["score"][0])
 
-    identifier = get_voter_identifier(request)
-    is_new_voter = identifier is None
-    if is_new_voter:
-        identifier = new_voter_identifier()
+    identifier, is_new_voter = _reader_identifier(request)
     score = form.cleaned_data["score"]
     try:
         summary = cast_vote(page, voter_key_for(identifier), score, client_address=client_address(request))
@@ -266,27 +283,17 @@ def page_feedback(request, page_id):
     back (400) with the reader's answers kept and each mistake named. A stored answer redirects
     (303) to a thank-you page, so a reload or Back never sends it again.
     """
-    if not is_same_site_request(request):
-        return _feedback_error(request, None, 403, CROSS_SITE_VOTE_MESSAGE)
-    retry_after = count_vote_against_rate_limit(request)
-    if retry_after:
-        return _feedback_error(
-            request, None, 429, VOTE_RATE_LIMITED_MESSAGE, **{"Retry-After": str(retry_after)}
-        )
-    page = ratable_page(page_id)
-    if page is None:
-        if _wants_json(request):
-            return _feedback_error(request, None, 404, _("This page does not take feedback."))
-        raise Http404(_("This page does not take feedback."))
+    page, refusal = _checked_reader_post(
+        request, page_id, _feedback_error, _("This page does not take feedback.")
+    )
+    if refusal:
+        return refusal
 
     form = FeedbackForm(request.POST)
     if not form.is_valid():
         return _feedback_error(request, page, 400, _("Check your answers below."), form=form)
 
-    identifier = get_voter_identifier(request)
-    is_new_voter = identifier is None
-    if is_new_voter:
-        identifier = new_voter_identifier()
+    identifier, is_new_voter = _reader_identifier(request)
     try:
         submit_feedback(
             page, voter_key_for(identifier), client_address=client_address(request), **form.answer()
