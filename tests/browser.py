@@ -2,6 +2,7 @@
 
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -135,15 +136,43 @@ def wait_until(condition, message, timeout=TIMEOUT_MS / 1000):
 
 
 def leave_editor(page):
-    """Leave a page editor and wait until its session-release beacon has been handled.
+    """Leave a page editor and wait until the live server has handled its session-release beacon.
 
     The live server deletes the editing session after the test's last step; the test
-    database must not be flushed under it.
+    database must not be flushed under it. Playwright does not see the beacon, so the server's
+    own request signals tell when it has been answered. Polling the sessions table instead
+    raced the beacon: in-memory SQLite refuses a write at once ("table is locked", a 500 that
+    left the session in place) while another thread reads the same table.
     """
+    from django.core.signals import request_finished, request_started
     from wagtail.admin.models import EditingSession
 
-    page.goto("about:blank")
-    wait_until(lambda: not EditingSession.objects.exists(), "The editor never released its editing session")
+    if not EditingSession.objects.exists():
+        # A create view (no page yet) or a page that never opened a session: nothing to release.
+        page.goto("about:blank")
+        return
+    handled = threading.Event()
+    handling = threading.local()
+
+    def started(sender, environ, **kwargs):
+        handling.release = "/editing-sessions/release/" in environ.get("PATH_INFO", "")
+
+    def finished(sender, **kwargs):
+        if getattr(handling, "release", False):
+            handled.set()
+
+    request_started.connect(started, weak=False)
+    request_finished.connect(finished, weak=False)
+    try:
+        page.goto("about:blank")
+        if not handled.wait(TIMEOUT_MS / 1000):
+            raise AssertionError(
+                f"The editor never sent its session-release beacon (waited {TIMEOUT_MS / 1000:g} s)"
+            )
+    finally:
+        request_started.disconnect(started)
+        request_finished.disconnect(finished)
+    assert not EditingSession.objects.exists(), "The session-release beacon left the editing session in place"
 
 
 def save_screenshot(target, name, **options):
