@@ -6,6 +6,8 @@ import threading
 import time
 from pathlib import Path
 
+from django.core.signals import request_finished, request_started
+
 # Screenshots (and the print PDF) are for people to look at, never read back: written
 # only when SCREENSHOT_DIR names a folder, since taking them costs the browser real time.
 SCREENSHOT_DIR = os.environ.get("SCREENSHOT_DIR", "")
@@ -115,64 +117,70 @@ def start_signed_in(page, base_url, username):
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
 
 
+class _LiveServerRequests:
+    """Which live-server threads are handling a request, from Django's request signals.
+
+    The live server shares the test's in-memory SQLite database, whose shared cache refuses a
+    write at once ("database table is locked", a 500) while another thread reads the same
+    table. Tests read what the server wrote only while it handles no request, and a request
+    that arrives meanwhile waits for the read to end before it starts.
+    """
+
+    def __init__(self):
+        self.changed = threading.Condition()
+        self.handling = set()
+        request_started.connect(self.started, weak=False, dispatch_uid="tests.browser.started")
+        request_finished.connect(self.finished, weak=False, dispatch_uid="tests.browser.finished")
+
+    def started(self, sender, **kwargs):
+        # The test client's requests run in the test's own thread, between its steps.
+        if threading.current_thread() is not threading.main_thread():
+            with self.changed:
+                self.handling.add(threading.get_ident())
+
+    def finished(self, sender, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            with self.changed:
+                self.handling.discard(threading.get_ident())
+                self.changed.notify_all()
+
+
+LIVE_SERVER_REQUESTS = _LiveServerRequests()
+
+
 def wait_until(condition, message, timeout=TIMEOUT_MS / 1000):
     """Wait until ``condition()`` is true, for what the browser cannot see (rows the live server writes).
 
-    Fails with ``message`` after ``timeout`` seconds.
+    The condition is checked whenever the live server has answered a request (and at least
+    every 50 ms), only while it handles none. Fails with ``message`` after ``timeout`` seconds.
     """
     from django.db import OperationalError
 
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if condition():
-                return
-        except OperationalError:
-            # In-memory SQLite shares one cache between threads: while the live server
-            # writes, a read answers "table is locked" at once instead of waiting.
-            pass
-        time.sleep(0.05)
-    raise AssertionError(f"{message} (waited {timeout:g} s)")
+    server = LIVE_SERVER_REQUESTS
+    with server.changed:
+        while True:
+            try:
+                if not server.handling and condition():
+                    return
+            except OperationalError:
+                pass  # a lock the server left behind; the next check sees the rows
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"{message} (waited {timeout:g} s)")
+            server.changed.wait(min(remaining, 0.05))
 
 
 def leave_editor(page):
-    """Leave a page editor and wait until the live server has handled its session-release beacon.
+    """Leave a page editor and wait until its session-release beacon has been handled.
 
     The live server deletes the editing session after the test's last step; the test
-    database must not be flushed under it. Playwright does not see the beacon, so the server's
-    own request signals tell when it has been answered. Polling the sessions table instead
-    raced the beacon: in-memory SQLite refuses a write at once ("table is locked", a 500 that
-    left the session in place) while another thread reads the same table.
+    database must not be flushed under it.
     """
-    from django.core.signals import request_finished, request_started
     from wagtail.admin.models import EditingSession
 
-    if not EditingSession.objects.exists():
-        # A create view (no page yet) or a page that never opened a session: nothing to release.
-        page.goto("about:blank")
-        return
-    handled = threading.Event()
-    handling = threading.local()
-
-    def started(sender, environ, **kwargs):
-        handling.release = "/editing-sessions/release/" in environ.get("PATH_INFO", "")
-
-    def finished(sender, **kwargs):
-        if getattr(handling, "release", False):
-            handled.set()
-
-    request_started.connect(started, weak=False)
-    request_finished.connect(finished, weak=False)
-    try:
-        page.goto("about:blank")
-        if not handled.wait(TIMEOUT_MS / 1000):
-            raise AssertionError(
-                f"The editor never sent its session-release beacon (waited {TIMEOUT_MS / 1000:g} s)"
-            )
-    finally:
-        request_started.disconnect(started)
-        request_finished.disconnect(finished)
-    assert not EditingSession.objects.exists(), "The session-release beacon left the editing session in place"
+    page.goto("about:blank")
+    wait_until(lambda: not EditingSession.objects.exists(), "The editor never released its editing session")
 
 
 def save_screenshot(target, name, **options):
