@@ -193,7 +193,11 @@ def test_a_reviewers_edit_shows_in_the_byline_and_json_ld_without_a_publish_of_t
     client, other_article
 ):
     reviewer = Clinician.objects.create(name="Dr Ada Reviewer", live=True)
-    sign(TreatmentPage.objects.get(pk=other_article.pk), reviewer=reviewer, reviewed_on=datetime.date(2026, 3, 2))
+    sign(
+        TreatmentPage.objects.get(pk=other_article.pk),
+        reviewer=reviewer,
+        reviewed_on=datetime.date(2026, 3, 2),
+    )
     assert "Dr Ada Reviewer" in html(client, other_article)
 
     reviewer.name = "Dr Ada Lovelace"
