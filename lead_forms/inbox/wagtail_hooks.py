@@ -220,7 +220,7 @@ class AppointmentRequestAdmin(ModelAdmin):
     list_display = ("reference", "received", "patient_name", "contact", "form_page", "status_label")
     list_display_add_buttons = "patient_name"
     index_template_name = "lead_forms/admin/appointment_request_index.html"
-    index_view_extra_js = ["lead_forms/admin/announce-messages.js"]
+    index_view_extra_js = ["lead_forms/admin/announce-messages.js", "lead_forms/admin/inbox-filters.js"]
     inspect_view_extra_js = ["lead_forms/admin/announce-messages.js"]
     index_view_extra_css = ["lead_forms/admin/requests.css"]
     inspect_view_extra_css = ["lead_forms/admin/requests.css"]
