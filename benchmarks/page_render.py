@@ -140,7 +140,9 @@ def measure_render(paths, rounds):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from wagtail.models import Page
+    from wagtail.signals import page_published
 
+    from treatment_pages.caching import warming
     from treatment_pages.models import TreatmentPage
 
     article = TreatmentPage.objects.get(slug=ARTICLE_SLUG)
@@ -161,7 +163,17 @@ def measure_render(paths, rounds):
 
     def retire_fragments():
         # Cold: right after the article's own publish (a new last_published_at, so a new
-        # page.cache_key: its body, breadcrumb and the rest are rendered again).
+        # page.cache_key: its body, breadcrumb and the rest are rendered again), before its
+        # warm-up ran (no task worker yet, or the reader came first): the publish without it.
+        page_published.disconnect(dispatch_uid="treatment_pages_warm_on_publish")
+        try:
+            publish(article)
+        finally:
+            page_published.connect(warming.on_page_published, dispatch_uid="treatment_pages_warm_on_publish")
+
+    def publish_and_warm():
+        # Right after the article's own publish, its warm-up done (the task the publish queues,
+        # run here by the immediate task backend, as a worker would run it).
         publish(article)
 
     def publish_elsewhere():
@@ -171,6 +183,7 @@ def measure_render(paths, rounds):
     kinds = {
         "stock": (paths["stock"], None),
         "cold": (paths["article"], retire_fragments),
+        "after_own_publish_warmed": (paths["article"], publish_and_warm),
         "after_publish_elsewhere": (paths["article"], publish_elsewhere),
         "warm": (paths["article"], None),
     }
@@ -431,22 +444,26 @@ def per_round(values_a, values_b):
 
 
 def report_render(render):
-    print("\nIn-process render (Django test client; cold: fragments retired as after the article's publish):")
-    print(f"{'':36} {'queries':>8} {'wall ms':>10} {'CPU ms':>10}")
+    print(
+        "\nIn-process render (Django test client; cold: right after the article's publish, before"
+        " the warm-up the publish queues has run):"
+    )
+    print(f"{'':44} {'queries':>8} {'wall ms':>10} {'CPU ms':>10}")
     labels = {
         "stock": STOCK,
         "cold": "Article, cold",
+        "after_own_publish_warmed": "Article, after its own publish, warmed",
         "after_publish_elsewhere": "Article, after a publish elsewhere",
         "warm": "Article, warm",
     }
     for kind, label in labels.items():
         figures = render[kind]
         print(
-            f"{label:36} {figures['queries']:>8} {statistics.median(figures['wall_ms']):>10.2f} "
+            f"{label:44} {figures['queries']:>8} {statistics.median(figures['wall_ms']):>10.2f} "
             f"{statistics.median(figures['cpu_ms']):>10.2f}"
         )
     ratios = {}
-    for kind in ("cold", "after_publish_elsewhere", "warm"):
+    for kind in ("cold", "after_own_publish_warmed", "after_publish_elsewhere", "warm"):
         ratios[kind] = {
             "wall": spread(per_round(render[kind]["wall_ms"], render["stock"]["wall_ms"])),
             "cpu": spread(per_round(render[kind]["cpu_ms"], render["stock"]["cpu_ms"])),
@@ -488,7 +505,14 @@ def main():
         subprocess.run(
             [PYTHON, __file__, "--measure-render", json.dumps(paths), str(args.render_rounds)],
             cwd=ROOT,
-            env=server_env(args, {"PAGE_CACHE_SECONDS": "0"}),
+            # The immediate task backend runs the warm-up an article's publish queues.
+            env=server_env(
+                args,
+                {
+                    "PAGE_CACHE_SECONDS": "0",
+                    "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                },
+            ),
             check=True,
             capture_output=True,
             text=True,

@@ -13,7 +13,7 @@ class TreatmentPagesConfig(AppConfig):
         # Connects the delete signals that keep rating summaries exact, and the webhooks' events.
         from treatment_pages import checks, uninstall  # noqa: F401
         from treatment_pages.api.block_schemas import register_typed_streamfields
-        from treatment_pages.caching import purging
+        from treatment_pages.caching import purging, warming
         from treatment_pages.caching.policy import connect_signals
         from treatment_pages.ratings import votes as ratings  # noqa: F401
         from treatment_pages.review import seal
@@ -26,6 +26,8 @@ class TreatmentPagesConfig(AppConfig):
         # Shared caches are purged on publish, unpublish, move, delete, privacy change, vote
         # and settings change (only where WAGTAILFRONTENDCACHE names a backend).
         purging.connect()
+        # An article's publish renders it once for readers (its cached fragments are new).
+        page_published.connect(warming.on_page_published, dispatch_uid="treatment_pages_warm_on_publish")
         # Every publish updates the article's review seal (a clinical change suspends it).
         page_published.connect(seal.on_page_published, dispatch_uid="treatment_pages_review_seal")
         # `migrate treatment_pages zero` refuses while treatment pages or ratings exist.

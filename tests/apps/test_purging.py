@@ -7,7 +7,9 @@ import threading
 
 import pytest
 from django.core.checks import run_checks
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
 from treatment_pages.ratings.votes import cast_vote
@@ -193,3 +195,19 @@ def test_the_warning_names_the_fix():
         ]
     assert "WAGTAILFRONTENDCACHE" in warning.hint
     assert "PAGE_CACHE_SECONDS = 0" in warning.hint
+
+
+def test_publishing_an_article_renders_it_for_its_first_reader_in_the_host(
+    article, client, django_capture_on_commit_callbacks
+):
+    client.get(article.url)
+    article.body = [*article.body.raw_data, {"type": "paragraph", "value": "<p>Revised aftercare.</p>"}]
+    with django_capture_on_commit_callbacks(execute=True):
+        article.save_revision().publish()
+
+    with CaptureQueriesContext(connection) as first_reader:
+        response = client.get(article.url)
+    with CaptureQueriesContext(connection) as warm:
+        client.get(article.url)
+    assert "Revised aftercare." in response.text
+    assert len(first_reader) == len(warm), "the publish rendered the article's fragments already"
