@@ -12,8 +12,10 @@ What it does, in a database of its own (SQLite file under benchmarks/results/ un
    from Wagtail's own block classes, rendered by Wagtail's default block rendering in
    ``wagtail start``'s base template (``benchmarks/stock_wagtail``, only in this database);
 2. render the stock page, the article **cold** (right after a real publish of it: a new
-   revision, so nothing of the article is cached), the article right after a real publish
-   of another article its body does not show, and the article **warm** in one process,
+   revision, before the warm-up the publish queues has run, so nothing of the article is
+   cached), the article right after a real publish of it and its warm-up, the article right
+   after a real publish of another article its body does not show, and the article **warm**
+   in one process,
    interleaved round after round: queries, wall time and CPU time of each, and the ratios
    to stock per round (median and range). ``--render-only`` stops here;
 3. collectstatic, start gunicorn (2 workers, production settings, DEBUG off, never the
