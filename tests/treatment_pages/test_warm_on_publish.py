@@ -82,3 +82,10 @@ def test_a_failed_warm_up_is_logged_and_the_publish_stands(
     mesotherapy.refresh_from_db()
     assert mesotherapy.live_revision_id == revision.pk
     assert "answered 400" in caplog.text
+
+
+def test_a_site_that_redirects_to_https_is_asked_over_https(mesotherapy, settings):
+    # The site is set up as http://localhost; a TLS-terminating proxy sits in front in production.
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert warming.warm_page.call(mesotherapy.pk) == 200

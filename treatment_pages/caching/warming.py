@@ -18,6 +18,7 @@ from functools import partial
 from io import BytesIO
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.db import transaction
 from django.utils import translation
@@ -29,20 +30,21 @@ logger = logging.getLogger(__name__)
 def reader_request(url):
     """A bare anonymous GET of ``url`` (no cookies, no query string), as the WSGI server builds it."""
     parts = urlsplit(url)
-    secure = parts.scheme == "https"
-    port = parts.port or (443 if secure else 80)
+    # Behind a TLS-terminating proxy the site may be set up with http:// while the app
+    # redirects plain requests to https (SECURE_SSL_REDIRECT): ask as the proxy would.
+    secure = parts.scheme == "https" or settings.SECURE_SSL_REDIRECT
     return WSGIRequest(
         {
             "REQUEST_METHOD": "GET",
             "PATH_INFO": parts.path or "/",
             "QUERY_STRING": "",
             "SERVER_NAME": parts.hostname,
-            "SERVER_PORT": str(port),
+            "SERVER_PORT": str(parts.port or (443 if secure else 80)),
             "SERVER_PROTOCOL": "HTTP/1.1",
             "HTTP_HOST": parts.netloc,
             "REMOTE_ADDR": "127.0.0.1",
             "wsgi.version": (1, 0),
-            "wsgi.url_scheme": parts.scheme,
+            "wsgi.url_scheme": "https" if secure else "http",
             "wsgi.input": BytesIO(),
             "wsgi.errors": BytesIO(),
             "wsgi.multithread": False,
