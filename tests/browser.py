@@ -148,6 +148,19 @@ class _LiveServerRequests:
 LIVE_SERVER_REQUESTS = _LiveServerRequests()
 
 
+def wait_for_idle_live_server(timeout=TIMEOUT_MS / 1000):
+    """Until the live server has answered the requests it started (a closed page's late fetch).
+
+    The test's database is flushed after the test: a request still reading meanwhile makes
+    the flush fail ("database table is locked").
+    """
+    deadline = time.monotonic() + timeout
+    server = LIVE_SERVER_REQUESTS
+    with server.changed:
+        while server.handling and time.monotonic() < deadline:
+            server.changed.wait(0.05)
+
+
 def wait_until(condition, message, timeout=TIMEOUT_MS / 1000):
     """Wait until ``condition()`` is true, for what the browser cannot see (rows the live server writes).
 

@@ -394,10 +394,11 @@ def browser_page(_chromium):
     motion to reduce; Wagtail's admin pulses its menu badges and animates its panels, which
     kept a tenth of a core busy for every second a test spent on an admin page.
     """
-    from tests.browser import TIMEOUT_MS
+    from tests.browser import TIMEOUT_MS, wait_for_idle_live_server
 
     context = _chromium.new_context(viewport={"width": 1200, "height": 900}, reduced_motion="reduce")
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     yield page
     context.close()
+    wait_for_idle_live_server()
