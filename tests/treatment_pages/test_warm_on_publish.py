@@ -3,6 +3,7 @@ first reader after a publish gets the new article at a warm article's cost, neve
 
 import logging
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -11,6 +12,14 @@ from wagtail.models import PageViewRestriction
 from treatment_pages.caching import warming
 
 NEW_SENTENCE = "Freshly published sentence about aftercare."
+
+
+@pytest.fixture
+def site_handler_for_these_settings():
+    """The warm-up keeps one handler per process, whose middleware read the settings when built."""
+    warming.site_handler.cache_clear()
+    yield
+    warming.site_handler.cache_clear()
 
 
 def add_paragraph(page, text):
@@ -70,7 +79,7 @@ def test_a_page_behind_a_view_restriction_is_not_rendered_for_the_public(client,
 
 
 def test_a_failed_warm_up_is_logged_and_the_publish_stands(
-    mesotherapy, settings, caplog, django_capture_on_commit_callbacks
+    mesotherapy, settings, caplog, django_capture_on_commit_callbacks, site_handler_for_these_settings
 ):
     settings.ALLOWED_HOSTS = ["testserver"]  # the site's own hostname (localhost) is refused
 
@@ -84,7 +93,9 @@ def test_a_failed_warm_up_is_logged_and_the_publish_stands(
     assert "answered 400" in caplog.text
 
 
-def test_a_site_that_redirects_to_https_is_asked_over_https(mesotherapy, settings):
+def test_a_site_that_redirects_to_https_is_asked_over_https(
+    mesotherapy, settings, site_handler_for_these_settings
+):
     # The site is set up as http://localhost; a TLS-terminating proxy sits in front in production.
     settings.SECURE_SSL_REDIRECT = True
 

@@ -14,7 +14,7 @@ failed warm-up is logged, never raised: the next reader renders the page as befo
 """
 
 import logging
-from functools import partial
+from functools import cache, partial
 from io import BytesIO
 from urllib.parse import urlsplit
 
@@ -54,6 +54,12 @@ def reader_request(url):
     )
 
 
+@cache
+def site_handler():
+    """The site's request handling, as its WSGI server holds it: built once per process."""
+    return WSGIHandler()
+
+
 @task()
 def warm_page(page_id):
     """Render the live page ``page_id`` as its first anonymous reader would; return the status."""
@@ -69,7 +75,7 @@ def warm_page(page_id):
     # request_started and request_finished are not sent: they would close the database
     # connection of the request or task this runs in.
     with translation.override(translation.get_language()):
-        response = WSGIHandler().get_response(reader_request(url))
+        response = site_handler().get_response(reader_request(url))
     if response.status_code != 200:
         logger.warning("warming %s after its publish answered %s", url, response.status_code)
     return response.status_code
