@@ -479,6 +479,19 @@ def report_render(render):
     return ratios
 
 
+def write_results(name, args, figures):
+    """Write ``figures`` with when, where and on what they were measured to benchmarks/results/``name``."""
+    output = RESULTS / name
+    measured = {
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "database": args.database_url.split("://")[0],
+        "load_average": os.getloadavg(),
+        "body_blocks": BODY_BLOCKS,
+    }
+    output.write_text(json.dumps({**measured, **figures}, indent=2) + "\n")
+    print(f"Wrote {output.relative_to(ROOT)}")
+
+
 def main():
     args = parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -522,21 +535,9 @@ def main():
     )
     render_ratios = report_render(render)
     if args.render_only:
-        output = RESULTS / "page_render_in_process.json"
-        output.write_text(
-            json.dumps(
-                {
-                    "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    "database": args.database_url.split("://")[0],
-                    "load_average": os.getloadavg(),
-                    "body_blocks": BODY_BLOCKS,
-                    "render": {**render, "ratios_to_stock": render_ratios},
-                },
-                indent=2,
-            )
-            + "\n"
+        write_results(
+            "page_render_in_process.json", args, {"render": {**render, "ratios_to_stock": render_ratios}}
         )
-        print(f"Wrote {output.relative_to(ROOT)}")
         return
 
     # Fetch the page once from the real server, then serve those exact bytes statically.
@@ -603,28 +604,20 @@ def main():
         f"gunicorn 2 workers per row on 127.0.0.1; {os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.1f}"
     )
 
-    output = RESULTS / "page_render.json"
-    output.write_text(
-        json.dumps(
-            {
-                "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "database": args.database_url.split("://")[0],
-                "cpus": os.cpu_count(),
-                "load_average": os.getloadavg(),
-                "workers": 2,
-                "rounds": args.rounds,
-                "body_blocks": BODY_BLOCKS,
-                "render": {**render, "ratios_to_stock": render_ratios},
-                "load": {
-                    "rows": {name: {"bytes": sizes[name], "runs": runs[name]} for name in rows},
-                    "ratios": load_ratios,
-                },
+    write_results(
+        "page_render.json",
+        args,
+        {
+            "cpus": os.cpu_count(),
+            "workers": 2,
+            "rounds": args.rounds,
+            "render": {**render, "ratios_to_stock": render_ratios},
+            "load": {
+                "rows": {name: {"bytes": sizes[name], "runs": runs[name]} for name in rows},
+                "ratios": load_ratios,
             },
-            indent=2,
-        )
-        + "\n"
+        },
     )
-    print(f"Wrote {output.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
