@@ -35,7 +35,8 @@ class PurgeReceiver(http.server.ThreadingHTTPServer):
 @pytest.fixture
 def receiver(settings):
     server = PurgeReceiver()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # Polling every 50 ms, not serve_forever's 0.5 s, which each test's shutdown() waited out.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     settings.WAGTAILFRONTENDCACHE = {
         "varnish": {
